@@ -1,0 +1,55 @@
+"""Option types and helpers shared by the subcommands."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import click
+
+from shifan.output.text import Style
+
+
+class DateType(click.ParamType):
+    """A calendar date written YYYY-MM-DD."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> dt.date:
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"日期格式应为 YYYY-MM-DD，实际为 “{value}”", param, ctx)
+
+
+DATE = DateType()
+
+as_of_option = click.option(
+    "--as-of",
+    "as_of",
+    type=DATE,
+    default=None,
+    help="评价基准日，所有“近N年”“满N年”以此计算；缺省为申报文件的 assessment_date。",
+)
+criteria_option = click.option(
+    "--criteria",
+    "-c",
+    "criteria",
+    default=None,
+    metavar="RUBRIC",
+    help="评分标准编号（如 anhui/institution）或 YAML 文件路径；缺省为申报文件指定的或全国标准。",
+)
+
+
+def terminal_style() -> Style:
+    def style(text: str, colour: str) -> str:
+        return click.style(text, fg=colour)
+
+    return style
+
+
+def echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False))

@@ -1,0 +1,184 @@
+"""Evaluating an application against an effective rubric."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from shifan.checks.base import Check, Context, Outcome, Status
+from shifan.evaluate.result import (
+    Applicant,
+    CriterionResult,
+    EvaluationResult,
+    EvidenceUse,
+    ParameterUse,
+    PriorityResult,
+    RubricInfo,
+    SectionResult,
+)
+from shifan.models.application import InstitutionApplication, RegionApplication
+from shifan.models.rubric import Criterion
+from shifan.rubric.model import Rubric
+
+logger = logging.getLogger(__name__)
+
+AnyApplication = InstitutionApplication | RegionApplication
+
+
+def evaluate(
+    app: AnyApplication,
+    rubric: Rubric,
+    as_of: dt.date | None = None,
+    *,
+    application_sha256: str = "",
+    extra: dict[str, Any] | None = None,
+) -> EvaluationResult:
+    """Evaluate ``app`` under ``rubric`` on ``as_of`` (default: the application's assessment date)."""
+    day = as_of or app.assessment_date
+    base = Context(app=app, as_of=day, params=rubric.parameters, extra=dict(extra or {}))
+    results = [
+        _criterion(app, rubric, section.id, criterion, base) for section, criterion in rubric.criteria()
+    ]
+    sections = []
+    for section in rubric.sections:
+        own = [r for r in results if r.section == section.id]
+        sections.append(
+            SectionResult(
+                id=section.id,
+                title=section.title,
+                score=_round(sum(r.points for r in own)),
+                max_score=_round(sum(r.max_points for r in own if r.status is not Status.NOT_APPLICABLE)),
+            )
+        )
+    gates = [r for r in results if r.gate]
+    failed = [r.id for r in gates if r.status in (Status.FAIL, Status.PARTIAL, Status.ERROR)]
+    lacking = [r.id for r in gates if r.status is Status.INSUFFICIENT]
+    verdict = "ineligible" if failed else "incomplete" if lacking else "eligible"
+    score = _round(sum(r.points for r in results))
+    max_score = _round(sum(s.max_score for s in sections))
+    normalized = _round(score / max_score * rubric.max_score) if max_score else 0.0
+    used = {p.name: p for r in results for p in r.parameters if p.status == "default"}
+    return EvaluationResult(
+        applicant=_applicant(app),
+        rubric=RubricInfo(id=rubric.id, title=rubric.title, version=rubric.version, sha256=rubric.sha256, chain=rubric.chain),
+        as_of=day,
+        application_sha256=application_sha256,
+        eligible=verdict == "eligible",
+        verdict=verdict,
+        failed_gates=failed + lacking,
+        score=score,
+        max_score=max_score,
+        normalized_score=normalized,
+        rubric_max_score=_round(rubric.max_score),
+        grade=rubric.grade(normalized) if verdict == "eligible" else "",
+        sections=sections,
+        criteria=results,
+        priorities=[_priority(p.id, p.title, p.check, base) for p in rubric.priorities],
+        defaults_used=sorted(used.values(), key=lambda p: p.name),
+    )
+
+
+def _round(value: float) -> float:
+    return round(value + 0.0, 2)
+
+
+def _applicant(app: AnyApplication) -> Applicant:
+    if isinstance(app, InstitutionApplication):
+        return Applicant(
+            id=app.uscc,
+            name=app.name,
+            kind="institution",
+            region_code=app.region_code,
+            category=app.category.value,
+            category_label=app.category.label,
+        )
+    return Applicant(id=app.region_code, name=app.name, kind="region", region_code=app.region_code, category=app.level.value, category_label=app.level.label)
+
+
+def _run(check: Check, ctx: Context) -> Outcome:
+    try:
+        return check.evaluate(ctx)
+    except Exception as error:  # a defect must not take the other criteria down with it
+        logger.exception("check %s failed on %s", getattr(check, "kind", "?"), ctx.criterion_id)
+        return Outcome(Status.ERROR, "", "", f"评价出错：{type(error).__name__}: {error}")
+
+
+def _priority(pid: str, title: str, check: Check, base: Context) -> PriorityResult:
+    outcome = _run(check, Context(base.app, base.as_of, base.params, pid, 0.0, base.extra))
+    return PriorityResult(id=pid, title=title, met=outcome.status is Status.PASS, reason=outcome.reason)
+
+
+def _criterion(app: AnyApplication, rubric: Rubric, section: str, criterion: Criterion, base: Context) -> CriterionResult:
+    ctx = Context(app, base.as_of, base.params, criterion.id, criterion.points, base.extra)
+    outcome: Outcome | None = None
+    if criterion.applies_if is not None:
+        condition = _run(criterion.applies_if, ctx)
+        if condition.status in (Status.FAIL, Status.NOT_APPLICABLE):
+            outcome = Outcome(Status.NOT_APPLICABLE, condition.observed, condition.expected, f"不适用：{condition.reason}")
+        elif condition.status in (Status.INSUFFICIENT, Status.ERROR):
+            outcome = Outcome(condition.status, condition.observed, condition.expected, f"无法判断是否适用：{condition.reason}")
+    if outcome is None:
+        outcome = _run(criterion.check, ctx)
+
+    attached = [a for a in app.attachments if a.type in criterion.evidence]
+    evidence = [
+        EvidenceUse(type=kind, title=rubric.evidence_types[kind], files=[a.path for a in attached if a.type == kind])
+        for kind in criterion.evidence
+    ]
+    missing = [e.title for e in evidence if not e.files]
+    status = outcome.status
+    reason = outcome.reason
+    points = _points(outcome, criterion.points)
+    if missing and status in (Status.PASS, Status.PARTIAL):
+        status = Status.INSUFFICIENT
+        reason = f"{reason}；但缺少佐证材料：{'、'.join(missing)}"
+        points = 0.0
+    elif missing and status is Status.FAIL:
+        reason = f"{reason}；另缺少佐证材料：{'、'.join(missing)}"
+
+    parameters = []
+    for name in rubric.parameters_of(criterion):
+        param = rubric.parameters[name]
+        parameters.append(
+            ParameterUse(
+                name=name,
+                title=param.title,
+                value=param.value,
+                unit=param.unit,
+                text=param.formatted(),
+                status=param.status,
+                source=rubric.source(param.source),
+            )
+        )
+    return CriterionResult(
+        id=criterion.id,
+        title=criterion.title,
+        section=section,
+        requirement=rubric.requirement(criterion),
+        gate=criterion.gate,
+        status=status,
+        points=_round(points),
+        max_points=criterion.points,
+        observed=outcome.observed,
+        expected=outcome.expected,
+        reason=reason,
+        details=outcome.details,
+        value=outcome.value,
+        self_score=app.self_scores.get(criterion.id),
+        evidence=evidence,
+        missing_evidence=missing,
+        source=rubric.source(criterion.source),
+        parameters=parameters,
+        uses_defaults=any(p.status == "default" for p in parameters),
+    )
+
+
+def _points(outcome: Outcome, max_points: float) -> float:
+    if outcome.status is Status.PASS:
+        return min(max_points, outcome.awarded) if outcome.awarded is not None else max_points
+    if outcome.status is Status.PARTIAL:
+        if outcome.awarded is not None:
+            return min(max_points, outcome.awarded)
+        return max_points * (outcome.fraction if outcome.fraction is not None else 0.0)
+    return 0.0

@@ -1,0 +1,55 @@
+"""One function per command: what the command line (or any other caller) asks of the core."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from shifan.errors import InputError
+from shifan.evaluate import EvaluationResult, evaluate
+from shifan.intake import LoadedApplication, load_application, self_score_problems
+from shifan.rubric import Rubric, load_rubric
+
+
+@dataclass(frozen=True)
+class Checked:
+    """An application, the rubric it was evaluated under, and the result."""
+
+    loaded: LoadedApplication
+    rubric: Rubric
+    result: EvaluationResult
+
+
+def rubric_for(loaded: LoadedApplication, criteria: str | Path | None) -> Rubric:
+    """The rubric named on the command line, else the one the application names, else the
+    national rubric for its kind of applicant."""
+    ref = criteria or loaded.app.rubric or f"national/{loaded.app.kind}"
+    roots = [Path.cwd() / "criteria"] if criteria is None and loaded.app.rubric else None
+    rubric = load_rubric(ref, roots=roots)
+    if rubric.subject != loaded.app.kind:
+        raise InputError(
+            [
+                loaded.document.problem(
+                    ("kind",),
+                    f"申报类型与评分标准 {rubric.id} 的适用对象不一致",
+                    found=loaded.app.kind,
+                    expected=rubric.subject,
+                )
+            ],
+            what="申报文件",
+        )
+    return rubric
+
+
+def check_application(
+    path: Path, *, criteria: str | Path | None = None, as_of: dt.date | None = None
+) -> Checked:
+    """Load, validate and evaluate one application file."""
+    loaded = load_application(path)
+    rubric = rubric_for(loaded, criteria)
+    problems = self_score_problems(loaded, {c.id: c.points for _, c in rubric.criteria()})
+    if problems:
+        raise InputError(problems, what="申报文件")
+    result = evaluate(loaded.app, rubric, as_of, application_sha256=loaded.sha256)
+    return Checked(loaded, rubric, result)
