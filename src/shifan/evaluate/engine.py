@@ -129,7 +129,7 @@ def _criterion(app: AnyApplication, rubric: Rubric, section: str, criterion: Cri
     missing = [e.title for e in evidence if not e.files]
     status = outcome.status
     reason = outcome.reason
-    points = _points(outcome, criterion.points)
+    points = points_for(outcome, criterion.points)
     if missing and status in (Status.PASS, Status.PARTIAL):
         status = Status.INSUFFICIENT
         reason = f"{reason}；但缺少佐证材料：{'、'.join(missing)}"
@@ -174,7 +174,7 @@ def _criterion(app: AnyApplication, rubric: Rubric, section: str, criterion: Cri
     )
 
 
-def _points(outcome: Outcome, max_points: float) -> float:
+def points_for(outcome: Outcome, max_points: float) -> float:
     if outcome.status is Status.PASS:
         return min(max_points, outcome.awarded) if outcome.awarded is not None else max_points
     if outcome.status is Status.PARTIAL:

@@ -1,0 +1,29 @@
+# Two commands set everything up on a fresh Debian/Ubuntu machine:
+#   make demo   installs what is needed and runs shifan on the shipped sample applications
+#   make test   installs what is needed and runs every check (ruff, mypy, pytest)
+VENV ?= .venv
+PY := $(VENV)/bin/python
+OUT ?= out/demo
+
+.PHONY: setup demo test lint typecheck pytest clean
+
+setup:
+	@bash scripts/setup.sh
+
+demo: setup
+	@bash scripts/demo.sh "$(OUT)"
+
+test: setup lint typecheck pytest
+
+lint:
+	$(PY) -m ruff check src tests scripts bench
+	$(PY) -m ruff format --check src tests scripts bench
+
+typecheck:
+	$(PY) -m mypy
+
+pytest:
+	$(PY) -m pytest -q
+
+clean:
+	rm -rf out .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,63 @@
+"""``shifan init`` (a commented application template) and ``shifan schema`` (JSON Schema)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from pydantic import TypeAdapter
+
+from shifan.errors import UsageError
+from shifan.fsutil import atomic_write_text
+from shifan.models.application import Application
+from shifan.models.rubric import RubricFile
+from shifan.paths import templates_dir
+
+
+@click.command("init")
+@click.option("--kind", type=click.Choice(["institution", "region"]), default="institution", show_default=True,
+              help="申报类型：institution 示范机构；region 示范县（市、区）。")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="写入的文件；缺省输出到屏幕。")
+@click.option("--force", is_flag=True, help="覆盖已存在的文件。")
+def init(kind: str, output: Path | None, force: bool) -> None:
+    """生成带中文填写说明的申报数据模板。"""
+    text = (templates_dir() / "init" / f"{kind}.yaml").read_text(encoding="utf-8")
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    if output.exists() and not force:
+        raise UsageError(f"文件已存在：{output}（如需覆盖请加 --force）")
+    atomic_write_text(output, text)
+    click.echo(f"已生成申报模板：{output}\n填写后运行：shifan check {output}")
+
+
+def application_schema() -> dict[str, object]:
+    schema = TypeAdapter(Application).json_schema()
+    schema["title"] = "shifan 申报数据"
+    return schema
+
+
+def rubric_schema() -> dict[str, object]:
+    schema = RubricFile.model_json_schema(by_alias=True)
+    schema["title"] = "shifan 评分标准"
+    return schema
+
+
+SCHEMAS = {"application": application_schema, "rubric": rubric_schema}
+
+
+@click.command("schema")
+@click.argument("which", type=click.Choice(sorted(SCHEMAS)))
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None, help="写入的文件。")
+def schema(which: str, output: Path | None) -> None:
+    """输出申报文件或评分标准的 JSON Schema，供编辑器自动补全和校验 YAML。"""
+    text = json.dumps(SCHEMAS[which](), ensure_ascii=False, indent=2) + "\n"
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        atomic_write_text(output, text)
+
+
+COMMANDS = [init, schema]
