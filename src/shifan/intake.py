@@ -47,7 +47,9 @@ def load_application(path: Path) -> LoadedApplication:
     document = load_document(Path(path), what=WHAT)
     problems: list[Problem] = []
     if not isinstance(document.data, dict):
-        raise InputError([document.problem((), "顶层应为键值映射（键: 值）", found=type(document.data).__name__)], what=WHAT)
+        raise InputError(
+            [document.problem((), "顶层应为键值映射（键: 值）", found=type(document.data).__name__)], what=WHAT
+        )
     if "kind" not in document.data:
         raise InputError(
             [document.problem(("kind",), "缺少申报类型", found="（无）", expected="institution 或 region")], what=WHAT
@@ -150,9 +152,19 @@ def _institution(app: InstitutionApplication) -> Iterator[Finding]:
         if month.occupied > operating:
             yield ("occupancy", i, "occupied"), "在住床位数大于实际运营床位数", str(month.occupied), f"≤ {operating}"
         if month.operating is not None and month.operating > beds.approved:
-            yield ("occupancy", i, "operating"), "当月运营床位数大于核定床位数", str(month.operating), f"≤ {beds.approved}"
+            yield (
+                ("occupancy", i, "operating"),
+                "当月运营床位数大于核定床位数",
+                str(month.operating),
+                f"≤ {beds.approved}",
+            )
         if month.month in seen_months:
-            yield ("occupancy", i, "month"), f"月份重复（第 {seen_months[month.month] + 1} 项已填）", month.month, "每月一项"
+            yield (
+                ("occupancy", i, "month"),
+                f"月份重复（第 {seen_months[month.month] + 1} 项已填）",
+                month.month,
+                "每月一项",
+            )
         seen_months.setdefault(month.month, i)
         if month.month > app.assessment_date.strftime("%Y-%m"):
             yield ("occupancy", i, "month"), "月份晚于评价基准日", month.month, f"不晚于 {app.assessment_date:%Y-%m}"
@@ -173,10 +185,20 @@ def _institution(app: InstitutionApplication) -> Iterator[Finding]:
         ids.setdefault(member.id, i)
         for j, cert in enumerate(member.certificates):
             if cert.issued and cert.expires and cert.expires < cert.issued:
-                yield ("staff", i, "certificates", j, "expires"), "有效期早于发证日期", str(cert.expires), f"晚于 {cert.issued}"
+                yield (
+                    ("staff", i, "certificates", j, "expires"),
+                    "有效期早于发证日期",
+                    str(cert.expires),
+                    f"晚于 {cert.issued}",
+                )
     licence = app.qualifications.medical_licence
     if licence and licence.expires and licence.expires < licence.issued:
-        yield ("qualifications", "medical_licence", "expires"), "有效期早于取得日期", str(licence.expires), f"晚于 {licence.issued}"
+        yield (
+            ("qualifications", "medical_licence", "expires"),
+            "有效期早于取得日期",
+            str(licence.expires),
+            f"晚于 {licence.issued}",
+        )
     for i, agreement in enumerate(app.agreements):
         if agreement.expires and agreement.expires < agreement.signed:
             yield ("agreements", i, "expires"), "到期日早于签约日期", str(agreement.expires), f"晚于 {agreement.signed}"
@@ -210,15 +232,21 @@ def self_score_problems(loaded: LoadedApplication, criteria: dict[str, float]) -
     for key, score in loaded.app.self_scores.items():
         if key not in criteria:
             problems.append(
-                loaded.document.problem(("self_scores", key), "评分标准中没有这个指标" + did_you_mean(key, criteria), found=key)
+                loaded.document.problem(
+                    ("self_scores", key), "评分标准中没有这个指标" + did_you_mean(key, criteria), found=key
+                )
             )
         elif not 0 <= score <= criteria[key]:
             problems.append(
-                loaded.document.problem(("self_scores", key), "自评分超出范围", found=str(score), expected=f"0 至 {criteria[key]:g}")
+                loaded.document.problem(
+                    ("self_scores", key), "自评分超出范围", found=str(score), expected=f"0 至 {criteria[key]:g}"
+                )
             )
     for key in loaded.app.self_notes:
         if key not in criteria:
             problems.append(
-                loaded.document.problem(("self_notes", key), "评分标准中没有这个指标" + did_you_mean(key, criteria), found=key)
+                loaded.document.problem(
+                    ("self_notes", key), "评分标准中没有这个指标" + did_you_mean(key, criteria), found=key
+                )
             )
     return problems

@@ -42,9 +42,7 @@ def rubric_for(loaded: LoadedApplication, criteria: str | Path | None) -> Rubric
     return rubric
 
 
-def check_application(
-    path: Path, *, criteria: str | Path | None = None, as_of: dt.date | None = None
-) -> Checked:
+def check_application(path: Path, *, criteria: str | Path | None = None, as_of: dt.date | None = None) -> Checked:
     """Load, validate and evaluate one application file."""
     loaded = load_application(path)
     rubric = rubric_for(loaded, criteria)

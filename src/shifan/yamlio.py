@@ -85,9 +85,7 @@ class Document:
             line, column = pos[0] + 1, pos[1] + 1
         return line, column
 
-    def problem(
-        self, path: Sequence[str | int], message: str, *, found: str = "", expected: str = ""
-    ) -> Problem:
+    def problem(self, path: Sequence[str | int], message: str, *, found: str = "", expected: str = "") -> Problem:
         line, column = self.position(path)
         return Problem(self.display, line, column, dotted(path), message, found, expected)
 
@@ -178,7 +176,15 @@ def parse_document(raw: bytes, path: Path, *, what: str = "输入文件") -> Doc
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
-        problem = Problem(display, line, column, "", "文件不是 UTF-8 编码", f"字节 0x{raw[error.start]:02X}", "UTF-8 编码（请在编辑器中另存为 UTF-8）")
+        problem = Problem(
+            display,
+            line,
+            column,
+            "",
+            "文件不是 UTF-8 编码",
+            f"字节 0x{raw[error.start]:02X}",
+            "UTF-8 编码（请在编辑器中另存为 UTF-8）",
+        )
         raise InputError([problem], what=what) from None
     if "\x00" in text:
         raise InputError([Problem(display, None, None, "", "文件含有 NUL 字符，不是文本文件")], what=what)

@@ -117,7 +117,7 @@ def register(cls: type[Check]) -> type[Check]:
 
 def kind_of(cls: type[BaseModel]) -> str:
     annotation = cls.model_fields["kind"].annotation
-    args = getattr(annotation, "__args__", ())
+    args: tuple[object, ...] = tuple(getattr(annotation, "__args__", ()))
     if len(args) != 1:
         raise RuntimeError(f"{cls.__name__}.kind must be a single Literal")
     return str(args[0])

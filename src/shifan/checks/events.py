@@ -70,8 +70,12 @@ class NoEventsCheck(Check):
         ]
         period = f"{start + dt.timedelta(days=1)} 至 {ctx.as_of}"
         if not hits:
-            return Outcome(Status.PASS, f"{period} 无此类事件", expected, f"近{ctx.text(self.within)}内未发生{grade}{names}")
-        details = [f"{i.date} {i.severity.label}{i.category.label}：{i.summary}" for i in sorted(hits, key=lambda i: i.date)]
+            return Outcome(
+                Status.PASS, f"{period} 无此类事件", expected, f"近{ctx.text(self.within)}内未发生{grade}{names}"
+            )
+        details = [
+            f"{i.date} {i.severity.label}{i.category.label}：{i.summary}" for i in sorted(hits, key=lambda i: i.date)
+        ]
         first = hits[0]
         reason = f"{first.date} 发生{first.severity.label}{first.category.label}，在近{ctx.text(self.within)}内"
         if len(hits) > 1:
@@ -136,7 +140,14 @@ class PeriodicCheck(Check):
         assert isinstance(ctx.app, InstitutionApplication)
         first = window_start(ctx, self.window) + dt.timedelta(days=1)
         q = ctx.app.qualifications
-        began = [d for d in (q.medical_licence and q.medical_licence.issued, q.elderly_care_filing and q.elderly_care_filing.date) if d]
+        began = [
+            d
+            for d in (
+                q.medical_licence and q.medical_licence.issued,
+                q.elderly_care_filing and q.elderly_care_filing.date,
+            )
+            if d
+        ]
         if began:
             first = max(first, max(began))
         names = "或".join(a.label for a in self.activities)

@@ -73,7 +73,12 @@ class ItemsCheck(Check):
         details = [f"缺少：{_label(i)}" for i in absent]
         if present and self.scoring == "proportional":
             return Outcome(
-                Status.PARTIAL, observed, expected, f"缺少{missing}", fraction=len(present) / len(required), details=details
+                Status.PARTIAL,
+                observed,
+                expected,
+                f"缺少{missing}",
+                fraction=len(present) / len(required),
+                details=details,
             )
         return Outcome(Status.FAIL, observed, expected, f"缺少{missing}", details=details)
 
@@ -155,13 +160,13 @@ class AgreementCheck(Check):
         if self.green_channel:
             expected += "，约定就医绿色通道"
         valid = [
-            a
-            for a in ctx.app.agreements
-            if a.signed <= ctx.as_of and (a.expires is None or a.expires >= ctx.as_of)
+            a for a in ctx.app.agreements if a.signed <= ctx.as_of and (a.expires is None or a.expires >= ctx.as_of)
         ]
         if not valid:
             expired = [a for a in ctx.app.agreements if a.expires is not None and a.expires < ctx.as_of]
-            reason = f"与{expired[0].partner}的协议已于 {expired[0].expires} 到期" if expired else "无有效的医疗合作协议"
+            reason = (
+                f"与{expired[0].partner}的协议已于 {expired[0].expires} 到期" if expired else "无有效的医疗合作协议"
+            )
             return Outcome(Status.FAIL, "无有效协议", expected, reason)
         good = [
             a

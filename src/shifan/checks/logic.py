@@ -49,7 +49,9 @@ class AllCheck(Check):
         partial = [o for o in relevant if o.status is Status.PARTIAL]
         if partial:
             fraction = min(o.fraction if o.fraction is not None else 0.0 for o in partial)
-            return Outcome(Status.PARTIAL, observed, expected, _joined(partial, "reason"), fraction=fraction, details=details)
+            return Outcome(
+                Status.PARTIAL, observed, expected, _joined(partial, "reason"), fraction=fraction, details=details
+            )
         return Outcome(Status.PASS, observed, expected, _joined(relevant, "reason"))
 
 
@@ -124,7 +126,9 @@ class SelfScoreCheck(Check):
     title: ClassVar[str] = "专家评分"
 
     def evaluate(self, ctx: Context) -> Outcome:
-        expected = f"专家评分（满分 {format_number(ctx.max_points)} 分）" + (f"：{self.guidance}" if self.guidance else "")
+        expected = f"专家评分（满分 {format_number(ctx.max_points)} 分）" + (
+            f"：{self.guidance}" if self.guidance else ""
+        )
         score = ctx.app.self_scores.get(ctx.criterion_id)
         if score is None:
             return Outcome(Status.INSUFFICIENT, "未自评", expected, "未填写自评分（self_scores），待专家评分")

@@ -161,9 +161,7 @@ def physician_count(app: InstitutionApplication, as_of: dt.date, options: dict[s
     return Measurement(count, f"持有效医师执业证书 {count} 人")
 
 
-def _region_ratio(
-    app: RegionApplication, numerator: str, denominator: str, label: str
-) -> Result:
+def _region_ratio(app: RegionApplication, numerator: str, denominator: str, label: str) -> Result:
     indicators = app.indicators
     top = getattr(indicators, numerator)
     bottom = getattr(indicators, denominator)

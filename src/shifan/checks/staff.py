@@ -14,9 +14,9 @@ from shifan.models.vocab import CertificateType, Role
 
 def valid_certificate(member: StaffMember, types: list[CertificateType], as_of: dt.date) -> Certificate | None:
     for cert in member.certificates:
-        if cert.type in types and (cert.issued is None or cert.issued <= as_of):
-            if cert.expires is None or cert.expires >= as_of:
-                return cert
+        issued = cert.issued is None or cert.issued <= as_of
+        if cert.type in types and issued and (cert.expires is None or cert.expires >= as_of):
+            return cert
     return None
 
 
@@ -116,7 +116,5 @@ class MinStaffCheck(Check):
         of_role = sum(1 for m in ctx.app.staff if m.role in self.roles)
         observed = f"{condition}{roles} {len(counted)} 人（该岗位共 {of_role} 人）"
         ok = compare(len(counted), ">=", ctx.value(self.at_least))
-        reason = (
-            f"配备{condition}{roles} {len(counted)} 人，{'达到' if ok else '未达到'}至少 {ctx.text(self.at_least)} 的要求"
-        )
+        reason = f"配备{condition}{roles} {len(counted)} 人，{'达到' if ok else '未达到'}至少 {ctx.text(self.at_least)} 的要求"
         return Outcome(Status.PASS if ok else Status.FAIL, observed, expected, reason, value=len(counted))

@@ -94,7 +94,9 @@ class ElapsedCheck(Check):
         unit = "个月" if in_months else "年"
         observed = f"{start} 至 {end}，满 {amount} {unit}"
         ok = compare(amount, self.op, ctx.value(self.at_least))
-        reason = f"{label}满 {amount} {unit}，{'符合' if ok else '不符合'}“{OP_WORDS[self.op]}{ctx.text(self.at_least)}”"
+        reason = (
+            f"{label}满 {amount} {unit}，{'符合' if ok else '不符合'}“{OP_WORDS[self.op]}{ctx.text(self.at_least)}”"
+        )
         return Outcome(Status.PASS if ok else Status.FAIL, observed, expected, reason, value=amount)
 
 

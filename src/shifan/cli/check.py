@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from pathlib import Path
 
 import click
@@ -18,7 +19,9 @@ JSON_SCHEMA_VERSION = 1
 @click.argument("application", type=click.Path(path_type=Path, dir_okay=False))
 @criteria_option
 @as_of_option
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="输出格式。")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="输出格式。"
+)
 @click.pass_context
 def check(ctx: click.Context, application: Path, criteria: str | None, as_of: dt.date | None, fmt: str) -> None:
     """核验并评分一个申报文件（示范机构或示范县）。
@@ -30,7 +33,7 @@ def check(ctx: click.Context, application: Path, criteria: str | None, as_of: dt
     if fmt == "json":
         echo_json({"schema_version": JSON_SCHEMA_VERSION, **result.model_dump(mode="json")})
     else:
-        style = terminal_style() if click.get_text_stream("stdout").isatty() else None
+        style = terminal_style() if sys.stdout.isatty() else None
         click.echo(render_result(result, style) if style else render_result(result), nl=False)
     ctx.exit(0 if result.eligible else 1)
 

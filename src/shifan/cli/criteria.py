@@ -29,7 +29,9 @@ def list_rubrics() -> None:
 
 @criteria.command("show")
 @click.argument("rubric")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="输出格式。")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="输出格式。"
+)
 def show(rubric: str, fmt: str) -> None:
     """显示生效的评分标准（overlay 已合并）：指标、要求、分值、出处和参数是否为默认值。"""
     effective = load_rubric(rubric)

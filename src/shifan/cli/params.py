@@ -11,7 +11,7 @@ import click
 from shifan.output.text import Style
 
 
-class DateType(click.ParamType):
+class DateType(click.ParamType[dt.date]):
     """A calendar date written YYYY-MM-DD."""
 
     name = "YYYY-MM-DD"

@@ -16,10 +16,16 @@ from shifan.paths import templates_dir
 
 
 @click.command("init")
-@click.option("--kind", type=click.Choice(["institution", "region"]), default="institution", show_default=True,
-              help="申报类型：institution 示范机构；region 示范县（市、区）。")
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="写入的文件；缺省输出到屏幕。")
+@click.option(
+    "--kind",
+    type=click.Choice(["institution", "region"]),
+    default="institution",
+    show_default=True,
+    help="申报类型：institution 示范机构；region 示范县（市、区）。",
+)
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None, help="写入的文件；缺省输出到屏幕。"
+)
 @click.option("--force", is_flag=True, help="覆盖已存在的文件。")
 def init(kind: str, output: Path | None, force: bool) -> None:
     """生成带中文填写说明的申报数据模板。"""

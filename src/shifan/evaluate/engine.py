@@ -37,9 +37,7 @@ def evaluate(
     """Evaluate ``app`` under ``rubric`` on ``as_of`` (default: the application's assessment date)."""
     day = as_of or app.assessment_date
     base = Context(app=app, as_of=day, params=rubric.parameters, extra=dict(extra or {}))
-    results = [
-        _criterion(app, rubric, section.id, criterion, base) for section, criterion in rubric.criteria()
-    ]
+    results = [_criterion(app, rubric, section.id, criterion, base) for section, criterion in rubric.criteria()]
     sections = []
     for section in rubric.sections:
         own = [r for r in results if r.section == section.id]
@@ -61,7 +59,9 @@ def evaluate(
     used = {p.name: p for r in results for p in r.parameters if p.status == "default"}
     return EvaluationResult(
         applicant=_applicant(app),
-        rubric=RubricInfo(id=rubric.id, title=rubric.title, version=rubric.version, sha256=rubric.sha256, chain=rubric.chain),
+        rubric=RubricInfo(
+            id=rubric.id, title=rubric.title, version=rubric.version, sha256=rubric.sha256, chain=rubric.chain
+        ),
         as_of=day,
         application_sha256=application_sha256,
         eligible=verdict == "eligible",
@@ -93,7 +93,14 @@ def _applicant(app: AnyApplication) -> Applicant:
             category=app.category.value,
             category_label=app.category.label,
         )
-    return Applicant(id=app.region_code, name=app.name, kind="region", region_code=app.region_code, category=app.level.value, category_label=app.level.label)
+    return Applicant(
+        id=app.region_code,
+        name=app.name,
+        kind="region",
+        region_code=app.region_code,
+        category=app.level.value,
+        category_label=app.level.label,
+    )
 
 
 def _run(check: Check, ctx: Context) -> Outcome:
@@ -109,15 +116,21 @@ def _priority(pid: str, title: str, check: Check, base: Context) -> PriorityResu
     return PriorityResult(id=pid, title=title, met=outcome.status is Status.PASS, reason=outcome.reason)
 
 
-def _criterion(app: AnyApplication, rubric: Rubric, section: str, criterion: Criterion, base: Context) -> CriterionResult:
+def _criterion(
+    app: AnyApplication, rubric: Rubric, section: str, criterion: Criterion, base: Context
+) -> CriterionResult:
     ctx = Context(app, base.as_of, base.params, criterion.id, criterion.points, base.extra)
     outcome: Outcome | None = None
     if criterion.applies_if is not None:
         condition = _run(criterion.applies_if, ctx)
         if condition.status in (Status.FAIL, Status.NOT_APPLICABLE):
-            outcome = Outcome(Status.NOT_APPLICABLE, condition.observed, condition.expected, f"不适用：{condition.reason}")
+            outcome = Outcome(
+                Status.NOT_APPLICABLE, condition.observed, condition.expected, f"不适用：{condition.reason}"
+            )
         elif condition.status in (Status.INSUFFICIENT, Status.ERROR):
-            outcome = Outcome(condition.status, condition.observed, condition.expected, f"无法判断是否适用：{condition.reason}")
+            outcome = Outcome(
+                condition.status, condition.observed, condition.expected, f"无法判断是否适用：{condition.reason}"
+            )
     if outcome is None:
         outcome = _run(criterion.check, ctx)
 

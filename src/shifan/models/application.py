@@ -6,8 +6,8 @@ user fills the file (``shifan schema application``).
 
 from __future__ import annotations
 
-import re
 import datetime as dt
+import re
 from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
@@ -208,9 +208,7 @@ class InstitutionApplication(ApplicationCommon):
     founded: dt.date | None = Field(None, description="成立日期")
     qualifications: Qualifications = Field(description="资质")
     beds: Beds = Field(description="床位")
-    occupancy: list[MonthOccupancy] = Field(
-        default_factory=list, description="评价年度逐月入住情况（12个月）"
-    )
+    occupancy: list[MonthOccupancy] = Field(default_factory=list, description="评价年度逐月入住情况（12个月）")
     residents: Residents | None = Field(None, description="入住老年人能力等级构成")
     staff: list[StaffMember] = Field(default_factory=list, description="工作人员花名册")
     activities: list[Activity] = Field(default_factory=list, description="演练、培训、检查记录")

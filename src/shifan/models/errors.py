@@ -141,9 +141,7 @@ def problems_from_validation(
     return problems
 
 
-def problem_from_detail(
-    detail: ErrorDetails, document: Document, root: Any, prefix: tuple[str | int, ...]
-) -> Problem:
+def problem_from_detail(detail: ErrorDetails, document: Document, root: Any, prefix: tuple[str | int, ...]) -> Problem:
     kind = detail["type"]
     path, allowed = resolve_loc(root, tuple(detail["loc"]))
     path = prefix + path
@@ -173,7 +171,7 @@ def problem_from_detail(
         tag = str(ctx.get("tag", ""))
         if tag:
             message += did_you_mean(tag, [t.strip() for t in expected.split(",")])
-        path = path + (str(ctx.get("discriminator", "kind")).strip("'"),)
+        path = (*path, str(ctx.get("discriminator", "kind")).strip("'"))
     elif kind == "value_error":
         message = str(ctx.get("error", detail["msg"]))
     elif not message:

@@ -70,10 +70,7 @@ def render_result(result: EvaluationResult, style: Style = plain) -> str:
         score += f"  等级：{result.grade}"
     lines.append(score)
     counts = result.counts()
-    lines.append(
-        "指标："
-        + "，".join(f"{Status(k).label} {v} 项" for k, v in counts.items() if v)
-    )
+    lines.append("指标：" + "，".join(f"{Status(k).label} {v} 项" for k, v in counts.items() if v))
     for section in result.sections:
         lines.append("")
         head = f"{section.id} {section.title}"
@@ -135,5 +132,7 @@ def render_rubric(rubric: Rubric) -> str:
     lines.append("参数：")
     for name, param in rubric.parameters.items():
         status = "原文" if param.status == "quoted" else DEFAULT_NOTICE
-        lines.append(f"  {pad(name, 26)} {pad(param.formatted(), 8)} {param.title}（{status}；{rubric.source(param.source)}）")
+        lines.append(
+            f"  {pad(name, 26)} {pad(param.formatted(), 8)} {param.title}（{status}；{rubric.source(param.source)}）"
+        )
     return "\n".join(lines) + "\n"

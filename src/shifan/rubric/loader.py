@@ -15,6 +15,8 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from shifan.checks.base import Check, param_refs
+from shifan.checks.logic import SelfScoreCheck
+from shifan.checks.measure import BandsCheck
 from shifan.errors import InputError, Problem, RubricNotFoundError
 from shifan.models.errors import problems_from_validation
 from shifan.models.params import Parameter, SourceDocument
@@ -44,9 +46,7 @@ def find_rubric(ref: str, *, roots: list[Path] | None = None) -> Path:
         if path.is_file():
             return path
     known = shipped_rubric_ids()
-    raise RubricNotFoundError(
-        f"找不到评分标准 “{ref}”{did_you_mean(ref, known)}\n可用的评分标准：{'、'.join(known)}"
-    )
+    raise RubricNotFoundError(f"找不到评分标准 “{ref}”{did_you_mean(ref, known)}\n可用的评分标准：{'、'.join(known)}")
 
 
 @dataclass
@@ -72,12 +72,13 @@ def load_rubric(ref: str | Path, *, roots: list[Path] | None = None) -> Rubric:
     path = find_rubric(str(ref), roots=roots)
     problems: list[Problem] = []
     resolved = _resolve(path, [], problems)
-    if resolved is None or problems:
+    if resolved is None:
         raise InputError(problems or [Problem(str(path), None, None, "", "无法解析")], what=WHAT)
     try:
         rubric = Rubric.model_validate(resolved.rubric)
-    except ValidationError as error:  # pragma: no cover - inputs were validated per file
-        raise InputError([Problem(str(path), None, None, "", str(error))], what=WHAT) from None
+    except ValidationError:
+        # Only a chain that already has located problems can merge into an invalid rubric.
+        raise InputError(problems or [Problem(str(path), None, None, "", "无法合并")], what=WHAT) from None
     problems.extend(_validate(rubric, resolved))
     if problems:
         raise InputError(problems, what=WHAT)
@@ -145,7 +146,11 @@ def _merge(spec: RubricFile, document: Document, base: Resolved | None, problems
     if subject is None:
         problems.append(document.problem(("subject",), "缺少适用对象", expected="institution 或 region"))
     elif data["subject"] is not None and spec.subject and spec.subject != data["subject"]:
-        problems.append(document.problem(("subject",), "overlay 的适用对象与基础 rubric 不同", found=spec.subject, expected=str(data["subject"])))
+        problems.append(
+            document.problem(
+                ("subject",), "overlay 的适用对象与基础 rubric 不同", found=spec.subject, expected=str(data["subject"])
+            )
+        )
 
     sources: dict[str, SourceDocument] = {s.id: s for s in data["sources"]}  # type: ignore[attr-defined]
     sources.update({s.id: s for s in spec.sources})
@@ -161,19 +166,37 @@ def _merge(spec: RubricFile, document: Document, base: Resolved | None, problems
 
     for index, criterion_id in enumerate(spec.drop):
         if criterion_id not in criteria_ids:
-            problems.append(document.problem(("drop", index), "要删除的指标不存在" + did_you_mean(criterion_id, criteria_ids), found=criterion_id))
-        sections = [s.model_copy(update={"criteria": [c for c in s.criteria if c.id != criterion_id]}) for s in sections]
+            problems.append(
+                document.problem(
+                    ("drop", index), "要删除的指标不存在" + did_you_mean(criterion_id, criteria_ids), found=criterion_id
+                )
+            )
+        sections = [
+            s.model_copy(update={"criteria": [c for c in s.criteria if c.id != criterion_id]}) for s in sections
+        ]
         criteria_ids.discard(criterion_id)
     for index, new in enumerate(spec.replace):
         if new.id not in criteria_ids:
-            problems.append(document.problem(("replace", index, "id"), "要替换的指标不存在" + did_you_mean(new.id, criteria_ids), found=new.id))
+            problems.append(
+                document.problem(
+                    ("replace", index, "id"), "要替换的指标不存在" + did_you_mean(new.id, criteria_ids), found=new.id
+                )
+            )
             continue
-        sections = [s.model_copy(update={"criteria": [new if c.id == new.id else c for c in s.criteria]}) for s in sections]
+        sections = [
+            s.model_copy(update={"criteria": [new if c.id == new.id else c for c in s.criteria]}) for s in sections
+        ]
         resolved.criteria_origin[new.id] = Origin(document, ("replace", index))
     section_ids = [s.id for s in sections]
     for index, addition in enumerate(spec.add):
         if addition.section not in section_ids:
-            problems.append(document.problem(("add", index, "section"), "章节不存在" + did_you_mean(addition.section, section_ids), found=addition.section))
+            problems.append(
+                document.problem(
+                    ("add", index, "section"),
+                    "章节不存在" + did_you_mean(addition.section, section_ids),
+                    found=addition.section,
+                )
+            )
             continue
         position = section_ids.index(addition.section)
         target = sections[position]
@@ -273,24 +296,39 @@ def _validate(rubric: Rubric, resolved: Resolved) -> list[Problem]:
         for match in PLACEHOLDER.finditer(criterion.requirement):
             if match.group(1) not in names:
                 doc, where = at(key, ("requirement",))
-                problems.append(doc.problem(where, "要求文字引用了未定义的参数" + did_you_mean(match.group(1), names), found=match.group(0)))
+                problems.append(
+                    doc.problem(
+                        where, "要求文字引用了未定义的参数" + did_you_mean(match.group(1), names), found=match.group(0)
+                    )
+                )
         for index, evidence in enumerate(criterion.evidence):
             if evidence not in rubric.evidence_types:
                 doc, where = at(key, ("evidence", index))
-                problems.append(doc.problem(where, "未定义的佐证材料类型" + did_you_mean(evidence, rubric.evidence_types), found=evidence))
+                problems.append(
+                    doc.problem(
+                        where, "未定义的佐证材料类型" + did_you_mean(evidence, rubric.evidence_types), found=evidence
+                    )
+                )
         if criterion.source.document not in source_ids:
             doc, where = at(key, ("source", "document"))
-            problems.append(doc.problem(where, "未定义的来源文件" + did_you_mean(criterion.source.document, source_ids), found=criterion.source.document))
+            problems.append(
+                doc.problem(
+                    where,
+                    "未定义的来源文件" + did_you_mean(criterion.source.document, source_ids),
+                    found=criterion.source.document,
+                )
+            )
         if criterion.gate and criterion.points:
             doc, where = at(key, ("points",))
             problems.append(doc.problem(where, "否决项不计分", found=str(criterion.points), expected="0"))
-        kind = getattr(criterion.check, "kind", "")
-        if kind == "bands":
-            top = max(band.points for band in criterion.check.bands)  # type: ignore[union-attr]
+        if isinstance(criterion.check, BandsCheck):
+            top = max(band.points for band in criterion.check.bands)
             if abs(top - criterion.points) > 1e-9:
                 doc, where = at(key, ("check", "bands"))
-                problems.append(doc.problem(where, "最高档得分应等于本项分值", found=str(top), expected=str(criterion.points)))
-        if kind == "self_score" and criterion.points <= 0:
+                problems.append(
+                    doc.problem(where, "最高档得分应等于本项分值", found=str(top), expected=str(criterion.points))
+                )
+        if isinstance(criterion.check, SelfScoreCheck) and criterion.points <= 0:
             doc, where = at(key, ("points",))
             problems.append(doc.problem(where, "专家评分类指标须有分值", found="0", expected="> 0"))
     for priority in rubric.priorities:
@@ -298,14 +336,24 @@ def _validate(rubric: Rubric, resolved: Resolved) -> list[Problem]:
     for index, grade in enumerate(rubric.grades):
         if grade.at_least not in names:
             doc, where = at("grades", (index, "at_least"))
-            problems.append(doc.problem(where, "未定义的参数" + did_you_mean(grade.at_least, names), found=grade.at_least))
+            problems.append(
+                doc.problem(where, "未定义的参数" + did_you_mean(grade.at_least, names), found=grade.at_least)
+            )
     if rubric.review.max_spread and rubric.review.max_spread not in names:
         doc, where = at("review", ("max_spread",))
-        problems.append(doc.problem(where, "未定义的参数" + did_you_mean(rubric.review.max_spread, names), found=rubric.review.max_spread))
+        problems.append(
+            doc.problem(
+                where, "未定义的参数" + did_you_mean(rubric.review.max_spread, names), found=rubric.review.max_spread
+            )
+        )
     for name, param in rubric.parameters.items():
         if param.source.document not in source_ids:
             origin = resolved.param_origin[name]
             problems.append(
-                origin.document.problem((*origin.path, "source", "document"), "未定义的来源文件" + did_you_mean(param.source.document, source_ids), found=param.source.document)
+                origin.document.problem(
+                    (*origin.path, "source", "document"),
+                    "未定义的来源文件" + did_you_mean(param.source.document, source_ids),
+                    found=param.source.document,
+                )
             )
     return problems

@@ -53,7 +53,7 @@ class Rubric(FileModel):
         return sum(c.points for _, c in self.criteria())
 
     def source(self, ref: SourceRef) -> str:
-        """"《name》（number）clause" for printing."""
+        """ "《name》（number）clause" for printing."""
         doc = next((d for d in self.sources if d.id == ref.document), None)
         if doc is None:
             return f"{ref.document} {ref.clause}"
