@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Union
 
 from pydantic import Field
 
-from shifan.checks import events, items, logic, measure, staff, timing
+from shifan.checks import events, items, logic, measure, schedule, staff, timing  # noqa: F401  (registers kinds)
 from shifan.checks.base import REGISTRY, Check, Context, Outcome, Status, param_refs
 
 if TYPE_CHECKING:
