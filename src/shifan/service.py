@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from shifan.errors import InputError
 from shifan.evaluate import EvaluationResult, evaluate
 from shifan.intake import LoadedApplication, load_application, self_score_problems
+from shifan.rollup import Rollup, roll_up
 from shifan.rubric import Rubric, load_rubric
 
 
@@ -19,14 +21,17 @@ class Checked:
     loaded: LoadedApplication
     rubric: Rubric
     result: EvaluationResult
+    rollup: Rollup | None = None
 
 
-def rubric_for(loaded: LoadedApplication, criteria: str | Path | None) -> Rubric:
+def rubric_for(
+    loaded: LoadedApplication, criteria: str | Path | None, *, loader: Callable[..., Rubric] = load_rubric
+) -> Rubric:
     """The rubric named on the command line, else the one the application names, else the
-    national rubric for its kind of applicant."""
+    national rubric for its kind of applicant. ``loader`` lets a batch reuse loaded rubrics."""
     ref = criteria or loaded.app.rubric or f"national/{loaded.app.kind}"
     roots = [Path.cwd() / "criteria"] if criteria is None and loaded.app.rubric else None
-    rubric = load_rubric(ref, roots=roots)
+    rubric = loader(ref, roots=roots)
     if rubric.subject != loaded.app.kind:
         raise InputError(
             [
@@ -45,9 +50,15 @@ def rubric_for(loaded: LoadedApplication, criteria: str | Path | None) -> Rubric
 def check_application(path: Path, *, criteria: str | Path | None = None, as_of: dt.date | None = None) -> Checked:
     """Load, validate and evaluate one application file."""
     loaded = load_application(path)
-    rubric = rubric_for(loaded, criteria)
+    return check_loaded(loaded, rubric_for(loaded, criteria), as_of)
+
+
+def check_loaded(loaded: LoadedApplication, rubric: Rubric, as_of: dt.date | None = None) -> Checked:
+    """Evaluate an application already read; a county's roster is rolled up first."""
     problems = self_score_problems(loaded, {c.id: c.points for _, c in rubric.criteria()})
     if problems:
         raise InputError(problems, what="申报文件")
-    result = evaluate(loaded.app, rubric, as_of, application_sha256=loaded.sha256)
-    return Checked(loaded, rubric, result)
+    rollup = roll_up(loaded, as_of)
+    extra = rollup.extra() if rollup is not None else None
+    result = evaluate(loaded.app, rubric, as_of, application_sha256=loaded.sha256, extra=extra)
+    return Checked(loaded, rubric, result, rollup)

@@ -161,21 +161,30 @@ def physician_count(app: InstitutionApplication, as_of: dt.date, options: dict[s
     return Measurement(count, f"持有效医师执业证书 {count} 人")
 
 
-def _region_ratio(app: RegionApplication, numerator: str, denominator: str, label: str) -> Result:
+def _region_ratio(
+    app: RegionApplication, numerator: str, denominator: str, label: str, options: dict[str, Any] | None = None
+) -> Result:
+    """A ratio of two stated indicators; an indicator the county left empty falls back to the
+    value derived from its roster (``options["roster_indicators"]``, see :mod:`shifan.rollup`)."""
     indicators = app.indicators
+    derived = (options or {}).get("roster_indicators") or {}
     top = getattr(indicators, numerator)
     bottom = getattr(indicators, denominator)
+    from_roster = [name for name, v in ((numerator, top), (denominator, bottom)) if v is None and name in derived]
+    top = derived.get(numerator) if top is None else top
+    bottom = derived.get(denominator) if bottom is None else bottom
     if top is None or bottom is None:
         absent = [name for name, v in ((numerator, top), (denominator, bottom)) if v is None]
         return Missing(f"未填报统计指标 indicators.{'、indicators.'.join(absent)}")
     if bottom == 0:
         return Missing(f"indicators.{denominator} 为 0，无法计算{label}")
-    return Measurement(_ratio(top, bottom), f"{top} / {bottom}", bottom)
+    note = f"（{'、'.join(from_roster)} 由名册汇总）" if from_roster else ""
+    return Measurement(_ratio(top, bottom), f"{top} / {bottom}{note}", bottom)
 
 
 def _region_metric(name: str, title: str, numerator: str, denominator: str) -> None:
     def fn(app: RegionApplication, as_of: dt.date, options: dict[str, Any]) -> Result:
-        return _region_ratio(app, numerator, denominator, title)
+        return _region_ratio(app, numerator, denominator, title, options)
 
     fn.__doc__ = f"indicators.{numerator} ÷ indicators.{denominator}."
     metric(name, title, "%", "region")(fn)

@@ -10,6 +10,7 @@ import click
 
 from shifan.cli.params import as_of_option, criteria_option, echo_json, terminal_style
 from shifan.output.text import render_result
+from shifan.rollup import render_rollup
 from shifan.service import check_application
 
 JSON_SCHEMA_VERSION = 1
@@ -31,10 +32,15 @@ def check(ctx: click.Context, application: Path, criteria: str | None, as_of: dt
     checked = check_application(application, criteria=criteria, as_of=as_of)
     result = checked.result
     if fmt == "json":
-        echo_json({"schema_version": JSON_SCHEMA_VERSION, **result.model_dump(mode="json")})
+        data = {"schema_version": JSON_SCHEMA_VERSION, **result.model_dump(mode="json")}
+        if checked.rollup is not None:
+            data["rollup"] = checked.rollup.model_dump(mode="json")
+        echo_json(data)
     else:
         style = terminal_style() if sys.stdout.isatty() else None
         click.echo(render_result(result, style) if style else render_result(result), nl=False)
+        if checked.rollup is not None:
+            click.echo(render_rollup(checked.rollup), nl=False)
     ctx.exit(0 if result.eligible else 1)
 
 
