@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import difflib
 import io
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
+from ruamel.yaml.constructor import SafeConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, NodeEvent
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from shifan.errors import InputError, Problem, display_path
 
@@ -26,6 +30,9 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ALIASES = 100
 #: Deepest nesting of mappings and sequences accepted.
 MAX_DEPTH = 40
+#: Most nodes (scalars, mappings, sequences) in one file, counting each alias as the nodes it
+#: stands for. Bounds parsing and validation time; real files have a few thousand.
+MAX_NODES = 100_000
 
 KeyPath = tuple[str | int, ...]
 
@@ -49,9 +56,11 @@ class Document:
 
     @cached_property
     def _tree(self) -> Any:
+        # Only used to locate problems: a file the fast parser accepted should parse here too,
+        # but a failure must never hide the problem being reported.
         try:
             return YAML(typ="rt").load(self.text)
-        except YAMLError:
+        except (YAMLError, ValueError, TypeError, OverflowError, RecursionError):
             return None
 
     def position(self, path: Sequence[str | int]) -> tuple[int | None, int | None]:
@@ -72,12 +81,9 @@ class Document:
                         break
                     pos = lc.item(part)
                     node = node[part]
-                elif isinstance(node, dict) and part in node:
-                    pos = lc.key(part)
-                    node = node[part]
-                elif isinstance(node, dict) and str(part) in node:
-                    pos = lc.key(str(part))
-                    node = node[str(part)]
+                elif isinstance(node, dict) and (key := _match_key(node, part)) is not _MISSING:
+                    pos = lc.key(key)
+                    node = node[key]
                 else:
                     break
             except (KeyError, IndexError, TypeError):
@@ -85,9 +91,42 @@ class Document:
             line, column = pos[0] + 1, pos[1] + 1
         return line, column
 
+    def canonical(self, path: Sequence[str | int]) -> KeyPath:
+        """``path`` with each mapping key written as in the file (a date key as 2024-01-01, not
+        as pydantic's ``datetime.date(2024, 1, 1)``)."""
+        node = self.data
+        result: list[str | int] = []
+        for part in path:
+            if isinstance(node, dict) and (key := _match_key(node, part)) is not _MISSING:
+                result.append(key if isinstance(key, (str, int)) and not isinstance(key, bool) else str(key))
+                node = node[key]
+            elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+                result.append(part)
+                node = node[part]
+            else:
+                result.append(part)
+                node = None
+        return tuple(result)
+
     def problem(self, path: Sequence[str | int], message: str, *, found: str = "", expected: str = "") -> Problem:
         line, column = self.position(path)
         return Problem(self.display, line, column, dotted(path), message, found, expected)
+
+
+_MISSING = object()
+
+
+def _match_key(mapping: dict[Any, Any], part: str | int) -> Any:
+    """The key of ``mapping`` that ``part`` names: itself, or a non-string key written as text."""
+    try:
+        if part in mapping:
+            return part
+    except TypeError:
+        return _MISSING
+    for key in mapping:
+        if str(key) == str(part) or repr(key) == part:
+            return key
+    return _MISSING
 
 
 def _check_limits(node: Any, display: str, problems: list[Problem]) -> None:
@@ -109,41 +148,202 @@ def _check_limits(node: Any, display: str, problems: list[Problem]) -> None:
             stack.extend((child, depth + 1) for child in children)
 
 
-def _count_aliases(text: str) -> int:
-    """Number of alias events in the text (an over-count is harmless: it only refuses sooner)."""
-    yaml = YAML(typ="safe")
-    count = 0
+def _expanded_size(data: Any) -> int | None:
+    """Number of nodes once every alias is expanded, or None when an alias contains itself.
+
+    Shared (aliased) collections are counted once per use but visited once, so the cost is
+    linear in the file even for a "billion laughs" document.
+    """
+    sizes: dict[int, int] = {}
+    open_: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(data, False)]
+    while stack:
+        node, leaving = stack.pop()
+        if not isinstance(node, (dict, list)):
+            continue
+        children = list(node.values()) if isinstance(node, dict) else node
+        if leaving:
+            open_.discard(id(node))
+            sizes[id(node)] = 1 + sum(sizes.get(id(c), 1) for c in children)
+            continue
+        if id(node) in open_:
+            return None
+        if id(node) in sizes:
+            continue
+        open_.add(id(node))
+        stack.append((node, True))
+        stack.extend((child, False) for child in children if isinstance(child, (dict, list)))
+    return sizes.get(id(data), 1)
+
+
+_LINE = re.compile(r"^([ \t]*)((?:-[ \t]+)*)(.*)$")
+_KEY = re.compile(r"""^("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^\s#'"\[\]{},&*!|>%@`-][^#]*?)[ \t]*:(?:[ \t]|$)""")
+
+
+def key_path_at(text: str, line: int) -> str:
+    """Best-effort dotted key of block-style YAML at 1-based ``line``, judged by indentation.
+
+    Used only when the parser could not build the document (syntax errors, bad bytes), so that
+    the message still names the key the user was editing.
+    """
+    stack: list[tuple[int, str | int]] = []
+    for raw in text.splitlines()[:line]:
+        match = _LINE.match(raw)
+        if match is None:  # pragma: no cover - the pattern matches every line
+            continue
+        indent, dashes, rest = match.groups()
+        if not dashes and (not rest.strip() or rest.lstrip().startswith("#")):
+            continue
+        for dash in re.finditer(r"-[ \t]+", dashes):
+            column = len(indent) + dash.start()
+            index = 0
+            while stack and (stack[-1][0] > column or (stack[-1][0] == column and isinstance(stack[-1][1], int))):
+                left, name = stack.pop()
+                if left == column and isinstance(name, int):
+                    index = name + 1
+            stack.append((column, index))
+        key = _KEY.match(rest)
+        if key:
+            column = len(indent) + len(dashes)
+            while stack and stack[-1][0] >= column:
+                stack.pop()
+            stack.append((column, key.group(1).strip("'\"")))
+    return dotted(name for _, name in stack)
+
+
+def _nodes(root: Node | None) -> Iterator[tuple[KeyPath, Node]]:
+    """Every node of a composed document with its key path; mapping keys are yielded too."""
+    stack: list[tuple[KeyPath, Node]] = [((), root)] if root is not None else []
+    seen: set[int] = set()
+    while stack:
+        path, node = stack.pop()
+        yield path, node
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, MappingNode):
+            for key_node, value_node in reversed(node.value):
+                name = key_node.value if isinstance(key_node, ScalarNode) else "?"
+                stack.append(((*path, name), value_node))
+                stack.append(((*path, name), key_node))
+        elif isinstance(node, SequenceNode):
+            stack.extend(((*path, index), child) for index, child in reversed(list(enumerate(node.value))))
+
+
+def _compose(text: str) -> Node | None:
     try:
-        from ruamel.yaml.events import AliasEvent
+        return YAML(typ="safe").compose(text)  # type: ignore[no-any-return]
+    except (YAMLError, RecursionError):
+        return None
 
-        for event in yaml.parse(io.StringIO(text)):
+
+def _refuse(text: str, display: str, what: str, event: Any, message: str, limit: str) -> InputError:
+    mark = event.start_mark
+    key = key_path_at(text, mark.line + 1)
+    problem = Problem(display, mark.line + 1, mark.column + 1, key, message, f"超过 {limit}", f"不超过 {limit}")
+    return InputError([problem], what=what)
+
+
+def _prescan(text: str, display: str, what: str) -> tuple[int, Any]:
+    """Check the limits on the parser's event stream, before any object is built.
+
+    Deep nesting is refused here because the composer is recursive: some thousand nested
+    brackets crash the C extension outright instead of raising. Returns the number of aliases
+    and the first alias event (to locate an expansion that turns out too large).
+    """
+    depth = aliases = nodes = 0
+    first: Any = None
+    try:
+        for event in YAML(typ="safe").parse(io.StringIO(text)):
             if isinstance(event, AliasEvent):
-                count += 1
-                if count > MAX_ALIASES:
-                    break
+                aliases += 1
+                first = first or event
+                if aliases > MAX_ALIASES:
+                    raise _refuse(text, display, what, event, "别名（*引用）过多", f"{MAX_ALIASES} 个")
+            elif isinstance(event, NodeEvent):
+                nodes += 1
+                if nodes > MAX_NODES:
+                    raise _refuse(text, display, what, event, "文件内容过多", f"{MAX_NODES} 项")
+                if isinstance(event, CollectionStartEvent):
+                    depth += 1
+                    if depth > MAX_DEPTH:
+                        raise _refuse(text, display, what, event, "嵌套层级过深", f"{MAX_DEPTH} 层")
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
     except YAMLError:
-        return 0
-    return count
+        pass  # reported, with its position, by the loader
+    return aliases, first
 
 
-def _syntax_problem(display: str, error: YAMLError) -> Problem:
+_SYNTAX_HINTS = (
+    ("found undefined alias", "引用了未定义的锚点（*别名）"),
+    ("could not determine a constructor for the tag", "不支持的 YAML 标签（!标签）"),
+    ("mapping values are not allowed here", "此处不能写“键: 值”（检查缩进，或给含冒号的文字加引号）"),
+    ("could not find expected ':'", "缺少冒号（:）"),
+    ("did not find expected key", "缩进不一致或缺少键"),
+    ("did not find expected ',' or ']'", "方括号 [ ] 未闭合或缺少逗号"),
+    ("did not find expected ',' or '}'", "花括号 { } 未闭合或缺少逗号"),
+    ("found unexpected end of stream", "引号未闭合"),
+    ("failed to decode base64", "二进制数据（!!binary）无法解码"),
+    ("expected a single document", "文件只能含一个 YAML 文档（不要用 --- 分隔多个）"),
+)
+
+
+def _syntax_problem(display: str, error: YAMLError, text: str = "") -> Problem:
     if isinstance(error, MarkedYAMLError):
         mark = error.problem_mark or error.context_mark
         problem = error.problem or ""
         context = error.context or ""
+        line = mark.line + 1 if mark is not None else None
+        column = mark.column + 1 if mark is not None else None
+        key = key_path_at(text, line) if line is not None else ""
         if "duplicate key" in f"{problem} {context}":
-            message = "重复的键"
-            found = problem.replace("found duplicate key", "").strip()
-        elif "\\t" in problem or "tab" in problem:
+            return _duplicate_problem(display, error, text, line, column, key)
+        if "\\t" in problem or "tab" in problem:
             message = "YAML 语法错误：不能用制表符（Tab）缩进，请改用空格"
             found = problem
         else:
-            message = "YAML 语法错误"
+            hint = next((hint for english, hint in _SYNTAX_HINTS if english in problem), "")
+            message = "YAML 语法错误" + (f"：{hint}" if hint else "")
             found = " ".join(part for part in (context, problem) if part)
-        line = mark.line + 1 if mark is not None else None
-        column = mark.column + 1 if mark is not None else None
-        return Problem(display, line, column, "", message, found, "合法的 YAML")
+        return Problem(display, line, column, key, message, found, "合法的 YAML")
     return Problem(display, None, None, "", "YAML 语法错误", str(error).splitlines()[0], "合法的 YAML")
+
+
+def _duplicate_problem(
+    display: str, error: MarkedYAMLError, text: str, line: int | None, column: int | None, key: str
+) -> Problem:
+    """A duplicate key, named by its full dotted path, with the line where it first appears."""
+    mark = error.problem_mark
+    first: int | None = None
+    for path, node in _nodes(_compose(text)):
+        if mark is not None and node.start_mark.line == mark.line and node.start_mark.column == mark.column:
+            key = dotted(path)
+            break
+    for path, node in _nodes(_compose(text)):
+        if dotted(path) == key and isinstance(node, ScalarNode) and (first is None or node.start_mark.line < first):
+            first = node.start_mark.line
+    where = f"（第 {first + 1} 行已有同名的键）" if first is not None and first + 1 != line else ""
+    name = key.rsplit(".", 1)[-1]
+    return Problem(display, line, column, key, f"重复的键 “{name}”{where}", "", "同一层级中每个键只出现一次")
+
+
+def _value_problems(text: str, display: str) -> list[Problem]:
+    """Scalars the constructor rejects although they parse, such as the date 2025-02-30."""
+    constructor = SafeConstructor()
+    problems = []
+    for path, node in _nodes(_compose(text)):
+        if isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:timestamp":
+            try:
+                constructor.construct_yaml_timestamp(node)
+            except (ValueError, OverflowError):
+                mark = node.start_mark
+                found = f"“{node.value}”"
+                expected = "真实存在的日期，格式 YYYY-MM-DD"
+                problems.append(
+                    Problem(display, mark.line + 1, mark.column + 1, dotted(path), "日期不存在", found, expected)
+                )
+    return problems
 
 
 def load_document(path: Path, *, what: str = "输入文件") -> Document:
@@ -168,7 +368,12 @@ def load_document(path: Path, *, what: str = "输入文件") -> Document:
 
 
 def parse_document(raw: bytes, path: Path, *, what: str = "输入文件") -> Document:
+    """Decode and parse a file's bytes. A UTF-8 byte order mark (written by Windows editors) is
+    accepted and ignored; any other encoding is refused with the position of the first bad byte."""
     display = display_path(path)
+    if len(raw) > MAX_FILE_BYTES:
+        problem = Problem(display, None, None, "", "文件过大", f"{len(raw)} 字节", f"不超过 {MAX_FILE_BYTES} 字节")
+        raise InputError([problem], what=what)
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
@@ -180,33 +385,45 @@ def parse_document(raw: bytes, path: Path, *, what: str = "输入文件") -> Doc
             display,
             line,
             column,
-            "",
+            key_path_at(raw.decode("utf-8", errors="replace"), line),
             "文件不是 UTF-8 编码",
             f"字节 0x{raw[error.start]:02X}",
             "UTF-8 编码（请在编辑器中另存为 UTF-8）",
         )
         raise InputError([problem], what=what) from None
     if "\x00" in text:
-        raise InputError([Problem(display, None, None, "", "文件含有 NUL 字符，不是文本文件")], what=what)
+        offset = text.index("\x00")
+        line = text.count("\n", 0, offset) + 1
+        column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+        problem = Problem(display, line, column, key_path_at(text, line), "文件含有 NUL 字符，不是文本文件")
+        raise InputError([problem], what=what)
     problems: list[Problem] = []
-    if "*" in text and _count_aliases(text) > MAX_ALIASES:
-        problems.append(
-            Problem(display, None, None, "", "别名（*引用）过多", f"超过 {MAX_ALIASES} 个", f"不超过 {MAX_ALIASES} 个")
-        )
-        raise InputError(problems, what=what)
+    aliases, first_alias = _prescan(text, display, what)
     try:
         data = YAML(typ="safe").load(text)
     except YAMLError as error:
-        raise InputError([_syntax_problem(display, error)], what=what) from None
+        raise InputError([_syntax_problem(display, error, text)], what=what) from None
     except RecursionError:
         raise InputError(
             [Problem(display, None, None, "", "嵌套层级过深", "", f"不超过 {MAX_DEPTH} 层")], what=what
         ) from None
+    except (ValueError, OverflowError) as error:
+        problems = _value_problems(text, display) or [Problem(display, None, None, "", "无法读取的取值", str(error))]
+        raise InputError(problems, what=what) from None
     _check_limits(data, display, problems)
+    if aliases and not problems:
+        size = _expanded_size(data)
+        line, column = first_alias.start_mark.line + 1, first_alias.start_mark.column + 1
+        key = key_path_at(text, line)
+        if size is None:
+            problems.append(Problem(display, line, column, key, "别名（*引用）引用了自身", "", "不循环的引用"))
+        elif size > MAX_NODES:
+            message, found = "别名（*引用）展开后内容过多", f"展开后 {size} 项"
+            problems.append(Problem(display, line, column, key, message, found, f"不超过 {MAX_NODES} 项"))
+    if data is None:
+        problems.append(Problem(display, 1, 1, "", "文件为空", "只有空白或注释", "YAML 键值映射（键: 值）"))
     if problems:
         raise InputError(problems, what=what)
-    if data is None:
-        data = {}
     return Document(path=path, text=text, data=data, display=display)
 
 
