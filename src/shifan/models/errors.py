@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import types
 import typing
 from typing import Any, Union
@@ -103,10 +104,11 @@ def resolve_loc(root: Any, loc: tuple[str | int, ...]) -> tuple[tuple[str | int,
                 candidates = tagged
                 continue
         if models:
-            model = models[0]
-            allowed = set(model.model_fields)
+            # Fields are looked up by the name written in the file (an alias such as ``in``).
+            fields = {info.alias or name: info for name, info in models[0].model_fields.items()}
+            allowed = set(fields)
             path.append(part)
-            info = model.model_fields.get(str(part))
+            info = fields.get(str(part))
             candidates = _unwrap(info.annotation) if info is not None else []
             continue
         path.append(part)
@@ -127,6 +129,12 @@ def _found(value: Any) -> str:
         return "键值映射"
     if isinstance(value, list):
         return "列表"
+    if value is None:
+        return "空值"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.date):
+        return value.isoformat()
     text = repr(value) if not isinstance(value, str) else f"“{value}”"
     return text if len(text) <= 80 else text[:77] + "…"
 
@@ -143,8 +151,11 @@ def problems_from_validation(
 
 def problem_from_detail(detail: ErrorDetails, document: Document, root: Any, prefix: tuple[str | int, ...]) -> Problem:
     kind = detail["type"]
-    path, allowed = resolve_loc(root, tuple(detail["loc"]))
-    path = prefix + path
+    loc = tuple(detail["loc"])
+    # pydantic marks an error in a mapping's key (not its value) with a trailing "[key]".
+    in_key = bool(loc) and loc[-1] == "[key]"
+    path, allowed = resolve_loc(root, loc[:-1] if in_key else loc)
+    path = document.canonical(prefix + path)
     ctx = detail.get("ctx") or {}
     message = MESSAGES.get(kind, "")
     expected = EXPECTED.get(kind, "")
@@ -171,10 +182,14 @@ def problem_from_detail(detail: ErrorDetails, document: Document, root: Any, pre
         tag = str(ctx.get("tag", ""))
         if tag:
             message += did_you_mean(tag, [t.strip() for t in expected.split(",")])
+            found = f"“{tag}”"
         path = (*path, str(ctx.get("discriminator", "kind")).strip("'"))
     elif kind == "value_error":
         message = str(ctx.get("error", detail["msg"]))
     elif not message:
         message = detail["msg"]
+    if in_key:
+        message = "键" + message
+        found = f"“{path[-1]}”" if path else found
     line, column = document.position(path)
     return Problem(document.display, line, column, ".".join(map(str, path)), message, found, expected)
