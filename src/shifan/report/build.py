@@ -1,0 +1,101 @@
+"""Building reports: evaluation → view → Jinja2 HTML → PDF (or the HTML itself, to preview)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any, Literal
+
+from shifan.fsutil import atomic_write_text
+from shifan.report.templating import make_environment
+from shifan.report.views import blank_review, build_view, chinese_date
+from shifan.rubric.model import Rubric
+from shifan.service import Checked
+
+#: Reviewer columns printed when nobody has reviewed yet (a layout choice, not policy).
+BLANK_REVIEWER_COLUMNS = 3
+
+Format = Literal["pdf", "html"]
+
+
+def render_template(name: str, user_templates: Path | None = None, **context: Any) -> str:
+    return make_environment(user_templates).get_template(name).render(**context)
+
+
+def _emit(html: str, out: Path | None, fmt: Format, *, title: str, as_of: dt.date, footer: str, subject: str) -> bytes:
+    if fmt == "html":
+        if out is not None:
+            atomic_write_text(out, html)
+        return html.encode("utf-8")
+    from shifan.report.pdf import render_pdf  # WeasyPrint loads only when a PDF is made
+
+    return render_pdf(html, out, title=title, as_of=as_of, footer_note=footer, subject=subject, keywords=("shifan",))
+
+
+def self_report_html(checked: Checked, *, user_templates: Path | None = None) -> str:
+    view = build_view(checked.result, checked.rubric)
+    return render_template("self.html", user_templates, view=view)
+
+
+def write_self_report(
+    checked: Checked, out: Path | None, *, fmt: Format = "pdf", user_templates: Path | None = None
+) -> bytes:
+    """The 自评报告 of one application, as PDF bytes (or HTML), written atomically to ``out``."""
+    result = checked.result
+    html = self_report_html(checked, user_templates=user_templates)
+    title = f"{result.applicant.name} 自评报告"
+    return _emit(
+        html,
+        out,
+        fmt,
+        title=title,
+        as_of=result.as_of,
+        footer=build_view(result, checked.rubric).footer_note,
+        subject=result.rubric.title,
+    )
+
+
+def review_report_html(checked: Checked, reconciled: Any = None, *, user_templates: Path | None = None) -> str:
+    view = build_view(checked.result, checked.rubric)
+    review = blank_review(checked.result, BLANK_REVIEWER_COLUMNS) if reconciled is None else reconciled
+    return render_template("review.html", user_templates, view=view, review=review)
+
+
+def write_review_report(
+    checked: Checked,
+    out: Path | None,
+    reconciled: Any = None,
+    *,
+    fmt: Format = "pdf",
+    user_templates: Path | None = None,
+) -> bytes:
+    """The 评审意见表: per item the self-score, reviewers' scores and remarks, the reconciled score."""
+    result = checked.result
+    html = review_report_html(checked, reconciled, user_templates=user_templates)
+    title = f"{result.applicant.name} 评审意见表"
+    footer = build_view(result, checked.rubric).footer_note
+    return _emit(html, out, fmt, title=title, as_of=result.as_of, footer=footer, subject=result.rubric.title)
+
+
+def sheet_date(rubric: Rubric) -> dt.date:
+    """A fixed date for a blank sheet's PDF metadata: the newest source document's date."""
+    dates = [s.date for s in rubric.sources if s.date is not None]
+    return max(dates) if dates else dt.date(2000, 1, 1)
+
+
+def write_blank_sheet(
+    rubric: Rubric,
+    out: Path | None,
+    *,
+    fmt: Format = "pdf",
+    reviewers: int = 1,
+    user_templates: Path | None = None,
+) -> bytes:
+    """A blank printable 评分表 of the effective rubric for scoring on paper."""
+    day = sheet_date(rubric)
+    rows = [(n, section, criterion) for n, (section, criterion) in enumerate(rubric.criteria(), 1)]
+    html = render_template(
+        "sheet.html", user_templates, rubric=rubric, rows=rows, reviewers=reviewers, printed_on=chinese_date(day)
+    )
+    footer = f"{rubric.id} 版本 {rubric.version} · 评分标准 {rubric.sha256[:12]}"
+    return _emit(html, out, fmt, title=f"{rubric.title} 评分表", as_of=day, footer=footer, subject=rubric.title)
