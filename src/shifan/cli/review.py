@@ -1,0 +1,135 @@
+"""``shifan review``: review sheets for reviewer panels (init, update, show)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import click
+
+from shifan.cli.params import as_of_option, criteria_option, echo_json, terminal_style
+from shifan.errors import InputError, Problem
+from shifan.review import (
+    LoadedReview,
+    load_review,
+    reconcile,
+    render_reconciled,
+    update_review,
+    write_new_sheet,
+)
+from shifan.service import check_application
+
+JSON_SCHEMA_VERSION = 1
+
+
+@click.group("review")
+def review() -> None:
+    """专家评审：生成评审意见表、申报文件修改后刷新、多名专家评分合议。"""
+
+
+@review.command("init")
+@click.argument("application", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--reviewer", required=True, help="评审专家姓名（必填）。")
+@click.option("--organisation", default="", help="评审专家工作单位。")
+@click.option("--title", "title", default="", help="评审专家职称或职务。")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), required=True, help="评审意见表文件。")
+@click.option("--force", is_flag=True, help="覆盖已存在的评审意见表（已填写的内容会丢失）。")
+@criteria_option
+@as_of_option
+def init(
+    application: Path,
+    reviewer: str,
+    organisation: str,
+    title: str,
+    output: Path,
+    force: bool,
+    criteria: str | None,
+    as_of: dt.date | None,
+) -> None:
+    """生成预填系统计算结果的评审意见表（YAML，含中文填写说明）。"""
+    checked = check_application(application, criteria=criteria, as_of=as_of)
+    write_new_sheet(checked, output, reviewer=reviewer, organisation=organisation, title=title, force=force)
+    result = checked.result
+    click.echo(
+        f"已生成评审意见表 {output}：{result.applicant.name}，{len(result.criteria)} 项指标，"
+        f"系统计算得分 {result.score:g}，评审专家 {reviewer.strip()}"
+    )
+
+
+@review.command("update")
+@click.argument("review_file", metavar="REVIEW", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("application", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@criteria_option
+@as_of_option
+def update(review_file: Path, application: Path | None, criteria: str | None, as_of: dt.date | None) -> None:
+    """申报文件修改后刷新评审意见表：保留专家已填写的内容和注释，标出计算结果有变化的指标。
+
+    APPLICATION 缺省为评审意见表中记录的申报文件。
+    """
+    report = update_review(review_file, application, criteria=criteria, as_of=as_of)
+    if report.was_stale:
+        click.echo(f"评审意见表原已过期：{'；'.join(report.was_stale)}")
+    for cid, change in report.changed:
+        click.echo(f"  {cid} 计算结果有变化：{change}")
+    for cid in report.added:
+        click.echo(f"  {cid} 为新增指标，已加入")
+    for cid in report.retired:
+        click.echo(f"  {cid} 已不在评分标准中，原评审内容移入 retired")
+    if not (report.changed or report.added or report.retired):
+        click.echo("各项计算结果均无变化。")
+    click.echo(f"已更新 {review_file}（已填写的评分、意见和注释均已保留）。")
+    for problem in report.problems:
+        click.echo(f"注意：{problem.format()}", err=True)
+
+
+@review.command("show")
+@click.argument("application", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("reviews", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@criteria_option
+@as_of_option
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="输出格式。"
+)
+@click.pass_context
+def show(
+    ctx: click.Context,
+    application: Path,
+    reviews: tuple[Path, ...],
+    criteria: str | None,
+    as_of: dt.date | None,
+    fmt: str,
+) -> None:
+    """显示多名专家合议后的评审结果。
+
+    退出码：0 合议后具备申报资格；1 不具备或暂不能确认；2 文件有误或用法错误。
+    """
+    checked = check_application(application, criteria=criteria, as_of=as_of)
+    loaded = load_reviews(list(reviews))
+    reconciled = reconcile(checked, loaded)
+    if fmt == "json":
+        data = {"schema_version": JSON_SCHEMA_VERSION, **reconciled.model_dump(mode="json")}
+        if checked.rollup is not None:
+            data["rollup"] = checked.rollup.model_dump(mode="json")
+        echo_json(data)
+    else:
+        style = terminal_style() if sys.stdout.isatty() else None
+        click.echo(render_reconciled(reconciled, style) if style else render_reconciled(reconciled), nl=False)
+    ctx.exit(0 if reconciled.eligible else 1)
+
+
+def load_reviews(paths: list[Path]) -> list[LoadedReview]:
+    """Load every sheet; the problems of all of them are raised together."""
+    loaded: list[LoadedReview] = []
+    problems: list[Problem] = []
+    for path in paths:
+        try:
+            loaded.append(load_review(path))
+        except InputError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise InputError(problems, what="评审意见表")
+    return loaded
+
+
+COMMANDS = [review]
