@@ -6,6 +6,9 @@ import datetime as dt
 from pathlib import Path
 from typing import Any, Literal
 
+from jinja2 import TemplateError, TemplateSyntaxError
+
+from shifan.errors import RenderError
 from shifan.fsutil import atomic_write_text
 from shifan.report.templating import make_environment
 from shifan.report.views import blank_review, build_view, chinese_date
@@ -19,7 +22,14 @@ Format = Literal["pdf", "html"]
 
 
 def render_template(name: str, user_templates: Path | None = None, **context: Any) -> str:
-    return make_environment(user_templates).get_template(name).render(**context)
+    try:
+        return make_environment(user_templates).get_template(name).render(**context)
+    except TemplateSyntaxError as error:
+        raise RenderError(
+            f"报告模板有语法错误：{error.filename or error.name}:{error.lineno}: {error.message}"
+        ) from None
+    except TemplateError as error:
+        raise RenderError(f"报告模板错误（{name}）：{type(error).__name__}: {error}") from None
 
 
 def _emit(html: str, out: Path | None, fmt: Format, *, title: str, as_of: dt.date, footer: str, subject: str) -> bytes:
@@ -83,6 +93,14 @@ def sheet_date(rubric: Rubric) -> dt.date:
     return max(dates) if dates else dt.date(2000, 1, 1)
 
 
+def sheet_html(rubric: Rubric, *, reviewers: int = 1, user_templates: Path | None = None) -> str:
+    rows = [(n, section, criterion) for n, (section, criterion) in enumerate(rubric.criteria(), 1)]
+    printed_on = chinese_date(sheet_date(rubric))
+    return render_template(
+        "sheet.html", user_templates, rubric=rubric, rows=rows, reviewers=reviewers, printed_on=printed_on
+    )
+
+
 def write_blank_sheet(
     rubric: Rubric,
     out: Path | None,
@@ -93,9 +111,6 @@ def write_blank_sheet(
 ) -> bytes:
     """A blank printable 评分表 of the effective rubric for scoring on paper."""
     day = sheet_date(rubric)
-    rows = [(n, section, criterion) for n, (section, criterion) in enumerate(rubric.criteria(), 1)]
-    html = render_template(
-        "sheet.html", user_templates, rubric=rubric, rows=rows, reviewers=reviewers, printed_on=chinese_date(day)
-    )
+    html = sheet_html(rubric, reviewers=reviewers, user_templates=user_templates)
     footer = f"{rubric.id} 版本 {rubric.version} · 评分标准 {rubric.sha256[:12]}"
     return _emit(html, out, fmt, title=f"{rubric.title} 评分表", as_of=day, footer=footer, subject=rubric.title)

@@ -55,7 +55,7 @@ def lines(text: str) -> Markup:
 
 def make_environment(user_templates: Path | None = None) -> Environment:
     builtin = FileSystemLoader(str(report_templates_dir()))
-    loaders: list[BaseLoader] = [PrefixLoader({"default": builtin})]
+    loaders: list[BaseLoader] = [PrefixLoader({"default": builtin}, delimiter=":")]
     if user_templates is not None:
         loaders.insert(0, FileSystemLoader(str(user_templates)))
     loaders.append(builtin)
