@@ -1,0 +1,467 @@
+"""CJK fonts for reports: find the system Noto CJK faces and build cached subsets of them.
+
+Two roles are used: 黑体 ("Shifan Hei", from Noto Sans CJK SC) for titles and 宋体
+("Shifan Song", from Noto Serif CJK SC) for body text, each in Regular and Bold.
+
+The full faces hold 65,535 glyphs, and WeasyPrint keeps glyph ids when it embeds a font, so
+every PDF pays for the highest glyph id it uses. The subsets built here cover GB 2312 plus
+common extras (about 7,900 glyphs), with CIDs renumbered in order and the most common
+characters first. That makes PDFs several times smaller and renders faster. Characters
+outside the subset still render because the CSS font stack falls back to the full system face.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import FontMissingError, RenderError
+from ..fsutil import atomic_write_bytes
+
+#: Bump when the character set or the subsetting options change: cached subsets are rebuilt.
+SUBSET_SPEC_VERSION = "1"
+
+#: URL scheme under which the PDF engine serves the package's own assets and fonts.
+ASSET_SCHEME = "shifan-asset:"
+
+HEI_FAMILY = "Shifan Hei"
+SONG_FAMILY = "Shifan Song"
+INSTALL_COMMAND = "sudo apt-get install -y fonts-noto-cjk libharfbuzz-subset0"
+
+#: Accepted system families per role, best first (Source Han is the same design).
+SYSTEM_FAMILIES: dict[str, tuple[str, ...]] = {
+    "hei": ("Noto Sans CJK SC", "Source Han Sans SC", "Source Han Sans CN"),
+    "song": ("Noto Serif CJK SC", "Source Han Serif SC", "Source Han Serif CN"),
+}
+ROLE_FAMILY = {"hei": HEI_FAMILY, "song": SONG_FAMILY}
+WEIGHT_STYLE = {400: "Regular", 700: "Bold"}
+
+#: Where Debian, Fedora, Arch and per-user installs put the Noto CJK fonts.
+DEFAULT_FONT_DIRS: tuple[Path, ...] = (
+    Path("/usr/share/fonts/opentype/noto"),
+    Path("/usr/share/fonts/noto-cjk"),
+    Path("/usr/share/fonts/google-noto-cjk"),
+    Path("/usr/share/fonts"),
+    Path("/usr/local/share/fonts"),
+    Path.home() / ".local/share/fonts",
+    Path.home() / ".fonts",
+)
+_FONT_SUFFIXES = (".ttc", ".otc", ".otf", ".ttf")
+
+# Characters not in GB 2312 that are common in modern text and in personal and place names.
+_EXTRA_HANZI = (
+    "啰喆堃玥珺赟犇垚淼昇镕翀琤璟祎彧旻晗晞煊熠瑄瑀珩琰暘堉弢濛溧淏浛骞颢锴铠"
+    "妍婧婷娅嫣姝楠桦梓栩椿槿桉榕楷棠烨炜焕熙煜珂珈琬琳瑶璇瑜瑛璞蕾菡萱芮苒茜"
+    "岑峥嵩崴昀昕昶晟暄曦朗玙琮珏瑭璋皓睿翊翎羿颀颉骅骐骏鹍鹏鹤麒麟"
+)
+# Codepoint blocks kept whole (the font keeps only what it has).
+_BLOCKS: tuple[tuple[int, int], ...] = (
+    (0x0020, 0x007E),  # ASCII
+    (0x00A0, 0x00FF),  # Latin-1 supplement
+    (0x2000, 0x206F),  # general punctuation
+    (0x2100, 0x218F),  # letterlike symbols, number forms (℃ № Ⅻ)
+    (0x2190, 0x21FF),  # arrows
+    (0x2200, 0x22FF),  # mathematical operators (≤ ≥ ±)
+    (0x2460, 0x24FF),  # enclosed alphanumerics (① ⑳)
+    (0x2500, 0x257F),  # box drawing
+    (0x25A0, 0x25FF),  # geometric shapes (■ □ ● ○ ◆)
+    (0x2600, 0x26FF),  # miscellaneous symbols (★ ☆)
+    (0x2700, 0x27BF),  # dingbats (✓ ✗)
+    (0x3000, 0x303F),  # CJK symbols and punctuation
+    (0x3200, 0x32FF),  # enclosed CJK letters (㈠)
+    (0x3300, 0x33FF),  # CJK compatibility (㎡ ㎏)
+    (0xFE30, 0xFE4F),  # CJK compatibility forms
+    (0xFF00, 0xFFEF),  # halfwidth and fullwidth forms
+)
+
+
+def _gb2312_rows(first: int, last: int) -> list[int]:
+    """Codepoints of GB 2312 rows ``first``..``last`` (lead bytes), in GB order."""
+    out: list[int] = []
+    for lead in range(first, last + 1):
+        for trail in range(0xA1, 0xFF):
+            try:
+                out.append(ord(bytes((lead, trail)).decode("gb2312")))
+            except UnicodeDecodeError:
+                continue
+    return out
+
+
+@functools.cache
+def codepoint_priority() -> tuple[int, ...]:
+    """Every codepoint of the subset, most frequently used first (no duplicates).
+
+    Glyph ids follow this order: ASCII and punctuation, GB 2312 level 1 (the 3,755 common
+    hanzi), GB 2312 symbols, level 2, extras, then the remaining symbol blocks.
+    """
+    ordered: list[int] = [*range(0x20, 0x7F), *range(0x3000, 0x3040), *range(0xFF00, 0xFFF0)]
+    ordered += [*range(0x2010, 0x2040), *range(0xA0, 0x100)]
+    ordered += _gb2312_rows(0xB0, 0xD7)  # level 1
+    ordered += _gb2312_rows(0xA1, 0xA9)  # symbols, Greek, Cyrillic, pinyin, box drawing
+    ordered += _gb2312_rows(0xD8, 0xF7)  # level 2
+    ordered += [ord(c) for c in _EXTRA_HANZI]
+    for start, end in _BLOCKS:
+        ordered += range(start, end + 1)
+    return tuple(dict.fromkeys(ordered))
+
+
+def subset_codepoints() -> frozenset[int]:
+    return frozenset(codepoint_priority())
+
+
+@dataclass(frozen=True)
+class FontSource:
+    """One installed face: a file (maybe a collection) and the face index inside it."""
+
+    role: str  # "hei" or "song"
+    weight: int  # 400 or 700
+    path: Path
+    index: int
+    family: str  # family name the face reports, e.g. "Noto Sans CJK SC"
+
+
+@dataclass(frozen=True)
+class PreparedFont:
+    """A subset font file ready to be referenced by ``@font-face``."""
+
+    source: FontSource
+    path: Path
+
+    @property
+    def family(self) -> str:
+        return ROLE_FAMILY[self.source.role]
+
+    @property
+    def weight(self) -> int:
+        return self.source.weight
+
+    @property
+    def asset_name(self) -> str:
+        return f"fonts/{self.path.name}"
+
+    @property
+    def url(self) -> str:
+        return ASSET_SCHEME + self.asset_name
+
+
+@dataclass(frozen=True)
+class FontKit:
+    """The four prepared faces (Hei/Song x Regular/Bold) and the CSS that declares them."""
+
+    fonts: tuple[PreparedFont, ...]
+
+    def assets(self) -> dict[str, Path]:
+        """Asset name (``fonts/<file>``) to file, for the PDF engine's URL fetcher."""
+        return {font.asset_name: font.path for font in self.fonts}
+
+    def font_face_css(self) -> str:
+        """``@font-face`` rules for "Shifan Hei" and "Shifan Song" (400 and 700)."""
+        rules = []
+        for font in self.fonts:
+            rules.append(
+                f'@font-face {{ font-family: "{font.family}"; font-weight: {font.weight}; '
+                f'font-style: normal; src: url("{font.url}") format("opentype"); }}'
+            )
+        return "\n".join(rules) + "\n"
+
+
+def font_stack(role: str) -> str:
+    """CSS ``font-family`` value: the subset first, then the full system faces as fallback."""
+    other = "song" if role == "hei" else "hei"
+    names = [ROLE_FAMILY[role], *SYSTEM_FAMILIES[role], *SYSTEM_FAMILIES[other]]
+    generic = "sans-serif" if role == "hei" else "serif"
+    return ", ".join(f'"{name}"' for name in names) + f", {generic}"
+
+
+# --------------------------------------------------------------------------- discovery
+
+
+def _face_names(path: Path) -> list[tuple[int, str, str, bool]]:
+    """(index, family, style, is_variable) of every face in a font file; [] if unreadable."""
+    from fontTools.ttLib import TTCollection, TTFont, TTLibError
+
+    try:
+        with path.open("rb") as handle:
+            is_collection = handle.read(4) == b"ttcf"
+        fonts = list(TTCollection(str(path), lazy=True).fonts) if is_collection else [TTFont(str(path), lazy=True)]
+        out = []
+        for index, font in enumerate(fonts):
+            name = font["name"]
+            family = name.getDebugName(16) or name.getDebugName(1) or ""
+            style = name.getDebugName(17) or name.getDebugName(2) or ""
+            out.append((index, family, style, "fvar" in font))
+        return out
+    except (OSError, TTLibError, KeyError, AssertionError, ValueError):
+        return []
+
+
+def _candidate_files(directory: Path) -> list[Path]:
+    """Font files under ``directory`` whose names suggest a CJK face, sorted."""
+    try:
+        files = sorted(directory.rglob("*")) if directory.is_dir() else []
+    except OSError:
+        return []
+    out = []
+    for file in files:
+        key = "".join(ch for ch in file.name.lower() if ch.isalnum())
+        if file.suffix.lower() in _FONT_SUFFIXES and ("cjk" in key or "sourcehan" in key):
+            out.append(file)
+    return out
+
+
+def _fc_match(pattern: str) -> tuple[Path, int] | None:
+    """Ask fontconfig for the file and face index best matching ``pattern``."""
+    fc_match = shutil.which("fc-match")
+    if fc_match is None:
+        return None
+    try:
+        result = subprocess.run(
+            [fc_match, "-f", "%{file}\n%{index}\n", pattern],
+            capture_output=True,
+            text=True,
+            timeout=20,
+            check=False,
+        )
+        file, index = result.stdout.splitlines()[:2]
+        return Path(file), int(index)
+    except (OSError, ValueError, subprocess.SubprocessError):
+        return None
+
+
+def _scan(files: Iterable[Path]) -> dict[tuple[str, int], FontSource]:
+    found: dict[tuple[str, int], FontSource] = {}
+    for file in files:
+        for index, family, style, variable in _face_names(file):
+            if variable:
+                continue
+            for role, families in SYSTEM_FAMILIES.items():
+                for weight, style_name in WEIGHT_STYLE.items():
+                    if family in families and style == style_name:
+                        current = found.get((role, weight))
+                        rank = families.index(family)
+                        if current is None or rank < families.index(current.family):
+                            found[(role, weight)] = FontSource(role, weight, file, index, family)
+    return found
+
+
+@functools.lru_cache(maxsize=8)
+def find_system_fonts(
+    search_dirs: tuple[Path, ...] | None = None, *, use_fontconfig: bool | None = None
+) -> tuple[FontSource, ...]:
+    """The four faces (hei/song x 400/700), substituting the nearest one for any missing face.
+
+    ``search_dirs`` defaults to :data:`DEFAULT_FONT_DIRS`; fontconfig (``fc-match``) is asked
+    as well unless ``use_fontconfig`` is false (by default only when ``search_dirs`` is not
+    given). Raises :class:`FontMissingError` when no Chinese face is found at all.
+    """
+    if use_fontconfig is None:
+        use_fontconfig = search_dirs is None
+    dirs = DEFAULT_FONT_DIRS if search_dirs is None else tuple(search_dirs)
+    found: dict[tuple[str, int], FontSource] = {}
+    seen: set[Path] = set()
+    for directory in dirs:
+        files = [file for file in _candidate_files(directory) if file not in seen]
+        seen.update(files)
+        for key, value in _scan(files).items():
+            found.setdefault(key, value)
+        if len(found) == 4:
+            break
+    if use_fontconfig and len(found) < 4:
+        extra = []
+        for role, families in SYSTEM_FAMILIES.items():
+            for weight, style_name in WEIGHT_STYLE.items():
+                if (role, weight) not in found:
+                    match = _fc_match(f"{families[0]}:style={style_name}")
+                    if match is not None and match[0].is_file():
+                        extra.append(match[0])
+        for key, value in _scan(dict.fromkeys(extra)).items():
+            found.setdefault(key, value)
+    if not found:
+        searched = "、".join(str(d) for d in dirs)
+        raise FontMissingError(
+            "未找到中文字体（Noto Sans CJK SC / Noto Serif CJK SC），无法生成 PDF 报告"
+            f"（已查找：{searched}）。请先安装字体：{INSTALL_COMMAND}"
+        )
+    order = [("hei", 400), ("hei", 700), ("song", 400), ("song", 700)]
+    result = []
+    for role, weight in order:
+        other = "song" if role == "hei" else "hei"
+        fallbacks = [(role, weight), (role, 1100 - weight), (other, weight), (other, 1100 - weight)]
+        source = next(found[key] for key in fallbacks if key in found)
+        result.append(FontSource(role, weight, source.path, source.index, source.family))
+    return tuple(result)
+
+
+# --------------------------------------------------------------------------- subsetting
+
+
+def font_cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/shifan/fonts`` (default ``~/.cache/shifan/fonts``)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "shifan" / "fonts"
+
+
+def _cache_key(source: FontSource) -> str:
+    import fontTools
+
+    stat = source.path.stat()
+    spec = {
+        "spec": SUBSET_SPEC_VERSION,
+        "fonttools": fontTools.version,
+        "path": str(source.path.resolve()),
+        "index": source.index,
+        "size": stat.st_size,
+        "mtime_ns": stat.st_mtime_ns,
+    }
+    return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:20]
+
+
+#: OpenType features kept for horizontal text (no locale, vertical or alternate forms).
+_LAYOUT_FEATURES = ["ccmp", "liga", "clig", "calt", "rlig", "kern", "mark", "mkmk"]
+
+
+def subset_font_bytes(path: Path, index: int) -> bytes:
+    """Deterministic subset of face ``index`` of ``path`` (see :func:`codepoint_priority`).
+
+    Glyphs are reordered so that common characters get low glyph ids, and CFF CIDs are made
+    equal to glyph ids: WeasyPrint keeps glyph ids when it embeds a font, so each PDF pays
+    for the highest id it uses, and sequential CIDs keep the CFF charset tiny.
+    """
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+    from fontTools.ttLib.reorderGlyphs import reorderGlyphs
+
+    options = subset.Options()
+    options.layout_features = list(_LAYOUT_FEATURES)
+    options.drop_tables += ["vhea", "vmtx", "VORG"]
+    options.name_IDs = ["*"]
+    options.notdef_outline = True
+    options.hinting = True  # WeasyPrint drops hints itself; removing them here is slow
+    options.glyph_names = False
+    font = TTFont(str(path), fontNumber=index, lazy=True, recalcTimestamp=False, recalcBBoxes=False)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=subset_codepoints())
+    subsetter.subset(font)
+    font.ensureDecompiled()
+
+    old_order = font.getGlyphOrder()
+    old_gid = {name: gid for gid, name in enumerate(old_order)}
+    rank = {cp: pos for pos, cp in enumerate(codepoint_priority())}
+    glyph_rank: dict[int, int] = {}
+    for cp, name in font.getBestCmap().items():
+        gid = old_gid[name]
+        glyph_rank[gid] = min(glyph_rank.get(gid, 1 << 30), rank.get(cp, 1 << 29))
+    count = len(old_order)
+    new_to_old = sorted(range(count), key=lambda g: (g != 0, glyph_rank.get(g, 1 << 30), g))
+    reordered = [old_order[gid] for gid in new_to_old]
+    if "CFF " in font:
+        top = font["CFF "].cff.topDictIndex[0]
+        select = getattr(top, "FDSelect", None)
+        old_fds = list(select.gidArray) if select is not None else None
+        reorderGlyphs(font, reordered)  # also re-sorts GSUB/GPOS/GDEF coverages
+        if select is not None and old_fds is not None:
+            select.format = 3
+            select.gidArray = [old_fds[gid] for gid in new_to_old]
+        # CIDs equal to glyph ids: the charset becomes a single range.
+        sequential = [".notdef"] + [f"cid{gid:05d}" for gid in range(1, count)]
+        char_strings = top.CharStrings
+        char_strings.charStrings = {
+            sequential[gid]: char_strings.charStrings[name] for gid, name in enumerate(reordered)
+        }
+        top.charset = sequential
+    else:
+        reorderGlyphs(font, reordered)
+    out = io.BytesIO()
+    font.save(out)
+    font.close()
+    return out.getvalue()
+
+
+def _build_job(path: str, index: int | str, out: str) -> None:
+    atomic_write_bytes(Path(out), subset_font_bytes(Path(path), int(index)))
+
+
+def _writable_cache(cache_dir: Path) -> Path:
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=cache_dir, prefix=".probe-"):
+            return cache_dir
+    except OSError:
+        fallback = Path(tempfile.gettempdir()) / f"shifan-fonts-{os.getuid()}"
+        fallback.mkdir(parents=True, exist_ok=True)
+        return fallback
+
+
+def _run_builds(jobs: list[tuple[str, int, str]], parallel: bool) -> None:
+    """Build the subsets, in child interpreters side by side when there are several cores.
+
+    Plain child processes are used rather than multiprocessing, which would re-run an
+    unguarded ``__main__`` of the calling program in every worker.
+    """
+    if parallel and len(jobs) > 1 and (os.cpu_count() or 1) > 1 and sys.executable:
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
+        code = "import sys; from shifan.report.fonts import _build_job; _build_job(*sys.argv[1:])"
+        workers = min(len(jobs), os.cpu_count() or 1)
+        pending = list(jobs)
+        running: list[subprocess.Popen[bytes]] = []
+        try:
+            while pending or running:
+                while pending and len(running) < workers:
+                    path, index, out = pending.pop(0)
+                    running.append(
+                        subprocess.Popen(
+                            [sys.executable, "-c", code, path, str(index), out],
+                            env=env,
+                            stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL,
+                        )
+                    )
+                running[0].wait()
+                running = [proc for proc in running if proc.poll() is None]
+        except OSError:
+            for proc in running:
+                proc.kill()
+                proc.wait()
+    for path, index, out in jobs:  # whatever the children did not build
+        if not Path(out).is_file():
+            _build_job(path, index, out)
+
+
+def prepare_fonts(
+    *,
+    search_dirs: Sequence[Path] | None = None,
+    cache_dir: Path | None = None,
+    parallel: bool = True,
+) -> FontKit:
+    """Find the system faces and return their cached subsets, building missing ones once.
+
+    The first call on a machine takes some seconds per face (``scripts/build_fonts.py`` can
+    do it ahead of time); later calls only check that the cached files exist.
+    """
+    sources = find_system_fonts(None if search_dirs is None else tuple(search_dirs))
+    directory = _writable_cache(cache_dir or font_cache_dir())
+    prepared: list[PreparedFont] = []
+    jobs: dict[str, tuple[str, int, str]] = {}
+    for source in sources:
+        key = _cache_key(source)
+        target = directory / f"{source.family.replace(' ', '')}-{source.weight}-{key}.otf"
+        prepared.append(PreparedFont(source, target))
+        if not target.is_file():
+            jobs[str(target)] = (str(source.path), source.index, str(target))
+    if jobs:
+        try:
+            _run_builds(list(jobs.values()), parallel)
+        except Exception as exc:  # fontTools raises many kinds on odd fonts
+            raise RenderError(f"无法生成中文字体子集：{exc}") from exc
+    return FontKit(tuple(prepared))
