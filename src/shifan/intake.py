@@ -18,6 +18,7 @@ from shifan.errors import InputError, Problem
 from shifan.fsutil import sha256_bytes
 from shifan.models.application import Application, InstitutionApplication, RegionApplication
 from shifan.models.errors import problems_from_validation
+from shifan.models.rubric import RUBRIC_ID_PATTERN
 from shifan.models.vocab import Ability
 from shifan.yamlio import Document, KeyPath, did_you_mean, load_document
 
@@ -72,6 +73,10 @@ Finding = tuple[KeyPath, str, str, str]
 def consistency_problems(app: InstitutionApplication | RegionApplication, folder: Path) -> list[Finding]:
     """Values that each pass the schema but together cannot be true."""
     findings = list(_dates_after(app))
+    if app.rubric is not None and not RUBRIC_ID_PATTERN.match(app.rubric):
+        # A path here would let an application choose any file as its own rubric.
+        message = "评分标准应写编号，不能写文件路径"
+        findings.append((("rubric",), message, _short(app.rubric), "评分标准编号，如 anhui/institution"))
     findings.extend(_attachments(app, folder))
     if isinstance(app, InstitutionApplication):
         findings.extend(_institution(app))
@@ -120,24 +125,36 @@ def _dates_after(app: InstitutionApplication | RegionApplication) -> Iterator[Fi
         yield ("founded",), "成立日期晚于评价基准日", str(founded), f"不晚于 {limit}"
 
 
+def _short(text: str) -> str:
+    return text if len(text) <= 80 else text[:77] + "…"
+
+
 def _attachments(app: InstitutionApplication | RegionApplication, folder: Path) -> Iterator[Finding]:
     root = folder.resolve()
     for i, attachment in enumerate(app.attachments):
         key: KeyPath = ("attachments", i, "path")
         raw = attachment.path
+        if "\x00" in raw:
+            yield key, "佐证材料路径含有 NUL 字符", _short(repr(raw)), "相对路径，如 材料/许可证.pdf"
+            continue
         if os.path.isabs(raw) or raw.startswith(("\\", "~")) or (len(raw) > 1 and raw[1] == ":"):
-            yield key, "佐证材料路径须相对于申报文件所在目录", raw, "相对路径，如 材料/许可证.pdf"
+            yield key, "佐证材料路径须相对于申报文件所在目录", _short(raw), "相对路径，如 材料/许可证.pdf"
             continue
         target = folder / raw
         try:
             resolved = target.resolve()
-        except (OSError, RuntimeError):
-            yield key, "佐证材料路径无法解析", raw, "存在的文件"
+            inside = resolved.is_relative_to(root)
+            is_file = inside and resolved.is_file()
+            is_dir = inside and not is_file and resolved.is_dir()
+        except (OSError, RuntimeError, ValueError):  # a link loop, a name too long for the system
+            yield key, "佐证材料路径无法解析", _short(raw), "存在的文件"
             continue
-        if not resolved.is_relative_to(root):
-            yield key, "佐证材料路径指向申报文件所在目录之外", raw, "申报文件所在目录内的文件"
-        elif not resolved.is_file():
-            yield key, "佐证材料文件不存在", raw, "存在的文件"
+        if not inside:
+            yield key, "佐证材料路径指向申报文件所在目录之外", _short(raw), "申报文件所在目录内的文件"
+        elif is_dir:
+            yield key, "佐证材料路径是目录，不是文件", raw, "目录中的一个文件"
+        elif not is_file:
+            yield key, "佐证材料文件不存在", _short(raw), "存在的文件"
 
 
 def _institution(app: InstitutionApplication) -> Iterator[Finding]:
