@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import io
+import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -425,6 +426,20 @@ def parse_document(raw: bytes, path: Path, *, what: str = "输入文件") -> Doc
     if problems:
         raise InputError(problems, what=what)
     return Document(path=path, text=text, data=data, display=display)
+
+
+def non_finite(data: Any) -> Iterator[tuple[KeyPath, float]]:
+    """Every ``.nan``, ``.inf`` or ``-.inf`` in the data, with its key path."""
+    stack: list[tuple[KeyPath, Any]] = [((), data)]
+    seen: set[int] = set()
+    while stack:
+        path, node = stack.pop()
+        if isinstance(node, float) and not math.isfinite(node):
+            yield path, node
+        elif isinstance(node, (dict, list)) and id(node) not in seen:
+            seen.add(id(node))
+            items = node.items() if isinstance(node, dict) else enumerate(node)
+            stack.extend(((*path, key), value) for key, value in items if isinstance(key, (str, int)))
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

@@ -20,10 +20,10 @@ from shifan.checks.measure import BandsCheck
 from shifan.errors import InputError, Problem, RubricNotFoundError
 from shifan.models.errors import problems_from_validation
 from shifan.models.params import Parameter, SourceDocument
-from shifan.models.rubric import Criterion, Priority, ReviewSettings, RubricFile, Section
+from shifan.models.rubric import RUBRIC_ID_PATTERN, Criterion, Priority, ReviewSettings, RubricFile, Section
 from shifan.paths import criteria_dir
 from shifan.rubric.model import PLACEHOLDER, Rubric
-from shifan.yamlio import Document, did_you_mean, load_document
+from shifan.yamlio import Document, did_you_mean, load_document, non_finite
 
 WHAT = "评分标准文件"
 Path_ = tuple[str | int, ...]
@@ -101,8 +101,15 @@ def _resolve(path: Path, chain: list[Path], problems: list[Problem]) -> Resolved
     except ValidationError as error:
         problems.extend(problems_from_validation(error, document, RubricFile))
         return None
+    for where, value in non_finite(document.data):
+        problems.append(document.problem(where, "应为有限数字", found=str(value), expected="有限数字"))
 
     base: Resolved | None = None
+    if spec.extends and not RUBRIC_ID_PATTERN.match(spec.extends):
+        # An id, never a path: a rubric may only build on rubrics of the same criteria folder.
+        message = "extends 应为评分标准编号，不能写文件路径"
+        problems.append(document.problem(("extends",), message, found=spec.extends, expected="如 national/institution"))
+        return None
     if spec.extends:
         roots = [_root_of(path, spec.id)]
         try:
