@@ -365,6 +365,8 @@ def load_document(path: Path, *, what: str = "输入文件") -> Document:
         raise InputError([Problem(display, None, None, "", "这是一个目录，不是文件")], what=what) from None
     except OSError as error:
         raise InputError([Problem(display, None, None, "", f"无法读取：{error.strerror}")], what=what) from None
+    except ValueError:  # a NUL character in the path
+        raise InputError([Problem(display, None, None, "", "文件路径含有不允许的字符")], what=what) from None
     return parse_document(raw, path, what=what)
 
 
