@@ -1,4 +1,4 @@
-"""``shifan criteria``: list, show and validate rubrics."""
+"""``shifan criteria``: list, show, validate and compare rubrics."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ from pathlib import Path
 import click
 
 from shifan.cli.params import echo_json
-from shifan.errors import InputError, Problem
+from shifan.errors import InputError, Problem, UsageError
+from shifan.models.params import DEFAULT_NOTICE
 from shifan.output.text import pad, render_rubric
 from shifan.paths import criteria_dir
-from shifan.rubric import load_rubric, shipped_rubric_ids
+from shifan.rubric import Rubric, load_rubric, shipped_rubric_ids
+from shifan.rubric.diff import diff_rubrics, render_diff
 
 
 @click.group("criteria")
@@ -39,6 +41,23 @@ def show(rubric: str, fmt: str) -> None:
         echo_json({"sha256": effective.sha256, **effective.model_dump(mode="json", by_alias=True)})
     else:
         click.echo(render_rubric(effective), nl=False)
+        click.echo(_extras(effective), nl=False)
+
+
+def _extras(rubric: Rubric) -> str:
+    """Grades, priorities and the count of defaults, printed after the criteria and parameters."""
+    lines = [""]
+    if rubric.grades:
+        bands = sorted(rubric.grades, key=lambda g: rubric.parameters[g.at_least].value, reverse=True)
+        lines.append("等级：" + "；".join(f"{g.label} ≥{rubric.parameters[g.at_least].formatted()}" for g in bands))
+    if rubric.priorities:
+        lines.append("优先推荐条件（不计分，用于推荐名单排序）：")
+        for priority in rubric.priorities:
+            lines.append(f"  {pad(priority.id, 6)} {pad(priority.title, 28)} 出处：{rubric.source(priority.source)}")
+    defaults = [name for name, p in rubric.parameters.items() if p.is_default]
+    if defaults:
+        lines.append(f"共 {len(rubric.parameters)} 个参数，其中 {len(defaults)} 个为{DEFAULT_NOTICE}。")
+    return "\n".join(lines) + "\n"
 
 
 @criteria.command("validate")
@@ -61,6 +80,34 @@ def validate(rubrics: tuple[str, ...]) -> None:
         )
     if problems:
         raise InputError(problems, what="评分标准文件")
+
+
+@criteria.command("diff")
+@click.argument("base")
+@click.argument("other", required=False)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="输出格式。"
+)
+def diff(base: str, other: str | None, fmt: str) -> None:
+    """比较两个评分标准：新增、删除和变更的指标，参数变化，分值调整。
+
+    \b
+    只给一个评分标准时，与它所继承的基础标准比较，例如：
+      shifan criteria diff anhui/institution
+      shifan criteria diff national/institution anhui/centre --format json
+    """
+    first = load_rubric(base)
+    if other is None:
+        if len(first.chain) < 2:
+            raise UsageError(f"评分标准 {first.id} 不继承其他标准，请给出要比较的第二个评分标准")
+        first, second = load_rubric(first.chain[-2]), first
+    else:
+        second = load_rubric(other)
+    result = diff_rubrics(first, second)
+    if fmt == "json":
+        echo_json(result.model_dump(mode="json"))
+    else:
+        click.echo(render_diff(result), nl=False)
 
 
 @criteria.command("path")
