@@ -156,3 +156,16 @@ def test_golden_html(name: str) -> None:
 def test_tools_present() -> None:
     for tool in ("pdftotext", "pdffonts", "pdfinfo"):
         assert shutil.which(tool), f"{tool} missing: install poppler-utils (make test does)"
+
+
+def test_review_report_with_reviews(tmp_path: Path) -> None:
+    reviews = sorted((ROOT / "applications" / "reviews").glob("02-*.yaml"))
+    assert len(reviews) >= 2
+    out = tmp_path / "review.html"
+    invoke(["report", "review", INSTITUTIONS / "02-ankang-low-occupancy.yaml", *reviews, "-o", out], 0)
+    html = out.read_text(encoding="utf-8")
+    assert "合议得分" in html
+    assert "评审专家 专家1" not in html  # real reviewer names, not blank columns
+    pdf = tmp_path / "review.pdf"
+    invoke(["report", "review", INSTITUTIONS / "02-ankang-low-occupancy.yaml", *reviews, "-o", pdf], 0)
+    assert "合议得分" in squeeze(pdftotext(pdf))

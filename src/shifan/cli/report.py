@@ -9,6 +9,7 @@ import click
 
 from shifan.cli.params import as_of_option, criteria_option
 from shifan.report.build import write_blank_sheet, write_review_report, write_self_report
+from shifan.review import load_review, reconcile
 from shifan.rubric import load_rubric
 from shifan.service import check_application
 
@@ -64,6 +65,7 @@ def self_report(
 
 @report.command("review")
 @click.argument("application", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("reviews", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
 @criteria_option
 @as_of_option
 @output_option
@@ -71,15 +73,20 @@ def self_report(
 @templates_option
 def review_report(
     application: Path,
+    reviews: tuple[Path, ...],
     criteria: str | None,
     as_of: dt.date | None,
     output: Path,
     fmt: str | None,
     templates: Path | None,
 ) -> None:
-    """评审意见表：每项的系统核验结果、自评分、专家评分栏、合议分、现场核查和签字栏。"""
+    """评审意见表：每项的系统核验结果、自评分、各专家评分和意见、合议分、现场核查和签字栏。
+
+    不给评审文件（REVIEWS）时输出空白的专家评分栏，供纸面评审。
+    """
     checked = check_application(application, criteria=criteria, as_of=as_of)
-    write_review_report(checked, output, fmt=_format(fmt, output), user_templates=templates)  # type: ignore[arg-type]
+    reconciled = reconcile(checked, [load_review(path) for path in reviews]) if reviews else None
+    write_review_report(checked, output, reconciled, fmt=_format(fmt, output), user_templates=templates)  # type: ignore[arg-type]
     click.echo(f"已生成评审意见表：{output}")
 
 

@@ -11,7 +11,8 @@ from jinja2 import TemplateError, TemplateSyntaxError
 from shifan.errors import RenderError
 from shifan.fsutil import atomic_write_text
 from shifan.report.templating import make_environment
-from shifan.report.views import blank_review, build_view, chinese_date
+from shifan.report.views import blank_review, build_view, chinese_date, review_view
+from shifan.review.reconcile import ReconciledResult
 from shifan.rubric.model import Rubric
 from shifan.service import Checked
 
@@ -65,16 +66,18 @@ def write_self_report(
     )
 
 
-def review_report_html(checked: Checked, reconciled: Any = None, *, user_templates: Path | None = None) -> str:
+def review_report_html(
+    checked: Checked, reconciled: ReconciledResult | None = None, *, user_templates: Path | None = None
+) -> str:
     view = build_view(checked.result, checked.rubric)
-    review = blank_review(checked.result, BLANK_REVIEWER_COLUMNS) if reconciled is None else reconciled
+    review = blank_review(checked.result, BLANK_REVIEWER_COLUMNS) if reconciled is None else review_view(reconciled)
     return render_template("review.html", user_templates, view=view, review=review)
 
 
 def write_review_report(
     checked: Checked,
     out: Path | None,
-    reconciled: Any = None,
+    reconciled: ReconciledResult | None = None,
     *,
     fmt: Format = "pdf",
     user_templates: Path | None = None,

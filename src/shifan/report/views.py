@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from shifan.checks.base import Status
 from shifan.evaluate.result import CriterionResult, EvaluationResult
 from shifan.models.params import DEFAULT_NOTICE, format_number
+from shifan.review.reconcile import ReconciledResult
 from shifan.rubric.model import Rubric
 
 VERDICT_TEXT = {
@@ -164,3 +165,54 @@ def blank_review(result: EvaluationResult, columns: int) -> ReviewView:
     rows = [ReviewRow(n, c, [""] * columns, [""] * columns, "", "", []) for n, c in enumerate(result.criteria, 1)]
     names = [f"专家{i}" for i in range(1, columns + 1)]
     return ReviewView(names, rows, "", [], [], "")
+
+
+def review_view(reconciled: ReconciledResult) -> ReviewView:
+    """The reviewers' columns of the 评审意见表 from a reconciled result."""
+    names = [info.reviewer for info in reconciled.reviews]
+    by_id = {c.id: c for c in reconciled.evaluation.criteria}
+    rows = []
+    for number, item in enumerate(reconciled.criteria, 1):
+        entries = {entry.reviewer: entry for entry in item.reviews}
+        scores = [format_number(e.score) if (e := entries.get(n)) and e.score is not None else "" for n in names]
+        remarks = [f"{n}：{e.remark}" for n in names if (e := entries.get(n)) and e.remark]
+        verification = "；".join(
+            dict.fromkeys(
+                e.verification.label for n in names if (e := entries.get(n)) and e.verification.value != "not_checked"
+            )
+        )
+        flags = []
+        if item.disagreement:
+            flags.append(f"评分分歧：最高分与最低分相差 {format_number(item.spread or 0)} 分")
+        for n in names:
+            e = entries.get(n)
+            if e is not None and e.override:
+                flags.append(f"改判为{'符合' if e.override == 'pass' else '不符合'}（{n}）：{e.override_reason}")
+            if e is not None and e.changed:
+                flags.append(f"数据已变化，待复核（{n}）：{e.changed}")
+        if item.contradicted_by:
+            flags.append("现场核查与申报不符：" + "、".join(item.contradicted_by))
+        reconciled_text = item.status.label if item.gate else format_number(item.points)
+        rows.append(
+            ReviewRow(number, by_id[item.id], scores, remarks, reconciled_text, verification or "未核查", flags)
+        )
+    notes = [
+        f"{info.reviewer} 的评审意见表已过期（申报数据或评分标准已变化）：{'；'.join(info.stale_reasons)}"
+        for info in reconciled.reviews
+        if info.stale
+    ]
+    notes.extend(
+        f"否决项 {o.criterion} {o.title}：系统判定“{o.computed_status.label}”，{o.reviewer} 改判为“{'符合' if o.decision == 'pass' else '不符合'}”，理由：{o.reason}"
+        + ("" if o.effective else "（改判意见不一致，未生效）")
+        for o in reconciled.overrides
+    )
+    opinions = [
+        (info.reviewer, f"{info.conclusion_label}。{info.opinion}".rstrip("。") + "。") for info in reconciled.reviews
+    ]
+    verdict = (
+        VERDICT_TEXT[reconciled.verdict]
+        + f"，合议得分 {format_number(reconciled.score)} / {format_number(reconciled.max_score)}"
+    )
+    if reconciled.grade:
+        verdict += f"，等级：{reconciled.grade}"
+    return ReviewView(names, rows, format_number(reconciled.score), opinions, notes, verdict)
