@@ -1,0 +1,114 @@
+"""Finding applications and reviews under a folder, and pairing each review with its application.
+
+A YAML file whose top-level ``kind`` is ``review`` is a review sheet; every other YAML file is
+taken as an application (a file without ``kind`` is reported as a broken application). A review
+belongs to the application at the path it names (``application.path``, relative to the review);
+when no application is there — the folder was moved — to the one application whose content has
+the sha256 the review recorded.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from shifan.batch.model import Failure
+from shifan.errors import ShifanError
+from shifan.fsutil import sha256_bytes
+from shifan.review.load import resolve_target
+from shifan.yamlio import load_document
+
+KIND_LINE = re.compile(r"^kind:[ \t]*['\"]?([A-Za-z_]+)", re.MULTILINE)
+SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One YAML file found under the batch folder."""
+
+    path: Path
+    rel: str
+    sha: str
+    kind: str | None
+
+
+def _kind(raw: bytes) -> str | None:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    match = KIND_LINE.search(raw.decode("utf-8", errors="replace"))
+    return match.group(1) if match else None
+
+
+def scan(source: Path, exclude: list[Path]) -> list[SourceFile]:
+    """Every YAML file under ``source`` (hidden folders and ``exclude`` skipped), sorted by path."""
+    root = Path(os.path.abspath(source))
+    skipped = {Path(os.path.abspath(p)) for p in exclude}
+    found: list[SourceFile] = []
+    for folder, dirs, files in os.walk(root):
+        here = Path(folder)
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and here / d not in skipped)
+        for name in sorted(files):
+            if not name.endswith(SUFFIXES) or name.startswith("."):
+                continue
+            path = here / name
+            try:
+                raw = path.read_bytes()
+            except OSError:
+                raw = b""
+            text_sha = sha256_bytes(raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw)
+            found.append(SourceFile(path, path.relative_to(root).as_posix(), text_sha, _kind(raw)))
+    return found
+
+
+def peek_review(path: str) -> dict[str, Any]:
+    """What a review names (application path and sha), read without validating the rest.
+
+    Returns ``{"target", "target_sha", "error"}``; runs in worker processes.
+    """
+    try:
+        document = load_document(Path(path), what="评审意见表")
+    except ShifanError as error:
+        return {"target": None, "target_sha": None, "error": error.user_message().splitlines()}
+    data = document.data
+    ref = data.get("application") if isinstance(data, dict) else None
+    named = ref.get("path") if isinstance(ref, dict) else None
+    sha = ref.get("sha256") if isinstance(ref, dict) else None
+    if not isinstance(named, str) or not named.strip():
+        problem = document.problem(("application", "path"), "评审意见表未写明所评审的申报文件", expected="申报文件路径")
+        return {"target": None, "target_sha": None, "error": [problem.format()]}
+    target = str(resolve_target(Path(path), named.strip()))
+    return {"target": target, "target_sha": sha if isinstance(sha, str) else None, "error": None}
+
+
+def match_reviews(
+    apps: list[SourceFile], reviews: list[SourceFile], peeks: dict[str, dict[str, Any]]
+) -> tuple[dict[str, list[SourceFile]], list[Failure]]:
+    """Reviews of each application (by rel path), and the reviews that fit none."""
+    by_path = {str(a.path): a for a in apps}
+    by_sha: dict[str, list[SourceFile]] = {}
+    for candidate in apps:
+        by_sha.setdefault(candidate.sha, []).append(candidate)
+    matched: dict[str, list[SourceFile]] = {a.rel: [] for a in apps}
+    failures: list[Failure] = []
+    for review in reviews:
+        peek = peeks[review.rel]
+        if peek["error"]:
+            failures.append(Failure(review.rel, "review", list(peek["error"])))
+            continue
+        app = by_path.get(peek["target"])
+        if app is None and peek["target_sha"] in by_sha and len(by_sha[peek["target_sha"]]) == 1:
+            app = by_sha[peek["target_sha"]][0]
+        if app is None:
+            failures.append(
+                Failure(
+                    review.rel,
+                    "review",
+                    [f"{review.rel}: 找不到评审意见表所指的申报文件（application.path 指向 {peek['target']}）"],
+                )
+            )
+            continue
+        matched[app.rel].append(review)
+    return matched, failures

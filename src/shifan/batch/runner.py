@@ -1,0 +1,292 @@
+"""Running a batch: find files, pair reviews, skip what is unchanged, evaluate the rest on all
+cores, write the summary.
+
+Output folder layout::
+
+    OUT/applicants/<file>.json   reconciled result of each applicant (evaluation + reviews)
+    OUT/applicants/<file>.pdf    自评报告 (unless --no-pdf)
+    OUT/summary.csv              summary table, UTF-8 with BOM
+    OUT/summary.xlsx             the same table
+    OUT/failures.log             files that could not be processed, with every problem
+    OUT/manifest.json            what each output was made from (for reruns)
+
+Every file is written atomically (temporary file, then rename), so a killed batch leaves no
+truncated file; leftover temporary files are removed by the next run, which completes the work.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import os
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from shifan import __version__
+from shifan.batch.discover import SourceFile, match_reviews, peek_review, scan
+from shifan.batch.manifest import Manifest, dep_unchanged, load_manifest, save_manifest
+from shifan.batch.model import Failure, ItemResult, SummaryRow, Task
+from shifan.batch.summary import write_summary
+from shifan.batch.worker import cached_rubric, pdf_renderer_available, process
+from shifan.errors import ShifanError, UsageError
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+APPLICANTS = "applicants"
+#: Seconds between manifest saves while a batch runs (progress kept if the batch is killed).
+FLUSH_SECONDS = 1.0
+#: Below this many reviews, they are read in the main process rather than in workers.
+PARALLEL_PEEKS = 32
+
+
+@dataclass
+class BatchReport:
+    """What a batch did."""
+
+    out: Path | None
+    rows: list[SummaryRow] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+    total: int = 0
+    processed: int = 0
+    skipped: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+def default_jobs() -> int:
+    return os.cpu_count() or 1
+
+
+def output_stems(apps: Sequence[SourceFile]) -> dict[str, str]:
+    """A unique, readable output file name (without extension) for every application."""
+    stems: dict[str, str] = {}
+    used: set[str] = set()
+    for app in apps:
+        stem = app.rel.rsplit(".", 1)[0].replace("/", "__")
+        if stem in used:
+            stem += "-" + hashlib.sha256(app.rel.encode("utf-8")).hexdigest()[:8]
+        used.add(stem)
+        stems[app.rel] = stem
+    return stems
+
+
+def _run_pool(fn: Callable[[Any], Any], args: Sequence[Any], jobs: int, on_result: Callable[[Any, Any], None]) -> None:
+    """Call ``fn`` on every argument, on ``jobs`` processes; ``on_result(arg, result)`` in the parent."""
+    if jobs <= 1 or len(args) <= 1:
+        for arg in args:
+            on_result(arg, fn(arg))
+        return
+    with ProcessPoolExecutor(max_workers=min(jobs, len(args))) as pool:
+        futures: dict[Future[Any], Any] = {pool.submit(fn, arg): arg for arg in args}
+        try:
+            for future in as_completed(futures):
+                arg = futures[future]
+                try:
+                    value = future.result()
+                except BrokenProcessPool:
+                    value = None
+                on_result(arg, value)
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+
+
+def _peeks(reviews: list[SourceFile], old: Manifest, jobs: int) -> dict[str, dict[str, Any]]:
+    peeks: dict[str, dict[str, Any]] = {}
+    todo = []
+    for review in reviews:
+        cached = old.reviews.get(review.rel)
+        if cached is not None and cached.get("sha") == review.sha:
+            peeks[review.rel] = cached
+        else:
+            todo.append(review)
+
+    by_path = {str(r.path): r for r in todo}
+
+    def keep(path: str, value: dict[str, Any] | None) -> None:
+        review = by_path[path]
+        peeks[review.rel] = value or {"target": None, "target_sha": None, "error": ["读取时处理进程异常退出"]}
+        peeks[review.rel]["sha"] = review.sha
+
+    _run_pool(peek_review, [str(r.path) for r in todo], jobs if len(todo) >= PARALLEL_PEEKS else 1, keep)
+    return peeks
+
+
+def _rubric_sha(ref: str, local: bool, cache: dict[tuple[str, bool], str]) -> str:
+    key = (ref, local)
+    if key not in cache:
+        try:
+            roots = [Path.cwd() / "criteria"] if local else None
+            cache[key] = cached_rubric(ref, roots=roots).sha256
+        except ShifanError:
+            cache[key] = ""
+    return cache[key]
+
+
+def _unchanged(
+    entry: dict[str, Any] | None, app: SourceFile, reviews: list[SourceFile], rubric_shas: dict[tuple[str, bool], str]
+) -> bool:
+    if not entry or entry.get("failure") or entry.get("app_sha") != app.sha:
+        return False
+    if entry.get("reviews") != [[r.rel, r.sha] for r in reviews]:
+        return False
+    ref, local, sha = entry.get("rubric") or ["", False, ""]
+    if not sha or _rubric_sha(ref, bool(local), rubric_shas) != sha:
+        return False
+    if not all(os.path.isfile(path) for path in entry.get("outputs", [])):
+        return False
+    return all(dep_unchanged(path, record) for path, record in (entry.get("deps") or {}).items())
+
+
+def _clean_temporaries(out: Path) -> None:
+    for folder in (out, out / APPLICANTS):
+        if folder.is_dir():
+            for leftover in folder.glob(".*.tmp"):
+                leftover.unlink(missing_ok=True)
+
+
+def collect(
+    source: Path, exclude: list[Path], old: Manifest, jobs: int
+) -> tuple[list[SourceFile], dict[str, list[SourceFile]], list[Failure], dict[str, dict[str, Any]]]:
+    """Applications, the reviews of each, review failures and review peeks (for the manifest)."""
+    if not source.is_dir():
+        raise UsageError(f"目录不存在：{source}")
+    files = scan(source, exclude)
+    apps = [f for f in files if f.kind != "review"]
+    reviews = [f for f in files if f.kind == "review"]
+    peeks = _peeks(reviews, old, jobs)
+    matched, failures = match_reviews(apps, reviews, peeks)
+    return apps, matched, failures, peeks
+
+
+def run_batch(
+    source: Path,
+    out: Path | None,
+    *,
+    criteria: str | None = None,
+    as_of: dt.date | None = None,
+    jobs: int | None = None,
+    pdf: bool = True,
+    progress: Progress | None = None,
+) -> BatchReport:
+    """Evaluate every application under ``source`` with its reviews.
+
+    With ``out`` None nothing is written and nothing is skipped (used by ``recommend``).
+    """
+    jobs = jobs or default_jobs()
+    if out is not None and pdf and not pdf_renderer_available():
+        raise UsageError("PDF 报告模块不可用（缺少 shifan.report.render_self_report），请加 --no-pdf 重新运行")
+    as_of_text = as_of.isoformat() if as_of else None
+    settings: dict[str, Any] = {
+        "tool": __version__,
+        "criteria": criteria,
+        "as_of": as_of.isoformat() if as_of else None,
+        "pdf": pdf,
+    }
+    old = load_manifest(out) if out is not None else Manifest()
+    if old.settings != settings:
+        old.items = {}
+    if out is not None:
+        (out / APPLICANTS).mkdir(parents=True, exist_ok=True)
+        _clean_temporaries(out)
+    exclude = [out] if out is not None else []
+    apps, matched, review_failures, peeks = collect(source, exclude, old, jobs)
+    stems = output_stems(apps)
+    manifest = Manifest(settings=settings, reviews=peeks)
+    report = BatchReport(out=out, total=len(apps))
+    rubric_shas: dict[tuple[str, bool], str] = {}
+    tasks: list[Task] = []
+    for app in apps:
+        reviews = matched[app.rel]
+        entry = old.items.get(app.rel) if out is not None else None
+        if entry is not None and _unchanged(entry, app, reviews, rubric_shas):
+            manifest.items[app.rel] = entry
+            report.rows.append(SummaryRow.model_validate(entry["row"]))
+            report.skipped += 1
+            continue
+        base = out / APPLICANTS / stems[app.rel] if out is not None else None
+        tasks.append(
+            Task(
+                app=str(app.path),
+                rel=app.rel,
+                reviews=tuple(str(r.path) for r in reviews),
+                criteria=criteria,
+                as_of=as_of_text,
+                out_json=f"{base}.json" if base is not None else None,
+                out_pdf=f"{base}.pdf" if base is not None and pdf else None,
+            )
+        )
+    if out is not None:
+        _remove_gone(old, manifest, {a.rel for a in apps})
+    done = report.skipped
+    if progress:
+        progress(done, report.total)
+    by_rel = {a.rel: a for a in apps}
+    last_flush = time.monotonic()
+
+    def finished(task: Task, item: ItemResult | None) -> None:
+        nonlocal done, last_flush
+        if item is None:
+            item = ItemResult(rel=task.rel, failure=Failure(task.rel, "application", ["处理进程异常退出"]))
+        report.processed += 1
+        if item.row is not None and item.failure is None:
+            report.rows.append(item.row)
+        elif item.failure is not None:
+            report.failures.append(item.failure)
+        if out is not None:
+            manifest.items[task.rel] = {
+                "app_sha": by_rel[task.rel].sha,
+                "reviews": [[r.rel, r.sha] for r in matched[task.rel]],
+                "deps": item.deps,
+                "rubric": [item.rubric_ref, item.rubric_local, item.rubric_sha],
+                "outputs": item.outputs,
+                "row": item.row.model_dump(mode="json") if item.row is not None else None,
+                "failure": item.failure.messages if item.failure is not None else None,
+            }
+            if time.monotonic() - last_flush >= FLUSH_SECONDS:
+                save_manifest(out, manifest)
+                last_flush = time.monotonic()
+        done += 1
+        if progress:
+            progress(done, report.total)
+
+    try:
+        _run_pool(process, tasks, jobs, finished)
+    finally:
+        if out is not None:
+            save_manifest(out, manifest)
+    report.failures.extend(review_failures)
+    report.rows.sort(key=lambda r: r.file)
+    report.failures.sort(key=lambda f: f.file)
+    if out is not None:
+        _write_outputs(out, report, manifest, old)
+    return report
+
+
+def _remove_gone(old: Manifest, manifest: Manifest, present: set[str]) -> None:
+    """Delete the outputs of applications no longer in the folder (only files the batch wrote)."""
+    del manifest
+    for rel, entry in old.items.items():
+        if rel not in present:
+            for path in entry.get("outputs", []):
+                Path(path).unlink(missing_ok=True)
+
+
+def _write_outputs(out: Path, report: BatchReport, manifest: Manifest, old: Manifest) -> None:
+    key_data = [r.model_dump(mode="json") for r in report.rows] + [[f.file, f.messages] for f in report.failures]
+    key = hashlib.sha256(json.dumps(key_data, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
+    targets = [out / "summary.csv", out / "summary.xlsx", out / "failures.log"]
+    if key != old.summary_key or not all(p.is_file() for p in targets):
+        write_summary(out, report.rows, report.failures)
+    manifest.summary_key = key
+    save_manifest(out, manifest)

@@ -1,0 +1,105 @@
+"""``shifan batch``: evaluate a folder of applications and reviews."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from shifan.batch import default_jobs, run_batch
+from shifan.cli.params import as_of_option, criteria_option
+
+
+@contextmanager
+def progress_bar(label: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress line on stderr when it is a terminal (redrawn at most ten times a second);
+    nothing when output is redirected."""
+    stream = sys.stderr
+    if not stream.isatty():
+        yield None
+        return
+    last = [0.0]
+
+    def update(done: int, total: int) -> None:
+        now = time.monotonic()
+        if done < total and now - last[0] < 0.1:
+            return
+        last[0] = now
+        filled = int(30 * done / total) if total else 30
+        percent = int(100 * done / total) if total else 100
+        stream.write(f"\r{label} [{'#' * filled}{'.' * (30 - filled)}] {done}/{total} {percent:3d}%")
+        stream.flush()
+
+    try:
+        yield update
+    finally:
+        if last[0]:
+            stream.write("\n")
+            stream.flush()
+
+
+jobs_option = click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="并行进程数；缺省为 CPU 核数。",
+)
+
+
+@click.command("batch")
+@click.argument("folder", type=click.Path(path_type=Path, file_okay=False))
+@criteria_option
+@as_of_option
+@click.option("-o", "--output", type=click.Path(path_type=Path, file_okay=False), required=True, help="输出目录。")
+@jobs_option
+@click.option("--no-pdf", is_flag=True, help="不生成自评报告 PDF。")
+@click.pass_context
+def batch(
+    ctx: click.Context,
+    folder: Path,
+    criteria: str | None,
+    as_of: dt.date | None,
+    output: Path,
+    jobs: int | None,
+    no_pdf: bool,
+) -> None:
+    """批量评价目录下的全部申报文件（含同目录树中的评审意见表）。
+
+    \b
+    输出：applicants/ 下每个申报单位的 JSON 和自评报告 PDF，summary.csv 与 summary.xlsx 汇总表，
+    failures.log 失败清单，manifest.json（重新运行时跳过未变化的申报单位）。
+    退出码：0 全部处理成功；1 有文件处理失败（其余不受影响）；2 用法错误。
+    """
+    with progress_bar("批量评价") as progress:
+        report = run_batch(
+            folder,
+            output,
+            criteria=criteria,
+            as_of=as_of,
+            jobs=jobs or default_jobs(),
+            pdf=not no_pdf,
+            progress=progress,
+        )
+    eligible = sum(1 for r in report.rows if r.eligible)
+    stale = sum(1 for r in report.rows if r.stale)
+    click.echo(
+        f"共 {report.total} 个申报文件：本次处理 {report.processed} 个，未变化跳过 {report.skipped} 个；"
+        f"具备申报资格 {eligible} 个；失败 {len(report.failures)} 个。"
+    )
+    if stale:
+        click.echo(
+            f"注意：{stale} 个申报单位的评审意见已过期（申报文件或评分标准在评审后修改），见汇总表“评审意见已过期”列。"
+        )
+    for failure in report.failures:
+        click.echo(f"失败：{failure.file}：{failure.messages[0] if failure.messages else ''}", err=True)
+    click.echo(f"结果已写入 {output}（summary.csv、summary.xlsx、failures.log、applicants/）")
+    ctx.exit(0 if report.ok else 1)
+
+
+COMMANDS = [batch]
