@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from shifan.cli.params import as_of_option, criteria_option, echo_json, terminal_style
+from shifan.compare import compare_application, render_comparison
 from shifan.output.text import render_result
 from shifan.rollup import render_rollup
 from shifan.service import check_application
@@ -23,12 +24,30 @@ JSON_SCHEMA_VERSION = 1
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="输出格式。"
 )
+@click.option(
+    "--compare",
+    "compare",
+    default=None,
+    metavar="RUBRIC",
+    help="再按另一评分标准评分，列出逐项状态、分值和结论的变化（退出码仍按主评分标准）。",
+)
 @click.pass_context
-def check(ctx: click.Context, application: Path, criteria: str | None, as_of: dt.date | None, fmt: str) -> None:
+def check(
+    ctx: click.Context, application: Path, criteria: str | None, as_of: dt.date | None, fmt: str, compare: str | None
+) -> None:
     """核验并评分一个申报文件（示范机构或示范县）。
 
     退出码：0 具备申报资格；1 不具备或暂不能确认；2 文件有误或用法错误。
     """
+    if compare is not None:
+        comparison = compare_application(application, criteria=criteria, compare=compare, as_of=as_of)
+        if fmt == "json":
+            data = comparison.model_dump(mode="json")
+            data["changes"] = [item.model_dump(mode="json") for item in comparison.changed_items]
+            echo_json({"schema_version": JSON_SCHEMA_VERSION, **data})
+        else:
+            click.echo(render_comparison(comparison), nl=False)
+        ctx.exit(0 if comparison.primary.eligible else 1)
     checked = check_application(application, criteria=criteria, as_of=as_of)
     result = checked.result
     if fmt == "json":
