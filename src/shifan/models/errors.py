@@ -184,6 +184,12 @@ def problem_from_detail(detail: ErrorDetails, document: Document, root: Any, pre
             message += did_you_mean(tag, [t.strip() for t in expected.split(",")])
             found = f"“{tag}”"
         path = (*path, str(ctx.get("discriminator", "kind")).strip("'"))
+    elif kind in ("string_too_short", "too_short") and int(ctx.get("min_length", 1)) > 1:
+        unit = "个字符" if kind.startswith("string") else "项"
+        message, expected = "过短", f"至少 {ctx['min_length']} {unit}"
+    elif kind in ("string_too_long", "too_long"):
+        unit = "个字符" if kind.startswith("string") else "项"
+        message, expected = "过长", f"至多 {ctx.get('max_length')} {unit}"
     elif kind == "value_error":
         message = str(ctx.get("error", detail["msg"]))
     elif not message:
