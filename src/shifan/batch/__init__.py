@@ -3,7 +3,7 @@
 :func:`run_batch` evaluates every application under a folder together with its reviews, on all
 cores, writes per-applicant JSON and PDF, a summary table and a failure log, and on a rerun
 redoes only the applicants whose inputs changed. PDFs go through one adapter,
-:func:`shifan.batch.worker.render_self_report_pdf`.
+:mod:`shifan.batch.report_adapter`.
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from typing import Any
 
 from shifan.batch.manifest import dep_record
 from shifan.batch.model import Failure, ItemResult, SummaryRow, Task
+from shifan.batch.report_adapter import render_self_report_pdf
 from shifan.checks.base import Status
 from shifan.checks.metrics import METRICS, Measurement
 from shifan.errors import InputError, Problem, ShifanError
@@ -37,25 +38,6 @@ def cached_rubric(ref: str | Path, *, roots: list[Path] | None = None) -> Rubric
     if key not in _RUBRICS:
         _RUBRICS[key] = load_rubric(ref, roots=roots)
     return _RUBRICS[key]
-
-
-def render_self_report_pdf(checked: Checked, out_path: Path) -> None:
-    """The one adapter to the PDF renderer: ``shifan.report.render_self_report(checked, out_path)``.
-
-    Imported lazily so that a batch without PDFs never loads WeasyPrint.
-    """
-    from shifan import report
-
-    report.render_self_report(checked, out_path)
-
-
-def pdf_renderer_available() -> bool:
-    """Whether the PDF renderer the adapter calls exists in this installation."""
-    try:
-        from shifan import report
-    except ImportError:
-        return False
-    return callable(getattr(report, "render_self_report", None))
 
 
 def load_reviews(paths: tuple[str, ...]) -> list[LoadedReview]:

@@ -1,0 +1,75 @@
+"""``shifan recommend``: the provincial recommendation list (拟推荐名单)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from shifan.batch import default_jobs
+from shifan.cli.batch import jobs_option, progress_bar
+from shifan.cli.params import as_of_option, criteria_option
+from shifan.recommend import recommend as make_recommendation
+
+
+@click.command("recommend")
+@click.argument("folder", type=click.Path(path_type=Path, file_okay=False))
+@criteria_option
+@as_of_option
+@click.option("--quota", type=click.IntRange(min=1), required=True, help="名额：每类申报（或每组）推荐的个数。")
+@click.option(
+    "--quota-by",
+    type=click.Choice(["category", "region"]),
+    default=None,
+    help="名额分组：category 按机构类别；region 按地市（区划代码前四位）。缺省为每类申报合计。",
+)
+@click.option("--min-score", type=float, default=None, help="最低分：低于此分者不列入名单（由使用者给定，无缺省值）。")
+@click.option("-o", "--output", type=click.Path(path_type=Path, file_okay=False), required=True, help="输出目录。")
+@jobs_option
+@click.option("--no-pdf", is_flag=True, help="不生成名单 PDF。")
+@click.pass_context
+def recommend(
+    ctx: click.Context,
+    folder: Path,
+    criteria: str | None,
+    as_of: dt.date | None,
+    quota: int,
+    quota_by: str | None,
+    min_score: float | None,
+    output: Path,
+    jobs: int | None,
+    no_pdf: bool,
+) -> None:
+    """生成拟推荐名单：仅具备申报资格者按得分排序，按名额和最低分取舍，其余列入附件并写明原因。
+
+    \b
+    输出：recommendation.xlsx（名单和附件两张表）、recommendation.csv、annex.csv、
+    notice.txt（公示文本）、recommendation.json、recommendation.pdf（除非 --no-pdf）。
+    退出码：0 成功；1 有文件无法处理（已列入附件）；2 用法错误。
+    """
+    with progress_bar("评价申报文件") as progress:
+        result = make_recommendation(
+            folder,
+            output,
+            quota=quota,
+            quota_by=quota_by,  # type: ignore[arg-type]
+            min_score=min_score,
+            criteria=criteria,
+            as_of=as_of,
+            jobs=jobs or default_jobs(),
+            pdf=not no_pdf,
+            progress=progress,
+        )
+    for rec_list in result.recommendation.lists:
+        click.echo(f"{rec_list.title}：拟推荐 {len(rec_list.recommended)} 个，未列入 {len(rec_list.annex)} 个")
+        for entry in rec_list.recommended:
+            stale = "（评审意见已过期）" if entry.row.stale else ""
+            click.echo(f"  {entry.position:>3}. {entry.row.name}  {entry.row.score:g} 分  {entry.group}{stale}")
+    if result.failures:
+        click.echo(f"有 {result.failures} 个文件无法处理，已列入附件（annex.csv）。", err=True)
+    click.echo(f"结果已写入 {output}")
+    ctx.exit(1 if result.failures else 0)
+
+
+COMMANDS = [recommend]
