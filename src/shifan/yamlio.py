@@ -187,8 +187,11 @@ def key_path_at(text: str, line: int) -> str:
     Used only when the parser could not build the document (syntax errors, bad bytes), so that
     the message still names the key the user was editing.
     """
+    lines = text.splitlines()[:line]
+    if len(lines) == line and lines[-1].startswith(("---", "...")):
+        return ""  # a document marker belongs to no key
     stack: list[tuple[int, str | int]] = []
-    for raw in text.splitlines()[:line]:
+    for raw in lines:
         match = _LINE.match(raw)
         if match is None:  # pragma: no cover - the pattern matches every line
             continue
@@ -278,14 +281,17 @@ def _prescan(text: str, display: str, what: str) -> tuple[int, Any]:
 
 _SYNTAX_HINTS = (
     ("found undefined alias", "引用了未定义的锚点（*别名）"),
+    ("while scanning an alias", "别名（*名称）只能由字母、数字、- 和 _ 组成"),
+    ("while scanning an anchor", "锚点（&名称）只能由字母、数字、- 和 _ 组成"),
+    ("while scanning a tag", "YAML 标签（!标签）写法错误"),
     ("could not determine a constructor for the tag", "不支持的 YAML 标签（!标签）"),
-    ("mapping values are not allowed here", "此处不能写“键: 值”（检查缩进，或给含冒号的文字加引号）"),
+    ("mapping values are not allowed", "此处不能写“键: 值”（检查缩进，或给含冒号的文字加引号）"),
     ("could not find expected ':'", "缺少冒号（:）"),
     ("did not find expected key", "缩进不一致或缺少键"),
     ("did not find expected ',' or ']'", "方括号 [ ] 未闭合或缺少逗号"),
     ("did not find expected ',' or '}'", "花括号 { } 未闭合或缺少逗号"),
     ("found unexpected end of stream", "引号未闭合"),
-    ("failed to decode base64", "二进制数据（!!binary）无法解码"),
+    ("base64", "二进制数据（!!binary）无法解码"),
     ("expected a single document", "文件只能含一个 YAML 文档（不要用 --- 分隔多个）"),
 )
 
@@ -300,15 +306,24 @@ def _syntax_problem(display: str, error: YAMLError, text: str = "") -> Problem:
         key = key_path_at(text, line) if line is not None else ""
         if "duplicate key" in f"{problem} {context}":
             return _duplicate_problem(display, error, text, line, column, key)
-        if "\\t" in problem or "tab" in problem:
+        if "\\t" in problem or "tab" in problem or _tab_indented(text, line):
             message = "YAML 语法错误：不能用制表符（Tab）缩进，请改用空格"
             found = problem
         else:
-            hint = next((hint for english, hint in _SYNTAX_HINTS if english in problem), "")
+            hint = next((hint for english, hint in _SYNTAX_HINTS if english in f"{context} {problem}"), "")
             message = "YAML 语法错误" + (f"：{hint}" if hint else "")
             found = " ".join(part for part in (context, problem) if part)
         return Problem(display, line, column, key, message, found, "合法的 YAML")
     return Problem(display, None, None, "", "YAML 语法错误", str(error).splitlines()[0], "合法的 YAML")
+
+
+def _tab_indented(text: str, line: int | None) -> bool:
+    """Whether the 1-based ``line`` of ``text`` is indented with a tab."""
+    lines = text.splitlines()
+    if line is None or not 0 < line <= len(lines):
+        return False
+    content = lines[line - 1]
+    return "\t" in content[: len(content) - len(content.lstrip(" \t"))]
 
 
 def _duplicate_problem(
