@@ -149,7 +149,10 @@ def process(task: Task) -> ItemResult:
             item.row.pdf = True
     except ShifanError as error:
         item.row = None
-        messages = error.user_message().splitlines()
+        if isinstance(error, InputError):
+            messages = [problem.format() for problem in error.problems]
+        else:
+            messages = error.user_message().splitlines()
         item.failure = Failure(task.rel, "application", messages)
     except Exception as error:  # a defect on one file must not stop the batch
         logger.exception("batch item %s failed", task.rel)
