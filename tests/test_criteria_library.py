@@ -1,0 +1,297 @@
+"""The shipped criteria library: every criterion traceable and exercised by the sample applications.
+
+The meta-test evaluates every sample application under every shipped rubric of its kind and
+requires, for each criterion, one sample that passes it (符合) and one that fails it (不符合 or
+部分符合: points lost). A criterion no sample can fail is untested; one no sample can pass may be
+impossible to meet. New criteria therefore come with samples under ``applications/``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+from collections import defaultdict
+from functools import cache
+from pathlib import Path
+
+import pytest
+from ruamel.yaml import YAML
+
+from conftest import APPLICATIONS, ROOT, invoke
+from shifan.checks.base import Status
+from shifan.compare import evaluate_under
+from shifan.evaluate import EvaluationResult, evaluate
+from shifan.intake import LoadedApplication, load_application
+from shifan.rollup import roll_up
+from shifan.rubric import Rubric, load_rubric, shipped_rubric_ids
+
+SEEDS = Path(os.environ.get("SHIFAN_SEEDS", ROOT.parent / "shared" / "seeds"))
+FAILED = {Status.FAIL, Status.PARTIAL}
+
+
+@cache
+def rubrics() -> dict[str, Rubric]:
+    return {rubric_id: load_rubric(rubric_id) for rubric_id in shipped_rubric_ids()}
+
+
+@cache
+def samples() -> list[LoadedApplication]:
+    found = []
+    for path in sorted(APPLICATIONS.rglob("*.yaml")):
+        if "evidence" in path.parts:
+            continue
+        kind = YAML(typ="safe").load(path.read_text(encoding="utf-8")).get("kind")
+        if kind in ("institution", "region"):
+            found.append(load_application(path))
+    return found
+
+
+@cache
+def results(rubric_id: str) -> list[tuple[str, EvaluationResult]]:
+    rubric = rubrics()[rubric_id]
+    return [
+        (loaded.path.stem, evaluate_under(loaded, rubric, None, roll_up(loaded)))
+        for loaded in samples()
+        if loaded.app.kind == rubric.subject
+    ]
+
+
+def test_library_has_the_rubrics_users_need() -> None:
+    assert set(rubrics()) >= {
+        "national/institution",
+        "national/region",
+        "anhui/institution",
+        "anhui/centre",
+        "anhui/region",
+        "shanghai/changning",
+    }
+
+
+@pytest.mark.parametrize("rubric_id", shipped_rubric_ids())
+def test_every_criterion_passed_and_failed_by_a_sample(rubric_id: str) -> None:
+    seen: dict[str, dict[str, list[str]]] = defaultdict(lambda: {"pass": [], "fail": []})
+    for name, result in results(rubric_id):
+        for criterion in result.criteria:
+            if criterion.status is Status.PASS:
+                seen[criterion.id]["pass"].append(name)
+            elif criterion.status in FAILED:
+                seen[criterion.id]["fail"].append(name)
+    missing = [
+        f"{c.id} {c.title}："
+        + "、".join(word for word, key in (("无符合的示例", "pass"), ("无不符合的示例", "fail")) if not seen[c.id][key])
+        for _, c in rubrics()[rubric_id].criteria()
+        if not seen[c.id]["pass"] or not seen[c.id]["fail"]
+    ]
+    assert not missing, f"{rubric_id}: criteria not exercised by the samples:\n" + "\n".join(missing)
+
+
+@pytest.mark.parametrize("rubric_id", shipped_rubric_ids())
+def test_every_parameter_is_sourced(rubric_id: str) -> None:
+    rubric = rubrics()[rubric_id]
+    documents = {d.id: d for d in rubric.sources}
+    for name, param in rubric.parameters.items():
+        assert param.status in ("quoted", "default"), name
+        assert param.source.document in documents, f"{name}: undefined source document {param.source.document}"
+        assert param.source.clause, f"{name}: no clause"
+        assert param.unit or param.value == int(param.value), f"{name}: no unit"
+        if param.status == "quoted":
+            assert param.source.quote, f"{name}: a quoted number needs the quote"
+            assert documents[param.source.document].seed, f"{name}: quoted from a document not in the seeds"
+        elif param.source.document != "shifan":
+            assert param.note, f"{name}: a default standing in for a lost number must say why it was chosen"
+
+
+@pytest.mark.parametrize("rubric_id", shipped_rubric_ids())
+def test_every_criterion_is_sourced(rubric_id: str) -> None:
+    rubric = rubrics()[rubric_id]
+    documents = {d.id for d in rubric.sources}
+    for _, criterion in rubric.criteria():
+        assert criterion.source.document in documents, criterion.id
+        assert criterion.source.clause, criterion.id
+        assert criterion.source.quote, f"{criterion.id}: no quote from the source"
+    for priority in rubric.priorities:
+        assert priority.source.document in documents, priority.id
+
+
+def _normalise(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="source documents (seeds) not available")
+@pytest.mark.parametrize("rubric_id", shipped_rubric_ids())
+def test_quotes_appear_verbatim_in_the_seeds(rubric_id: str) -> None:
+    rubric = rubrics()[rubric_id]
+    seeds = {d.id: d.seed for d in rubric.sources if d.seed}
+    refs = [(f"parameter {n}", p.source) for n, p in rubric.parameters.items()]
+    refs += [(f"criterion {c.id}", c.source) for _, c in rubric.criteria()]
+    refs += [(f"priority {p.id}", p.source) for p in rubric.priorities]
+    for label, ref in refs:
+        if not ref.quote or ref.document not in seeds:
+            continue
+        text = _normalise((SEEDS / seeds[ref.document]).read_text(encoding="utf-8"))
+        assert _normalise(ref.quote) in text, f"{rubric_id} {label}: quote not found in {seeds[ref.document]}"
+
+
+@pytest.mark.parametrize("rubric_id", shipped_rubric_ids())
+def test_scores_add_up(rubric_id: str) -> None:
+    rubric = rubrics()[rubric_id]
+    assert rubric.max_score == pytest.approx(100)
+    for _, criterion in rubric.criteria():
+        if criterion.gate:
+            assert criterion.points == 0, criterion.id
+    for section in rubric.sections:
+        assert section.note, f"{rubric_id} section {section.id}: explain the allocation in its note"
+    assert rubric.grades and rubric.description
+
+
+@pytest.mark.parametrize("rubric_id", [r for r in shipped_rubric_ids() if load_rubric(r).subject == "institution"])
+def test_institution_rubrics_rank_by_priorities(rubric_id: str) -> None:
+    titles = {p.title for p in rubrics()[rubric_id].priorities}
+    assert {"护理院", "具有中医药特色", "服务失能老年人较多", "农村医养结合", "发挥辐射带动作用"} <= titles
+
+
+def test_national_defaults_are_the_lost_numbers() -> None:
+    rubric = rubrics()["national/institution"]
+    for name in (
+        "operating_years_min",
+        "incident_window_years",
+        "occupancy_min",
+        "disabled_share_min",
+        "satisfaction_min",
+    ):
+        assert rubric.parameters[name].status == "default", name
+    assert rubrics()["national/region"].parameters["care_medical_share_min"].status == "quoted"
+
+
+def test_anhui_and_changning_numbers_are_quoted() -> None:
+    anhui = rubrics()["anhui/institution"]
+    assert [anhui.parameters[n].value for n in ("nursing_bed_share_2023", "nursing_bed_share_2025")] == [52, 55]
+    for name in ("nursing_bed_share_2025", "drills_per_half_year", "safety_training_per_quarter"):
+        assert anhui.parameters[name].status == "quoted", name
+    region = rubrics()["anhui/region"]
+    assert region.parameters["health_management_min"].value == 65
+    assert rubrics()["anhui/guangde"].parameters["health_management_min"].value == 63
+    changning = rubrics()["shanghai/changning"]
+    assert all(
+        changning.parameters[n].status == "quoted" for n in ("internal_clinic_bed_threshold", "insurance_wait_months")
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Samples 09-18: what each one demonstrates (samples 01-08 are covered by test_cli_samples.py)
+
+SAMPLES = {
+    "institutions/09-qingxi-township-new": (1, "ineligible", {"A2": "fail", "F2": "fail", "F3": "fail", "G2": "fail"}),
+    "institutions/10-huaxi-larger-fire": (1, "ineligible", {"A4": "fail", "A5": "fail", "D2": "fail", "G1": "partial"}),
+    "institutions/11-yiyang-active-seniors": (
+        0,
+        "eligible",
+        {"B2": "fail", "B4": "fail", "C3": "fail", "C4": "fail", "E5": "fail", "E1": "partial"},
+    ),
+    "anhui/12-xinan-nursing-beds": (0, "eligible", {"AH1": "fail", "AH2": "partial", "AH3": "fail", "B1": "pass"}),
+    "anhui/13-taiping-centre": (0, "eligible", {"AHC1": "pass", "AHC2": "pass", "AH1": "pass", "AH3": "pass"}),
+    "shanghai/14-xinhua-new-clinic": (1, "ineligible", {"SH1": "pass", "SH2": "fail", "SH4": "fail", "A2": "fail"}),
+    "shanghai/15-jiangsu-road-small-home": (
+        1,
+        "ineligible",
+        {"A1": "fail", "SH1": "not_applicable", "SH3": "pass", "SH4": "not_applicable"},
+    ),
+    "shanghai/16-tianshan-eligible": (
+        0,
+        "eligible",
+        {"SH1": "pass", "SH2": "pass", "SH3": "not_applicable", "SH4": "pass"},
+    ),
+    "anhui/17-qimen-county": (
+        0,
+        "eligible",
+        {"AHR1": "pass", "AHR2": "pass", "AHR3": "pass", "AHR4": "pass", "AHR5": "pass"},
+    ),
+    "anhui/18-yixian-county": (
+        0,
+        "eligible",
+        {"AHR1": "fail", "AHR2": "fail", "AHR3": "fail", "AHR4": "fail", "C1": "partial", "F1": "fail"},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLES))
+def test_new_samples_show_what_they_document(name: str) -> None:
+    code, verdict, statuses = SAMPLES[name]
+    data = json.loads(invoke(["check", APPLICATIONS / f"{name}.yaml", "--format", "json"], code).stdout)
+    assert data["verdict"] == verdict
+    by_id = {c["id"]: c["status"] for c in data["criteria"]}
+    assert {k: by_id.get(k) for k in statuses} == statuses
+
+
+def test_perfect_samples_score_full_marks() -> None:
+    for name in ("anhui/13-taiping-centre", "shanghai/16-tianshan-eligible", "anhui/17-qimen-county"):
+        data = json.loads(invoke(["check", APPLICATIONS / f"{name}.yaml", "--format", "json"], 0).stdout)
+        assert data["score"] == 100, name
+
+
+# ---------------------------------------------------------------------------------------------
+# Year-dependent targets: the one in force for the evaluation year applies
+
+
+def _loaded(name: str) -> LoadedApplication:
+    return load_application(APPLICATIONS / f"{name}.yaml")
+
+
+def _status(result: EvaluationResult, criterion_id: str) -> Status:
+    return next(c.status for c in result.criteria if c.id == criterion_id)
+
+
+def test_nursing_bed_target_follows_the_evaluation_year() -> None:
+    loaded = _loaded("anhui/13-taiping-centre")
+    app = loaded.app.model_copy(update={"beds": loaded.app.beds.model_copy(update={"nursing_type": 32})})  # 53.3%
+    rubric = rubrics()["anhui/institution"]
+    assert _status(evaluate(app, rubric, dt.date(2025, 12, 31)), "AH1") is Status.FAIL  # 55% in force
+    assert _status(evaluate(app, rubric, dt.date(2024, 12, 31)), "AH1") is Status.PASS  # 52% still in force
+    assert _status(evaluate(app, rubric, dt.date(2022, 12, 31)), "AH1") is Status.NOT_APPLICABLE
+    result = evaluate(app, rubric, dt.date(2024, 12, 31))
+    reason = next(c.reason for c in result.criteria if c.id == "AH1")
+    assert "2024年适用" in reason and "52%" in reason
+
+
+def test_signing_rate_target_steps_up_in_2025() -> None:
+    loaded = _loaded("regions/07-xiuning-county")
+    indicators = loaded.app.indicators.model_copy(update={"care_signed_medical": 22})  # 22 / 23 = 95.7%
+    app = loaded.app.model_copy(update={"indicators": indicators})
+    rubric = rubrics()["anhui/region"]
+    assert _status(evaluate(app, rubric, dt.date(2025, 12, 31)), "AHR2") is Status.FAIL
+    assert _status(evaluate(app, rubric, dt.date(2024, 12, 31)), "AHR2") is Status.PASS
+    assert _status(evaluate(app, rubric, dt.date(2023, 12, 31)), "AHR2") is Status.NOT_APPLICABLE
+
+
+def test_as_of_on_the_command_line_changes_the_target() -> None:
+    sample = APPLICATIONS / "anhui/12-xinan-nursing-beds.yaml"
+    later = json.loads(invoke(["check", sample, "--format", "json"], 0).stdout)
+    ah1 = next(c for c in later["criteria"] if c["id"] == "AH1")
+    assert "55%" in ah1["expected"]
+    assert {p["name"] for p in ah1["parameters"]} >= {"nursing_bed_share_2023", "nursing_bed_share_2025"}
+
+
+def test_changning_insurance_rule_applies_only_to_designated_clinics() -> None:
+    rubric = rubrics()["shanghai/changning"]
+    designated = evaluate_under(_loaded("shanghai/16-tianshan-eligible"), rubric)
+    assert _status(designated, "SH4") is Status.PASS
+    home = evaluate_under(_loaded("shanghai/15-jiangsu-road-small-home"), rubric)
+    assert _status(home, "SH4") is Status.NOT_APPLICABLE
+    nursing_home = evaluate_under(_loaded("institutions/01-kangning-eligible"), rubric)
+    assert _status(nursing_home, "SH2") is Status.NOT_APPLICABLE  # a 护理院 is not a 医务室
+
+
+def test_criteria_show_prints_provenance_and_priorities() -> None:
+    shown = invoke(["criteria", "show", "anhui/institution"], 0).stdout
+    assert "AH1" in shown and "2023年起不低于52%，2025年起不低于55%" in shown
+    assert "继承链：national/institution → anhui/institution" in shown
+    assert "优先推荐条件" in shown and "护理院" in shown
+    assert "默认值，待核对官方原文" in shown
+
+
+def test_validate_lists_every_shipped_rubric() -> None:
+    out = invoke(["criteria", "validate"], 0).stdout
+    for rubric_id in shipped_rubric_ids():
+        assert f"✔ {rubric_id}" in out
