@@ -301,6 +301,10 @@ def _syntax_problem(display: str, error: YAMLError, text: str = "") -> Problem:
         mark = error.problem_mark or error.context_mark
         problem = error.problem or ""
         context = error.context or ""
+        if context.startswith("while parsing a flow") and error.context_mark is not None:
+            # An unclosed [ or { is found lines later; the bracket that was opened is what to fix.
+            problem += f"（第 {mark.line + 1} 行）" if mark is not None else ""
+            mark = error.context_mark
         line = mark.line + 1 if mark is not None else None
         column = mark.column + 1 if mark is not None else None
         key = key_path_at(text, line) if line is not None else ""
