@@ -187,17 +187,26 @@ def key_path_at(text: str, line: int) -> str:
     Used only when the parser could not build the document (syntax errors, bad bytes), so that
     the message still names the key the user was editing.
     """
-    lines = text.splitlines()[:line]
+    every = text.splitlines()
+    lines = every[:line]
     if len(lines) == line and lines[-1].startswith(("---", "...")):
         return ""  # a document marker belongs to no key
     stack: list[tuple[int, str | int]] = []
-    for raw in lines:
+    previous, opens = "", False
+    for number, raw in enumerate(lines):
         match = _LINE.match(raw)
         if match is None:  # pragma: no cover - the pattern matches every line
             continue
         indent, dashes, rest = match.groups()
         if not dashes and (not rest.strip() or rest.lstrip().startswith("#")):
             continue
+        if "\t" in indent:
+            # A tab has no width in YAML: read the line as the child of a line that opens a block
+            # (unless the next line is that line's sibling), else as a sibling of the line above.
+            following = next((n for n in every[number + 1 :] if n.strip() and not n.lstrip().startswith("#")), "")
+            sibling = bool(following) and following[: len(following) - len(following.lstrip(" "))] == previous
+            indent = previous + "  " if opens and not sibling else previous
+        previous, opens = indent + " " * len(dashes), rest.split(" #")[0].rstrip().endswith(":")
         for dash in re.finditer(r"-[ \t]+", dashes):
             column = len(indent) + dash.start()
             index = 0
