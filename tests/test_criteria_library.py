@@ -295,3 +295,11 @@ def test_validate_lists_every_shipped_rubric() -> None:
     out = invoke(["criteria", "validate"], 0).stdout
     for rubric_id in shipped_rubric_ids():
         assert f"✔ {rubric_id}" in out
+
+
+def test_rubric_reference_is_up_to_date() -> None:
+    generated = invoke(["criteria", "reference"], 0).stdout
+    current = (ROOT / "docs" / "rubric-reference.md").read_text(encoding="utf-8")
+    assert generated == current, (
+        "docs/rubric-reference.md is stale: run shifan criteria reference -o docs/rubric-reference.md"
+    )
