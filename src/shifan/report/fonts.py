@@ -288,10 +288,11 @@ def find_system_fonts(
         for key, value in _scan(dict.fromkeys(extra)).items():
             found.setdefault(key, value)
     if not found:
-        searched = "、".join(str(d) for d in dirs)
+        searched = "、".join(str(d) for d in dirs) or "无"
+        via = "及 fontconfig" if use_fontconfig else ""
         raise FontMissingError(
             "未找到中文字体（Noto Sans CJK SC / Noto Serif CJK SC），无法生成 PDF 报告"
-            f"（已查找：{searched}）。请先安装字体：{INSTALL_COMMAND}"
+            f"（已查找目录：{searched}{via}）。请先安装字体：{INSTALL_COMMAND}"
         )
     order = [("hei", 400), ("hei", 700), ("song", 400), ("song", 700)]
     result = []
