@@ -119,7 +119,7 @@ def test_no_cjk_font_is_exit_2(tmp_path: Path) -> None:
         f"sys.argv = ['shifan', 'report', 'self', {str(INSTITUTIONS / '01-kangning-eligible.yaml')!r}, '-o', {str(tmp_path / 'x.pdf')!r}]\n"
         "cli()\n"
     )
-    env = {"XDG_CACHE_HOME": str(tmp_path / "cache"), "PATH": "/usr/bin:/bin"}
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache"), "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT / "src")}
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)
     assert completed.returncode == 2, completed.stderr
     assert "fonts-noto-cjk" in completed.stderr
