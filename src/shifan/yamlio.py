@@ -56,40 +56,32 @@ class Document:
             self.display = display_path(self.path)
 
     @cached_property
-    def _tree(self) -> Any:
-        # Only used to locate problems: a file the fast parser accepted should parse here too,
-        # but a failure must never hide the problem being reported.
-        try:
-            return YAML(typ="rt").load(self.text)
-        except (YAMLError, ValueError, TypeError, OverflowError, RecursionError):
-            return None
+    def _root(self) -> Node | None:
+        # Composed (not constructed) by the C parser: nodes with their marks, cheap even for a
+        # file of several megabytes. Only used to locate problems.
+        return _compose(self.text)
 
     def position(self, path: Sequence[str | int]) -> tuple[int | None, int | None]:
         """1-based (line, column) of the deepest node on ``path`` that exists in the file.
 
         For a mapping key the key's own position is given, which is where editors jump to.
         """
-        node = self._tree
-        line: int | None = 1 if node is not None else None
-        column: int | None = 1 if node is not None else None
+        node = self._root
+        if node is None:
+            return None, None
+        line, column = 1, 1
         for part in path:
-            lc = getattr(node, "lc", None)
-            if lc is None:
-                break
-            try:
-                if isinstance(part, int) and isinstance(node, list):
-                    if not 0 <= part < len(node):
-                        break
-                    pos = lc.item(part)
-                    node = node[part]
-                elif isinstance(node, dict) and (key := _match_key(node, part)) is not _MISSING:
-                    pos = lc.key(key)
-                    node = node[key]
-                else:
+            if isinstance(node, MappingNode):
+                pair = next((pair for pair in node.value if _names(pair[0], part)), None)
+                if pair is None:
                     break
-            except (KeyError, IndexError, TypeError):
+                mark, node = pair[0].start_mark, pair[1]
+            elif isinstance(node, SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+                node = node.value[part]
+                mark = node.start_mark
+            else:
                 break
-            line, column = pos[0] + 1, pos[1] + 1
+            line, column = mark.line + 1, mark.column + 1
         return line, column
 
     def canonical(self, path: Sequence[str | int]) -> KeyPath:
@@ -115,6 +107,11 @@ class Document:
 
 
 _MISSING = object()
+
+
+def _names(key: Node, part: str | int) -> bool:
+    """Whether a mapping's key node is the key ``part`` (a number or date key is compared as written)."""
+    return isinstance(key, ScalarNode) and key.value == str(part)
 
 
 def _match_key(mapping: dict[Any, Any], part: str | int) -> Any:
