@@ -12,6 +12,7 @@ the subset still render because the CSS font stack falls back to the full system
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import io
@@ -65,25 +66,16 @@ _EXTRA_HANZI = (
     "妍婧婷娅嫣姝楠桦梓栩椿槿桉榕楷棠烨炜焕熙煜珂珈琬琳瑶璇瑜瑛璞蕾菡萱芮苒茜"
     "岑峥嵩崴昀昕昶晟暄曦朗玙琮珏瑭璋皓睿翊翎羿颀颉骅骐骏鹍鹏鹤麒麟"
 )
-# Codepoint blocks kept whole (the font keeps only what it has).
+# Codepoint blocks kept whole (the font keeps only what it has): ASCII, Latin-1, general
+# punctuation, letterlike and number forms (℃ № Ⅻ), arrows, maths (≤ ±), enclosed ①,
+# box drawing, shapes (■ ● ◆), symbols (★), dingbats (✓), CJK punctuation, enclosed CJK,
+# CJK compatibility (㎡), compatibility forms, halfwidth and fullwidth forms.
 _BLOCKS: tuple[tuple[int, int], ...] = (
-    (0x0020, 0x007E),  # ASCII
-    (0x00A0, 0x00FF),  # Latin-1 supplement
-    (0x2000, 0x206F),  # general punctuation
-    (0x2100, 0x218F),  # letterlike symbols, number forms (℃ № Ⅻ)
-    (0x2190, 0x21FF),  # arrows
-    (0x2200, 0x22FF),  # mathematical operators (≤ ≥ ±)
-    (0x2460, 0x24FF),  # enclosed alphanumerics (① ⑳)
-    (0x2500, 0x257F),  # box drawing
-    (0x25A0, 0x25FF),  # geometric shapes (■ □ ● ○ ◆)
-    (0x2600, 0x26FF),  # miscellaneous symbols (★ ☆)
-    (0x2700, 0x27BF),  # dingbats (✓ ✗)
-    (0x3000, 0x303F),  # CJK symbols and punctuation
-    (0x3200, 0x32FF),  # enclosed CJK letters (㈠)
-    (0x3300, 0x33FF),  # CJK compatibility (㎡ ㎏)
-    (0xFE30, 0xFE4F),  # CJK compatibility forms
-    (0xFF00, 0xFFEF),  # halfwidth and fullwidth forms
-)
+    (0x0020, 0x007E), (0x00A0, 0x00FF), (0x2000, 0x206F), (0x2100, 0x218F), (0x2190, 0x21FF),
+    (0x2200, 0x22FF), (0x2460, 0x24FF), (0x2500, 0x257F), (0x25A0, 0x25FF), (0x2600, 0x26FF),
+    (0x2700, 0x27BF), (0x3000, 0x303F), (0x3200, 0x32FF), (0x3300, 0x33FF), (0xFE30, 0xFE4F),
+    (0xFF00, 0xFFEF),
+)  # fmt: skip
 
 
 def _gb2312_rows(first: int, last: int) -> list[int]:
@@ -133,7 +125,7 @@ class FontSource:
 
 @dataclass(frozen=True)
 class PreparedFont:
-    """A subset font file ready to be referenced by ``@font-face``."""
+    """A subset font file, served to WeasyPrint as ``shifan-asset:fonts/<file name>``."""
 
     source: FontSource
     path: Path
@@ -150,10 +142,6 @@ class PreparedFont:
     def asset_name(self) -> str:
         return f"fonts/{self.path.name}"
 
-    @property
-    def url(self) -> str:
-        return ASSET_SCHEME + self.asset_name
-
 
 @dataclass(frozen=True)
 class FontKit:
@@ -167,13 +155,11 @@ class FontKit:
 
     def font_face_css(self) -> str:
         """``@font-face`` rules for "Shifan Hei" and "Shifan Song" (400 and 700)."""
-        rules = []
-        for font in self.fonts:
-            rules.append(
-                f'@font-face {{ font-family: "{font.family}"; font-weight: {font.weight}; '
-                f'font-style: normal; src: url("{font.url}") format("truetype"); }}'
-            )
-        return "\n".join(rules) + "\n"
+        return "".join(
+            f'@font-face {{ font-family: "{font.family}"; font-weight: {font.weight}; '
+            f'font-style: normal; src: url("{ASSET_SCHEME}{font.asset_name}") format("truetype"); }}\n'
+            for font in self.fonts
+        )
 
 
 def font_stack(role: str) -> str:
@@ -429,35 +415,25 @@ def _writable_cache(cache_dir: Path) -> Path:
 def _run_builds(jobs: list[tuple[str, int, str]], parallel: bool) -> None:
     """Build the subsets, in child interpreters side by side when there are several cores.
 
-    Plain child processes are used rather than multiprocessing, which would re-run an
-    unguarded ``__main__`` of the calling program in every worker.
+    Plain child processes rather than multiprocessing, which would re-run an unguarded
+    ``__main__`` of the calling program in every worker. Whatever they fail to build is
+    built here, so errors surface in this process.
     """
-    if parallel and len(jobs) > 1 and (os.cpu_count() or 1) > 1 and sys.executable:
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
+    cores = os.cpu_count() or 1
+    if parallel and len(jobs) > 1 and cores > 1 and sys.executable:
+        from concurrent.futures import ThreadPoolExecutor
+
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
         code = "import sys; from shifan.report.fonts import _build_job; _build_job(*sys.argv[1:])"
-        workers = min(len(jobs), os.cpu_count() or 1)
-        pending = list(jobs)
-        running: list[subprocess.Popen[bytes]] = []
-        try:
-            while pending or running:
-                while pending and len(running) < workers:
-                    path, index, out = pending.pop(0)
-                    running.append(
-                        subprocess.Popen(
-                            [sys.executable, "-c", code, path, str(index), out],
-                            env=env,
-                            stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL,
-                        )
-                    )
-                running[0].wait()
-                running = [proc for proc in running if proc.poll() is None]
-        except OSError:
-            for proc in running:
-                proc.kill()
-                proc.wait()
-    for path, index, out in jobs:  # whatever the children did not build
+
+        def child(job: tuple[str, int, str]) -> None:
+            command = [sys.executable, "-c", code, job[0], str(job[1]), job[2]]
+            with contextlib.suppress(OSError, subprocess.SubprocessError):
+                subprocess.run(command, env=env, capture_output=True, timeout=1800, check=False)
+
+        with ThreadPoolExecutor(max_workers=min(len(jobs), cores)) as pool:
+            list(pool.map(child, jobs))
+    for path, index, out in jobs:
         if not Path(out).is_file():
             _build_job(path, index, out)
 
