@@ -48,3 +48,7 @@ if [[ ! -x $VENV/bin/python || ! -f $stamp || pyproject.toml -nt $stamp ]]; then
   "$VENV/bin/python" -m pip install --quiet -e ".[dev]" 2> >(grep -v '^WARNING: Location' >&2)
   touch "$stamp"
 fi
+
+# The CJK font subsets are built once per machine (half a minute); doing it here keeps the first
+# report fast and fails early, with the install command, when no Chinese font is installed.
+"$VENV/bin/python" scripts/build_fonts.py
