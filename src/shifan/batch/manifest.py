@@ -64,7 +64,8 @@ class Manifest:
             "reviews": dict(sorted(self.reviews.items())),
             "items": dict(sorted(self.items.items())),
         }
-        return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+        # Compact on purpose: indentation switches json to its pure-Python encoder (20x slower).
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 def load_manifest(out: Path) -> Manifest:

@@ -234,9 +234,10 @@ def run_batch(
         progress(done, report.total)
     by_rel = {a.rel: a for a in apps}
     last_flush = time.monotonic()
+    flush_every = FLUSH_SECONDS
 
     def finished(task: Task, item: ItemResult | None) -> None:
-        nonlocal done, last_flush
+        nonlocal done, last_flush, flush_every
         if item is None:
             item = ItemResult(rel=task.rel, failure=Failure(task.rel, "application", ["处理进程异常退出"]))
         report.processed += 1
@@ -254,9 +255,12 @@ def run_batch(
                 "row": item.row.model_dump(mode="json") if item.row is not None else None,
                 "failure": item.failure.messages if item.failure is not None else None,
             }
-            if time.monotonic() - last_flush >= FLUSH_SECONDS:
+            if time.monotonic() - last_flush >= flush_every:
+                started = time.monotonic()
                 save_manifest(out, manifest)
                 last_flush = time.monotonic()
+                # never spend more than a tenth of the parent's time saving progress
+                flush_every = max(FLUSH_SECONDS, 10 * (last_flush - started))
         done += 1
         if progress:
             progress(done, report.total)

@@ -1,0 +1,154 @@
+"""Batch benchmark (not a test): prints figures, asserts nothing.
+
+    PYTHONPATH=src python bench/bench_batch.py [--count 1000] [--pdf-count 24] [--jobs N]
+
+1. Evaluating ``count`` generated applications without PDFs (``run_batch``, ``jobs`` processes)
+   against only parsing the same files with ruamel's C-based safe loader on as many processes
+   (target ≤ 1.5×); the same per file on one process, split into stages, to show where time goes.
+2. The full batch with PDFs on 1 and on 2 workers (target ≥ 1.8× speed-up), on ``pdf-count``
+   applications (a PDF takes about a second; 1,000 of them would take a quarter of an hour).
+3. A rerun with nothing changed against the full run (target ≤ 5 %).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _generator() -> Any:
+    spec = importlib.util.spec_from_file_location("generate_fixture", ROOT / "scripts" / "generate_fixture.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def parse_only(path: str) -> int:
+    data = YAML(typ="safe", pure=False).load(Path(path).read_text(encoding="utf-8"))
+    return len(data)
+
+
+def _parse_chunk(paths: list[str]) -> int:
+    return sum(parse_only(p) for p in paths)
+
+
+def timed(fn: Callable[[], Any]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def parallel_parse(files: list[str], jobs: int) -> float:
+    chunks = [files[i::jobs] for i in range(jobs)]
+
+    def run() -> None:
+        with ProcessPoolExecutor(jobs) as pool:
+            list(pool.map(_parse_chunk, chunks))
+
+    return timed(run)
+
+
+def stages(files: list[Path]) -> dict[str, float]:
+    """Milliseconds per file on one process, stage by stage."""
+    from shifan import yamlio
+    from shifan.batch.worker import cached_rubric, summary_row
+    from shifan.batch.model import Task
+    from shifan.intake import _ADAPTER, consistency_problems, load_application
+    from shifan.review import reconcile
+    from shifan.service import check_loaded
+
+    rubric = cached_rubric("national/institution")
+    raws = [f.read_bytes() for f in files]
+    per = 1000 / len(files)
+    out: dict[str, float] = {}
+    out["C safe parse"] = timed(lambda: [YAML(typ="safe", pure=False).load(r.decode()) for r in raws]) * per
+    docs: list[Any] = []
+    out["parse_document (parse + limits)"] = timed(
+        lambda: docs.extend(yamlio.parse_document(r, f) for r, f in zip(raws, files, strict=True))
+    ) * per
+    apps: list[Any] = []
+    out["schema validation"] = timed(lambda: apps.extend(_ADAPTER.validate_python(d.data) for d in docs)) * per
+    out["consistency checks"] = timed(lambda: [consistency_problems(a, f.parent) for a, f in zip(apps, files, strict=True)]) * per
+    loaded = [load_application(f) for f in files]
+    checked: list[Any] = []
+    out["evaluate"] = timed(lambda: checked.extend(check_loaded(item, rubric) for item in loaded)) * per
+    merged: list[Any] = []
+    out["reconcile"] = timed(lambda: merged.extend(reconcile(c, []) for c in checked)) * per
+    task = Task("", "x.yaml", (), None, None)
+    out["summary row"] = timed(lambda: [summary_row(task, "x", c, r) for c, r in zip(checked, merged, strict=True)]) * per
+    from shifan.batch.worker import result_json
+
+    out["JSON text"] = timed(lambda: [result_json(task, c, r) for c, r in zip(checked, merged, strict=True)]) * per
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="shifan batch benchmark")
+    parser.add_argument("--count", type=int, default=1000)
+    parser.add_argument("--pdf-count", type=int, default=24)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT / "src"))
+    from shifan.batch import run_batch
+    from shifan.batch.report_adapter import self_report_available
+
+    gen = _generator()
+    work = Path(tempfile.mkdtemp(prefix="shifan-bench-"))
+    try:
+        source = work / "in"
+        gen.generate(source, args.count, seed=1, counties=0, reviews=False)
+        files = sorted(str(p) for p in (source / "institutions").glob("*.yaml"))
+        print(f"{len(files)} generated applications, {args.jobs} processes, {os.cpu_count()} CPUs")
+
+        parse_parallel = parallel_parse(files, args.jobs)
+        full = timed(lambda: run_batch(source, work / "out", pdf=False, jobs=args.jobs))
+        rerun = timed(lambda: run_batch(source, work / "out", pdf=False, jobs=args.jobs))
+        print("\n1. Evaluation without PDFs vs parsing only")
+        print(f"   parse only (C safe loader, {args.jobs} processes): {parse_parallel:7.2f} s")
+        print(f"   shifan batch --no-pdf ({args.jobs} processes):       {full:7.2f} s")
+        print(f"   ratio: {full / parse_parallel:.2f}x   (target <= 1.5x)")
+        print("   one process, per file (ms):")
+        timings = stages([Path(f) for f in files[:300]])
+        for label, value in timings.items():
+            print(f"     {label:34s} {value:6.2f}")
+        core = sum(v for k, v in timings.items() if k != "C safe parse" and k != "JSON text")
+        core -= timings["schema validation"] + timings["consistency checks"]  # counted inside evaluate's load
+        print(f"     core path (load + evaluate + reconcile + row) / parse: {core / timings['C safe parse']:.2f}x")
+
+        print("\n3. No-change rerun vs full run (no PDFs)")
+        print(f"   full {full:.2f} s, rerun {rerun:.2f} s: {100 * rerun / full:.1f} %   (target <= 5 %)")
+
+        print("\n2. Full batch with PDFs, 1 vs 2 workers")
+        if not self_report_available():
+            print("   PDF renderer not available: skipped")
+            return
+        pdf_source = work / "pdf"
+        gen.generate(pdf_source, args.pdf_count, seed=2, counties=0, reviews=True)
+        run_batch(pdf_source, work / "warm", pdf=True, jobs=1)  # font subsets cached once
+        one = timed(lambda: run_batch(pdf_source, work / "pdf1", pdf=True, jobs=1))
+        two = timed(lambda: run_batch(pdf_source, work / "pdf2", pdf=True, jobs=2))
+        print(f"   {args.pdf_count} applications with reviews and PDFs: 1 worker {one:.2f} s, 2 workers {two:.2f} s")
+        print(f"   speed-up {one / two:.2f}x   (target >= 1.8x)")
+        pdf_rerun = timed(lambda: run_batch(pdf_source, work / "pdf2", pdf=True, jobs=2))
+        print(f"   no-change rerun with PDFs: {pdf_rerun:.2f} s = {100 * pdf_rerun / two:.1f} % of the full run")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
