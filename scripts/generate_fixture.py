@@ -75,6 +75,7 @@ def _yaml() -> YAML:
     yaml.default_flow_style = False
     yaml.allow_unicode = True
     yaml.width = 4096
+    yaml.representer.ignore_aliases = lambda data: True  # users do not write anchors; neither do we
     return yaml
 
 

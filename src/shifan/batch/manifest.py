@@ -25,11 +25,20 @@ FORMAT = 1
 DepRecord = list[Any] | None
 
 
+_HASHES: dict[tuple[str, int, int], str] = {}
+
+
 def dep_record(path: str) -> DepRecord:
-    """``[size, mtime_ns, sha256]`` of a file, or None when it does not exist."""
+    """``[size, mtime_ns, sha256]`` of a file, or None when it does not exist.
+
+    A file shared by many applicants (a county's roster entry, common evidence) is hashed once
+    per process."""
     try:
         stat = os.stat(path)
-        return [stat.st_size, stat.st_mtime_ns, sha256_file(Path(path))]
+        key = (path, stat.st_size, stat.st_mtime_ns)
+        if key not in _HASHES:
+            _HASHES[key] = sha256_file(Path(path))
+        return [stat.st_size, stat.st_mtime_ns, _HASHES[key]]
     except OSError:
         return None
 
