@@ -68,6 +68,8 @@ def update(review_file: Path, application: Path | None, criteria: str | None, as
     APPLICATION 缺省为评审意见表中记录的申报文件。
     """
     report = update_review(review_file, application, criteria=criteria, as_of=as_of)
+    if report.moved_to:
+        click.echo(f"所评审的申报文件路径已改为 {report.moved_to}")
     if report.was_stale:
         click.echo(f"评审意见表原已过期：{'；'.join(report.was_stale)}")
     for cid, change in report.changed:

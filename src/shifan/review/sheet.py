@@ -187,6 +187,7 @@ class UpdateReport:
     added: list[str] = field(default_factory=list)
     retired: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    moved_to: str | None = None
 
 
 def _short(text: str, size: int = 40) -> str:
@@ -265,7 +266,10 @@ def update_review(
     result = checked.result
     app_map = doc["application"]
     if application is not None:
-        _set(app_map, "path", relative_path(loaded.path, review_path))
+        new_path = relative_path(loaded.path, review_path)
+        if new_path != app_map.get("path"):
+            report.moved_to = new_path
+        _set(app_map, "path", new_path)
     _set(app_map, "sha256", loaded.sha256)
     _set(app_map, "name", result.applicant.name)
     _set(app_map, "id", result.applicant.id)
