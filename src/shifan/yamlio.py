@@ -313,6 +313,9 @@ def _syntax_problem(display: str, error: YAMLError, text: str = "") -> Problem:
             mark = error.context_mark
         line = mark.line + 1 if mark is not None else None
         column = mark.column + 1 if mark is not None else None
+        lines = text.split("\n")
+        if line is not None and line > len(lines):  # the parser marks the end of the stream one line on
+            line, column = len(lines), len(lines[-1]) + 1
         key = key_path_at(text, line) if line is not None else ""
         if "duplicate key" in f"{problem} {context}":
             return _duplicate_problem(display, error, text, line, column, key)
