@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
+import resource
 import shutil
 import sys
 import tempfile
@@ -51,6 +52,23 @@ def timed(fn: Callable[[], Any]) -> float:
     start = time.perf_counter()
     fn()
     return time.perf_counter() - start
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and its finished children (worker pools are joined)."""
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def timed_cpu(fn: Callable[[], Any]) -> tuple[float, float]:
+    """Wall-clock and CPU seconds of ``fn``."""
+    cpu = cpu_seconds()
+    wall = timed(fn)
+    return wall, cpu_seconds() - cpu
+
+
+def load() -> str:
+    return f"load average {os.getloadavg()[0]:.2f}"
 
 
 def parallel_parse(files: list[str], jobs: int) -> float:
@@ -119,6 +137,7 @@ def main() -> None:
         files = sorted(str(p) for p in (source / "institutions").glob("*.yaml"))
         print(f"{len(files)} generated applications, {args.jobs} processes, {os.cpu_count()} CPUs")
 
+        print(f"   before: {load()}")
         parse_parallel = parallel_parse(files, args.jobs)
         full = timed(lambda: run_batch(source, work / "out", pdf=False, jobs=args.jobs))
         rerun = timed(lambda: run_batch(source, work / "out", pdf=False, jobs=args.jobs))
@@ -145,10 +164,17 @@ def main() -> None:
         pdf_source = work / "pdf"
         gen.generate(pdf_source, args.pdf_count, seed=2, counties=0, reviews=True)
         run_batch(pdf_source, work / "warm", pdf=True, jobs=1)  # font subsets cached once
-        one = timed(lambda: run_batch(pdf_source, work / "pdf1", pdf=True, jobs=1))
-        two = timed(lambda: run_batch(pdf_source, work / "pdf2", pdf=True, jobs=2))
-        print(f"   {args.pdf_count} applications with reviews and PDFs: 1 worker {one:.2f} s, 2 workers {two:.2f} s")
-        print(f"   speed-up {one / two:.2f}x   (target >= 1.8x)")
+        print(f"   before: {load()} (other processes on this machine compete for the same CPUs)")
+        one, one_cpu = timed_cpu(lambda: run_batch(pdf_source, work / "pdf1", pdf=True, jobs=1))
+        two, two_cpu = timed_cpu(lambda: run_batch(pdf_source, work / "pdf2", pdf=True, jobs=2))
+        print(f"   {args.pdf_count} applications with reviews and PDFs:")
+        print(f"     1 worker  {one:6.2f} s wall, {one_cpu:6.2f} s CPU")
+        print(f"     2 workers {two:6.2f} s wall, {two_cpu:6.2f} s CPU   ({load()})")
+        print(f"   speed-up {one / two:.2f}x wall clock   (target >= 1.8x)")
+        print(
+            f"   CPU time grows {100 * (two_cpu / one_cpu - 1):.0f} % with 2 workers: on 2 idle cores the speed-up "
+            f"would be about {2 * one_cpu / two_cpu:.2f}x"
+        )
         pdf_rerun = timed(lambda: run_batch(pdf_source, work / "pdf2", pdf=True, jobs=2))
         print(f"   no-change rerun with PDFs: {pdf_rerun:.2f} s = {100 * pdf_rerun / two:.1f} % of the full run")
     finally:
