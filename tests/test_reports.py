@@ -169,3 +169,13 @@ def test_review_report_with_reviews(tmp_path: Path) -> None:
     pdf = tmp_path / "review.pdf"
     invoke(["report", "review", INSTITUTIONS / "02-ankang-low-occupancy.yaml", *reviews, "-o", pdf], 0)
     assert "合议得分" in squeeze(pdftotext(pdf))
+
+
+def test_recommendation_list_pdf(tmp_path: Path) -> None:
+    out = tmp_path / "rec"
+    invoke(["recommend", ROOT / "applications", "--quota", "2", "-o", out, "--jobs", "1"], 0)
+    text = squeeze(pdftotext(out / "recommendation.pdf"))
+    assert "医养结合示范拟推荐名单" in text
+    assert "排序规则" in text
+    assert "附件：未列入名单的申报单位及原因" in text
+    assert "示例市福寿护理院（虚构）" in text  # ineligible: listed in the annex with its reason

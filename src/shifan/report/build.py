@@ -10,6 +10,7 @@ from jinja2 import TemplateError, TemplateSyntaxError
 
 from shifan.errors import RenderError
 from shifan.fsutil import atomic_write_text
+from shifan.recommend.ranking import Recommendation
 from shifan.report.templating import make_environment
 from shifan.report.views import blank_review, build_view, chinese_date, review_view
 from shifan.review.reconcile import ReconciledResult
@@ -117,3 +118,34 @@ def write_blank_sheet(
     html = sheet_html(rubric, reviewers=reviewers, user_templates=user_templates)
     footer = f"{rubric.id} 版本 {rubric.version} · 评分标准 {rubric.sha256[:12]}"
     return _emit(html, out, fmt, title=f"{rubric.title} 评分表", as_of=day, footer=footer, subject=rubric.title)
+
+
+def recommendation_date(recommendation: Recommendation) -> dt.date:
+    """The newest evaluation date among the listed applicants (fixed, never the clock)."""
+    days = [
+        dt.date.fromisoformat(item.row.as_of)
+        for lst in recommendation.lists
+        for item in lst.recommended
+        if item.row.as_of
+    ]
+    return max(days) if days else dt.date(2000, 1, 1)
+
+
+def recommendation_html(recommendation: Recommendation, *, user_templates: Path | None = None) -> str:
+    day = recommendation_date(recommendation)
+    title = "医养结合示范拟推荐名单"
+    return render_template(
+        "recommendation.html", user_templates, recommendation=recommendation, title=title, as_of=chinese_date(day)
+    )
+
+
+def write_recommendation_list(
+    recommendation: Recommendation, out: Path | None, *, fmt: Format = "pdf", user_templates: Path | None = None
+) -> bytes:
+    """The 拟推荐名单 with its annex of applicants left out and why."""
+    html = recommendation_html(recommendation, user_templates=user_templates)
+    day = recommendation_date(recommendation)
+    counts = "；".join(f"{lst.title} {len(lst.recommended)} 个" for lst in recommendation.lists)
+    return _emit(
+        html, out, fmt, title="医养结合示范拟推荐名单", as_of=day, footer=f"拟推荐名单 · {counts}", subject="拟推荐名单"
+    )
