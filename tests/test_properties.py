@@ -103,7 +103,7 @@ def between(start: dt.date, end: dt.date) -> st.SearchStrategy[dt.date]:
     return st.dates(min_value=start, max_value=end)
 
 
-text = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=30)
+text = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=30).filter(str.strip)
 
 
 @st.composite
