@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -115,6 +116,7 @@ def test_python_dash_m_runs() -> None:
         capture_output=True,
         text=True,
         check=False,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent / "src")},
     )
     assert completed.returncode == 1
     assert "不具备申报资格" in completed.stdout
@@ -143,3 +145,15 @@ def test_init_template_is_valid_yaml_with_comments(tmp_path: Path) -> None:
 def test_schema(which: str) -> None:
     schema = json.loads(invoke(["schema", which], 0).stdout)
     assert "properties" in schema or "$defs" in schema
+
+
+def test_outputs_have_ordinary_permissions(tmp_path: Path) -> None:
+    from shifan.fsutil import atomic_write_text
+
+    target = tmp_path / "out.txt"
+    old = os.umask(0o022)
+    try:
+        atomic_write_text(target, "x")
+    finally:
+        os.umask(old)
+    assert target.stat().st_mode & 0o777 == 0o644
