@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from enum import StrEnum
 from typing import Any, ClassVar, Literal
 
@@ -87,6 +88,7 @@ def _label(item: Any) -> str:
     return str(getattr(item, "label", item))
 
 
+@functools.cache
 def bool_fields(model: type[BaseModel], prefix: str = "") -> dict[str, str]:
     """Dotted paths of every yes/no field of a model (not inside lists), with descriptions."""
     found: dict[str, str] = {}

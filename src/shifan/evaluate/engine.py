@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from shifan.checks.base import Check, Context, Outcome, Status
@@ -150,25 +151,13 @@ def _criterion(
     elif missing and status is Status.FAIL:
         reason = f"{reason}；另缺少佐证材料：{'、'.join(missing)}"
 
-    parameters = []
-    for name in rubric.parameters_of(criterion):
-        param = rubric.parameters[name]
-        parameters.append(
-            ParameterUse(
-                name=name,
-                title=param.title,
-                value=param.value,
-                unit=param.unit,
-                text=param.formatted(),
-                status=param.status,
-                source=rubric.source(param.source),
-            )
-        )
+    static = _static(rubric)[criterion.id]
+    parameters = static.parameters
     return CriterionResult(
         id=criterion.id,
         title=criterion.title,
         section=section,
-        requirement=rubric.requirement(criterion),
+        requirement=static.requirement,
         gate=criterion.gate,
         status=status,
         points=_round(points),
@@ -181,10 +170,54 @@ def _criterion(
         self_score=app.self_scores.get(criterion.id),
         evidence=evidence,
         missing_evidence=missing,
-        source=rubric.source(criterion.source),
+        source=static.source,
         parameters=parameters,
-        uses_defaults=any(p.status == "default" for p in parameters),
+        uses_defaults=static.uses_defaults,
     )
+
+
+@dataclass(frozen=True)
+class _Static:
+    """What a criterion prints that depends only on the rubric, computed once per rubric."""
+
+    requirement: str
+    source: str
+    parameters: list[ParameterUse]
+    uses_defaults: bool
+
+
+_STATIC: dict[str, dict[str, _Static]] = {}
+
+
+def _static(rubric: Rubric) -> dict[str, _Static]:
+    found = _STATIC.get(rubric.sha256)
+    if found is not None:
+        return found
+    table = {}
+    for _, criterion in rubric.criteria():
+        uses = [
+            ParameterUse(
+                name=name,
+                title=param.title,
+                value=param.value,
+                unit=param.unit,
+                text=param.formatted(),
+                status=param.status,
+                source=rubric.source(param.source),
+            )
+            for name in rubric.parameters_of(criterion)
+            if (param := rubric.parameters[name])
+        ]
+        table[criterion.id] = _Static(
+            rubric.requirement(criterion),
+            rubric.source(criterion.source),
+            uses,
+            any(p.status == "default" for p in uses),
+        )
+    if len(_STATIC) > 64:
+        _STATIC.clear()
+    _STATIC[rubric.sha256] = table
+    return table
 
 
 def points_for(outcome: Outcome, max_points: float) -> float:
