@@ -8,6 +8,7 @@ file goes through the real pipeline: written to disk, read, validated, evaluated
 
 from __future__ import annotations
 
+import atexit
 import copy
 import datetime as dt
 import io
@@ -19,7 +20,6 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
@@ -66,6 +66,7 @@ ASSESSED: dt.date = BASE_INSTITUTION["assessment_date"]
 # One folder with the samples' evidence, shared by every example (hypothesis runs examples in
 # sequence; each writes the same file name).
 WORK = Path(tempfile.mkdtemp(prefix="shifan-properties-"))
+atexit.register(shutil.rmtree, WORK, ignore_errors=True)
 for sample in (INSTITUTION, REGION):
     shutil.copytree(sample.parent / "evidence", WORK / "evidence", dirs_exist_ok=True)
 
@@ -355,9 +356,3 @@ def test_damaged_text_loads_or_raises_input_error(data: st.DataObject) -> None:
     except InputError as error:
         assert_located(error, path)
         event("refused: " + error.problems[0].message.split("（")[0][:12])
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _cleanup() -> Iterator[None]:
-    yield
-    shutil.rmtree(WORK, ignore_errors=True)
