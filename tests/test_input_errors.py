@@ -144,3 +144,25 @@ add:
     (root / "one.yaml").write_text(text, encoding="utf-8")
     err = invoke(["criteria", "validate", str(root / "one.yaml")], 2).stderr
     assert "add.0.criteria.0.id: 指标编号重复" in err
+
+
+def test_yes_no_is_not_a_count(tmp_path: Path) -> None:
+    text = SAMPLE.replace("  approved: 200", "  approved: true")
+    err = invoke(["check", write(tmp_path, text)], 2).stderr
+    assert f"app.yaml:{line_of(text, 'approved: true')}:3: beds.approved: 应为整数" in err
+
+
+def test_unknown_rubric_named_by_application(tmp_path: Path) -> None:
+    text = SAMPLE.replace("kind: institution\n", "kind: institution\nrubric: national/instituton\n", 1)
+    err = invoke(["check", write(tmp_path, text)], 2).stderr
+    assert f"app.yaml:{line_of(text, 'rubric:')}:1: rubric: 找不到评分标准" in err
+    assert "是否应为 “national/institution”" in err
+
+
+def test_directories_are_reported_in_chinese(tmp_path: Path) -> None:
+    err = invoke(["check", tmp_path], 2).stderr
+    assert "这是一个目录" in err
+    err = invoke(
+        ["report", "self", INSTITUTIONS / "01-kangning-eligible.yaml", "-o", tmp_path, "--format", "html"], 2
+    ).stderr
+    assert "这是一个目录" in err and "Traceback" not in err

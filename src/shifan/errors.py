@@ -59,9 +59,7 @@ class InputError(ShifanError):
     """
 
     def __init__(self, problems: list[Problem], *, what: str = "输入文件") -> None:
-        self.problems = sorted(
-            problems, key=lambda p: (p.file, p.line or 0, p.column or 0, p.key, p.message)
-        )
+        self.problems = sorted(problems, key=lambda p: (p.file, p.line or 0, p.column or 0, p.key, p.message))
         self.what = what
         super().__init__(self.user_message())
 
@@ -77,6 +75,10 @@ class UsageError(ShifanError):
 
 class RubricNotFoundError(UsageError):
     """Raised when a rubric id or path names no shipped or local rubric."""
+
+
+class OutputError(ShifanError):
+    """Raised when an output file cannot be written (a directory in the way, no permission, disk full)."""
 
 
 class FontMissingError(ShifanError):

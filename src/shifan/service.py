@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from shifan.errors import InputError
+from shifan.errors import InputError, RubricNotFoundError
 from shifan.evaluate import EvaluationResult, evaluate
 from shifan.intake import LoadedApplication, load_application, self_score_problems
 from shifan.rollup import Rollup, roll_up
@@ -31,7 +31,13 @@ def rubric_for(
     national rubric for its kind of applicant. ``loader`` lets a batch reuse loaded rubrics."""
     ref = criteria or loaded.app.rubric or f"national/{loaded.app.kind}"
     roots = [Path.cwd() / "criteria"] if criteria is None and loaded.app.rubric else None
-    rubric = loader(ref, roots=roots)
+    try:
+        rubric = loader(ref, roots=roots)
+    except RubricNotFoundError as error:
+        if criteria is not None:
+            raise
+        message = str(error).splitlines()[0]
+        raise InputError([loaded.document.problem(("rubric",), message, found=str(ref))], what="申报文件") from None
     if rubric.subject != loaded.app.kind:
         raise InputError(
             [

@@ -18,7 +18,7 @@ JSON_SCHEMA_VERSION = 1
 
 
 @click.command("check")
-@click.argument("application", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("application", type=click.Path(path_type=Path))
 @criteria_option
 @as_of_option
 @click.option(

@@ -114,9 +114,7 @@ def diff(base: str, other: str | None, fmt: str) -> None:
 
 
 @criteria.command("reference")
-@click.option(
-    "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None, help="写入文件；缺省输出到屏幕。"
-)
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="写入文件；缺省输出到屏幕。")
 def reference(output: Path | None) -> None:
     """生成评分标准参考文档（Markdown）：随附评分标准的全部指标、参数及出处，判定方法和计算指标。
 

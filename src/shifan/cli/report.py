@@ -14,7 +14,7 @@ from shifan.rubric import load_rubric
 from shifan.service import check_application
 
 output_option = click.option(
-    "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), required=True, help="输出文件（.pdf 或 .html）。"
+    "-o", "--output", type=click.Path(path_type=Path), required=True, help="输出文件（.pdf 或 .html）。"
 )
 format_option = click.option(
     "--format",
@@ -43,7 +43,7 @@ def report() -> None:
 
 
 @report.command("self")
-@click.argument("application", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("application", type=click.Path(path_type=Path))
 @criteria_option
 @as_of_option
 @output_option
@@ -64,8 +64,8 @@ def self_report(
 
 
 @report.command("review")
-@click.argument("application", type=click.Path(path_type=Path, dir_okay=False))
-@click.argument("reviews", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("application", type=click.Path(path_type=Path))
+@click.argument("reviews", nargs=-1, type=click.Path(path_type=Path))
 @criteria_option
 @as_of_option
 @output_option

@@ -29,11 +29,11 @@ def review() -> None:
 
 
 @review.command("init")
-@click.argument("application", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("application", type=click.Path(path_type=Path))
 @click.option("--reviewer", required=True, help="评审专家姓名（必填）。")
 @click.option("--organisation", default="", help="评审专家工作单位。")
 @click.option("--title", "title", default="", help="评审专家职称或职务。")
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), required=True, help="评审意见表文件。")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="评审意见表文件。")
 @click.option("--force", is_flag=True, help="覆盖已存在的评审意见表（已填写的内容会丢失）。")
 @criteria_option
 @as_of_option
@@ -58,8 +58,8 @@ def init(
 
 
 @review.command("update")
-@click.argument("review_file", metavar="REVIEW", type=click.Path(path_type=Path, dir_okay=False))
-@click.argument("application", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("review_file", metavar="REVIEW", type=click.Path(path_type=Path))
+@click.argument("application", required=False, type=click.Path(path_type=Path))
 @criteria_option
 @as_of_option
 def update(review_file: Path, application: Path | None, criteria: str | None, as_of: dt.date | None) -> None:
@@ -86,8 +86,8 @@ def update(review_file: Path, application: Path | None, criteria: str | None, as
 
 
 @review.command("show")
-@click.argument("application", type=click.Path(path_type=Path, dir_okay=False))
-@click.argument("reviews", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("application", type=click.Path(path_type=Path))
+@click.argument("reviews", nargs=-1, required=True, type=click.Path(path_type=Path))
 @criteria_option
 @as_of_option
 @click.option(

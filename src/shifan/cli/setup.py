@@ -23,9 +23,7 @@ from shifan.paths import templates_dir
     show_default=True,
     help="申报类型：institution 示范机构；region 示范县（市、区）。",
 )
-@click.option(
-    "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None, help="写入的文件；缺省输出到屏幕。"
-)
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="写入的文件；缺省输出到屏幕。")
 @click.option("--force", is_flag=True, help="覆盖已存在的文件。")
 def init(kind: str, output: Path | None, force: bool) -> None:
     """生成带中文填写说明的申报数据模板。"""
@@ -56,7 +54,7 @@ SCHEMAS = {"application": application_schema, "rubric": rubric_schema}
 
 @click.command("schema")
 @click.argument("which", type=click.Choice(sorted(SCHEMAS)))
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None, help="写入的文件。")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="写入的文件。")
 def schema(which: str, output: Path | None) -> None:
     """输出申报文件或评分标准的 JSON Schema，供编辑器自动补全和校验 YAML。"""
     text = json.dumps(SCHEMAS[which](), ensure_ascii=False, indent=2) + "\n"

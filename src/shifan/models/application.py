@@ -32,7 +32,8 @@ from shifan.models.vocab import (
     System,
 )
 
-Count = Annotated[int, Field(ge=0)]
+# Strict: a YAML true/false is not a count (pydantic would otherwise read true as 1).
+Count = Annotated[int, Field(ge=0, strict=True)]
 MONTH_PATTERN = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
