@@ -154,6 +154,7 @@ def test_yes_no_is_not_a_count(tmp_path: Path) -> None:
 
 def test_unknown_rubric_named_by_application(tmp_path: Path) -> None:
     text = SAMPLE.replace("kind: institution\n", "kind: institution\nrubric: national/instituton\n", 1)
+    shutil.copytree(INSTITUTIONS / "evidence" / "kangning", tmp_path / "evidence" / "kangning")
     err = invoke(["check", write(tmp_path, text)], 2).stderr
     assert f"app.yaml:{line_of(text, 'rubric:')}:1: rubric: 找不到评分标准" in err
     assert "是否应为 “national/institution”" in err
