@@ -167,3 +167,13 @@ def test_directories_are_reported_in_chinese(tmp_path: Path) -> None:
         ["report", "self", INSTITUTIONS / "01-kangning-eligible.yaml", "-o", tmp_path, "--format", "html"], 2
     ).stderr
     assert "这是一个目录" in err and "Traceback" not in err
+
+
+def test_prescan_skipped_only_when_limits_cannot_be_reached() -> None:
+    from shifan.yamlio import MAX_DEPTH, _may_exceed_limits
+
+    assert not _may_exceed_limits(SAMPLE)
+    assert _may_exceed_limits("a: &x 1\nb: *x\n")
+    assert _may_exceed_limits("[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1))
+    assert _may_exceed_limits("".join(" " * i + f"k{i}:\n" for i in range(MAX_DEPTH + 2)))
+    assert _may_exceed_limits("- " * (MAX_DEPTH + 1) + "x\n")

@@ -255,6 +255,24 @@ def _refuse(text: str, display: str, what: str, event: Any, message: str, limit:
     return InputError([problem], what=what)
 
 
+_LEADING = re.compile(r"^[ \t?-]*", re.MULTILINE)
+_FLOW = re.compile(r"[\[\]{}]")
+
+
+def _may_exceed_limits(text: str) -> bool:
+    """False only when the text provably stays within every limit, so the event pre-scan can be
+    skipped: no anchors (hence no aliases), fewer characters than the node limit, and nesting
+    bounded by the longest run of indentation and block indicators plus the flow bracket depth."""
+    if "&" in text or len(text) >= MAX_NODES:
+        return True
+    block = max((len(m) for m in _LEADING.findall(text)), default=0)
+    flow = deepest = 0
+    for bracket in _FLOW.findall(text):
+        flow = flow + 1 if bracket in "[{" else max(flow - 1, 0)
+        deepest = max(deepest, flow)
+    return block + deepest + 1 > MAX_DEPTH
+
+
 def _prescan(text: str, display: str, what: str) -> tuple[int, Any]:
     """Check the limits on the parser's event stream, before any object is built.
 
@@ -430,7 +448,7 @@ def parse_document(raw: bytes, path: Path, *, what: str = "输入文件") -> Doc
         problem = Problem(display, line, column, key_path_at(text, line), "文件含有 NUL 字符，不是文本文件")
         raise InputError([problem], what=what)
     problems: list[Problem] = []
-    aliases, first_alias = _prescan(text, display, what)
+    aliases, first_alias = _prescan(text, display, what) if _may_exceed_limits(text) else (0, None)
     try:
         data = YAML(typ="safe").load(text)
     except YAMLError as error:
