@@ -461,7 +461,7 @@ def parse_document(raw: bytes, path: Path, *, what: str = "输入文件") -> Doc
         problems = _value_problems(text, display) or [Problem(display, None, None, "", "无法读取的取值", str(error))]
         raise InputError(problems, what=what) from None
     _check_limits(data, display, problems)
-    if aliases and not problems:
+    if aliases and first_alias is not None and not problems:
         size = _expanded_size(data)
         line, column = first_alias.start_mark.line + 1, first_alias.start_mark.column + 1
         key = key_path_at(text, line)
