@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from shifan.checks.base import Check, Context, Outcome, Status
 from shifan.evaluate.result import (
@@ -50,13 +50,10 @@ def evaluate(
                 max_score=_round(sum(r.max_points for r in own if r.status is not Status.NOT_APPLICABLE)),
             )
         )
-    gates = [r for r in results if r.gate]
-    failed = [r.id for r in gates if r.status in (Status.FAIL, Status.PARTIAL, Status.ERROR)]
-    lacking = [r.id for r in gates if r.status is Status.INSUFFICIENT]
-    verdict = "ineligible" if failed else "incomplete" if lacking else "eligible"
+    verdict, failed, lacking = gate_verdict([(r.id, r.status) for r in results if r.gate])
     score = _round(sum(r.points for r in results))
     max_score = _round(sum(s.max_score for s in sections))
-    normalized = _round(score / max_score * rubric.max_score) if max_score else 0.0
+    normalized = normalized_score(score, max_score, rubric.max_score)
     used = {p.name: p for r in results for p in r.parameters if p.status == "default"}
     return EvaluationResult(
         applicant=_applicant(app),
@@ -78,6 +75,26 @@ def evaluate(
         priorities=[_priority(p.id, p.title, p.check, base) for p in rubric.priorities],
         defaults_used=sorted(used.values(), key=lambda p: p.name),
     )
+
+
+Verdict = Literal["eligible", "ineligible", "incomplete"]
+#: Gate statuses that make an applicant ineligible (a gate is met only in full).
+FAILING_GATE = (Status.FAIL, Status.PARTIAL, Status.ERROR)
+
+
+def gate_verdict(gates: list[tuple[str, Status]]) -> tuple[Verdict, list[str], list[str]]:
+    """The verdict from the gates' statuses: any failing gate makes the applicant ineligible;
+    otherwise a gate lacking evidence leaves the verdict incomplete. Also the failing and the
+    lacking gate ids, in rubric order."""
+    failed = [gid for gid, status in gates if status in FAILING_GATE]
+    lacking = [gid for gid, status in gates if status is Status.INSUFFICIENT]
+    verdict: Verdict = "ineligible" if failed else "incomplete" if lacking else "eligible"
+    return verdict, failed, lacking
+
+
+def normalized_score(score: float, max_score: float, rubric_max: float) -> float:
+    """A score over the applicable items, scaled to the rubric's full marks (for ranking)."""
+    return _round(score / max_score * rubric_max) if max_score else 0.0
 
 
 def _round(value: float) -> float:

@@ -31,6 +31,7 @@ from pydantic import BaseModel, Field
 
 from shifan.checks.base import Status
 from shifan.errors import InputError
+from shifan.evaluate.engine import gate_verdict, normalized_score
 from shifan.evaluate.result import EvaluationResult
 from shifan.review.load import WHAT, LoadedReview, check_reviews
 from shifan.review.model import Conclusion, Verification
@@ -39,7 +40,6 @@ if TYPE_CHECKING:
     from shifan.service import Checked
 
 Method = Literal["mean", "median", "trimmed_mean"]
-FAILING = (Status.FAIL, Status.PARTIAL, Status.ERROR)
 
 
 class ReviewerEntry(BaseModel):
@@ -237,15 +237,10 @@ def reconcile(checked: Checked, reviews: Sequence[LoadedReview]) -> ReconciledRe
                 **reconciled,
             )
         )
-    gates = [c for c in criteria if c.gate]
-    failed = [c.id for c in gates if c.status in FAILING]
-    lacking = [c.id for c in gates if c.status is Status.INSUFFICIENT]
-    verdict: Literal["eligible", "ineligible", "incomplete"] = (
-        "ineligible" if failed else "incomplete" if lacking else "eligible"
-    )
+    verdict, failed, lacking = gate_verdict([(c.id, c.status) for c in criteria if c.gate])
     score = _round(sum(c.points for c in criteria))
     max_score = result.max_score
-    normalized = _round(score / max_score * result.rubric_max_score) if max_score else 0.0
+    normalized = normalized_score(score, max_score, result.rubric_max_score)
     return ReconciledResult(
         evaluation=result,
         method=method,
