@@ -20,7 +20,8 @@ from shifan.models.application import Application, InstitutionApplication, Regio
 from shifan.models.errors import problems_from_validation
 from shifan.models.rubric import RUBRIC_ID_PATTERN
 from shifan.models.vocab import Ability
-from shifan.yamlio import Document, KeyPath, did_you_mean, load_document
+from shifan.yamlio import Document, did_you_mean, load_document
+from shifan.yamlsyntax import KeyPath
 
 WHAT = "申报文件"
 _ADAPTER: TypeAdapter[InstitutionApplication | RegionApplication] = TypeAdapter(Application)
