@@ -6,8 +6,9 @@ import json
 from pathlib import Path
 
 from conftest import invoke
+from shifan.output.diff_text import render_diff
 from shifan.rubric import load_rubric
-from shifan.rubric.diff import RubricDiff, diff_rubrics, render_diff
+from shifan.rubric.diff import RubricDiff, diff_rubrics
 
 
 def _diff(base: str, other: str) -> RubricDiff:

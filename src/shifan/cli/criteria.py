@@ -12,10 +12,11 @@ from shifan.cli.params import echo_json
 from shifan.errors import InputError, Problem, UsageError
 from shifan.fsutil import atomic_write_text
 from shifan.models.params import DEFAULT_NOTICE, format_number
+from shifan.output.diff_text import render_diff
 from shifan.output.text import pad, render_rubric
 from shifan.paths import criteria_dir
 from shifan.rubric import Rubric, load_rubric, shipped_rubric_ids
-from shifan.rubric.diff import diff_rubrics, render_diff
+from shifan.rubric.diff import diff_rubrics
 
 
 @click.group("criteria")
