@@ -131,7 +131,8 @@ def _short(text: str) -> str:
 
 
 def _attachments(app: InstitutionApplication | RegionApplication, folder: Path) -> Iterator[Finding]:
-    root = folder.resolve()
+    root = os.path.realpath(folder)
+    prefix = root.rstrip(os.sep) + os.sep
     for i, attachment in enumerate(app.attachments):
         key: KeyPath = ("attachments", i, "path")
         raw = attachment.path
@@ -141,12 +142,17 @@ def _attachments(app: InstitutionApplication | RegionApplication, folder: Path) 
         if os.path.isabs(raw) or raw.startswith(("\\", "~")) or (len(raw) > 1 and raw[1] == ":"):
             yield key, "佐证材料路径须相对于申报文件所在目录", _short(raw), "相对路径，如 材料/许可证.pdf"
             continue
-        target = folder / raw
+        joined = os.path.join(root, raw)
         try:
-            resolved = target.resolve()
-            inside = resolved.is_relative_to(root)
-            is_file = inside and resolved.is_file()
-            is_dir = inside and not is_file and resolved.is_dir()
+            # realpath follows every symlink, so a link pointing out of the folder is caught too;
+            # strict, so that link loops and over-long names raise instead of passing unnoticed
+            try:
+                resolved = os.path.realpath(joined, strict=True)
+            except FileNotFoundError:
+                resolved = os.path.realpath(joined)
+            inside = resolved.startswith(prefix)
+            is_file = inside and os.path.isfile(resolved)
+            is_dir = inside and not is_file and os.path.isdir(resolved)
         except (OSError, RuntimeError, ValueError):  # a link loop, a name too long for the system
             yield key, "佐证材料路径无法解析", _short(raw), "存在的文件"
             continue
