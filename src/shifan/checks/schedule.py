@@ -14,7 +14,7 @@ from pydantic import Field
 from shifan.checks.base import OP_WORDS, Check, Context, Outcome, ParamHolder, Status, compare, register, show
 from shifan.checks.measure import MetricMixin
 from shifan.checks.metrics import METRICS
-from shifan.checks.timing import DATE_LABELS, date_of
+from shifan.checks.timing import DATE_LABELS, DeclaredDate, date_of
 from shifan.models.application import InstitutionApplication
 
 
@@ -77,16 +77,6 @@ class ScheduledMetricCheck(MetricMixin):
         )
         status = Status.PASS if ok else Status.FAIL
         return Outcome(status, observed, expected, reason, value=measured.value, details=details)
-
-
-DeclaredDate = Literal[
-    "qualification",
-    "medical_licence",
-    "elderly_care_filing",
-    "founded",
-    "operation_start",
-    "insurance_designated",
-]
 
 
 @register

@@ -11,15 +11,17 @@ from shifan.checks.base import OP_WORDS, Check, Context, Outcome, Status, compar
 from shifan.models.application import InstitutionApplication
 from shifan.models.vocab import MedicalLevel
 
-DateSource = Literal[
+#: Dates an application declares (or derives, like the qualification date).
+DeclaredDate = Literal[
     "qualification",
     "medical_licence",
     "elderly_care_filing",
     "founded",
     "operation_start",
     "insurance_designated",
-    "as_of",
 ]
+#: Those dates and the evaluation date itself.
+DateSource = Literal[DeclaredDate, "as_of"]
 
 DATE_LABELS = {
     "qualification": "取得医养结合资质（医疗资质与养老备案均具备）",

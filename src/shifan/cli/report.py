@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from shifan.cli.params import as_of_option, criteria_option
-from shifan.report.build import write_blank_sheet, write_review_report, write_self_report
+from shifan.report.build import Format, write_blank_sheet, write_review_report, write_self_report
 from shifan.review import load_review, reconcile
 from shifan.rubric import load_rubric
 from shifan.service import check_application
@@ -31,10 +31,12 @@ templates_option = click.option(
 )
 
 
-def _format(fmt: str | None, output: Path) -> str:
-    if fmt:
-        return fmt
-    return "html" if output.suffix.lower() in (".html", ".htm") else "pdf"
+def _format(fmt: str | None, output: Path) -> Format:
+    if fmt == "pdf":
+        return "pdf"
+    if fmt == "html" or output.suffix.lower() in (".html", ".htm"):
+        return "html"
+    return "pdf"
 
 
 @click.group("report")
@@ -59,7 +61,7 @@ def self_report(
 ) -> None:
     """自评报告：结论、得分、逐项自评表、整改清单、待核对的默认值、签章栏。"""
     checked = check_application(application, criteria=criteria, as_of=as_of)
-    write_self_report(checked, output, fmt=_format(fmt, output), user_templates=templates)  # type: ignore[arg-type]
+    write_self_report(checked, output, fmt=_format(fmt, output), user_templates=templates)
     click.echo(f"已生成自评报告：{output}")
 
 
@@ -86,7 +88,7 @@ def review_report(
     """
     checked = check_application(application, criteria=criteria, as_of=as_of)
     reconciled = reconcile(checked, [load_review(path) for path in reviews]) if reviews else None
-    write_review_report(checked, output, reconciled, fmt=_format(fmt, output), user_templates=templates)  # type: ignore[arg-type]
+    write_review_report(checked, output, reconciled, fmt=_format(fmt, output), user_templates=templates)
     click.echo(f"已生成评审意见表：{output}")
 
 
@@ -99,7 +101,7 @@ def review_report(
 def sheet(criteria: str | None, reviewers: int, output: Path, fmt: str | None, templates: Path | None) -> None:
     """空白评分表：生效评分标准的全部指标，供专家纸面评分。"""
     rubric = load_rubric(criteria or "national/institution")
-    write_blank_sheet(rubric, output, fmt=_format(fmt, output), reviewers=reviewers, user_templates=templates)  # type: ignore[arg-type]
+    write_blank_sheet(rubric, output, fmt=_format(fmt, output), reviewers=reviewers, user_templates=templates)
     click.echo(f"已生成评分表：{output}")
 
 
