@@ -83,12 +83,12 @@ def parallel_parse(files: list[str], jobs: int) -> float:
 
 def stages(files: list[Path]) -> dict[str, float]:
     """Milliseconds per file on one process, stage by stage."""
-    from shifan import yamlio
     from shifan.batch.model import Task
     from shifan.batch.worker import cached_rubric, summary_row
-    from shifan.intake import _ADAPTER, consistency_problems, load_application
+    from shifan.evaluate.pipeline import check_loaded
+    from shifan.load.application import _ADAPTER, consistency_problems, load_application
+    from shifan.read import yamldoc as yamlio
     from shifan.review import reconcile
-    from shifan.service import check_loaded
 
     rubric = cached_rubric("national/institution")
     raws = [f.read_bytes() for f in files]
@@ -126,8 +126,8 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "src"))
+
     from shifan.batch import run_batch
-    from shifan.batch.report_adapter import self_report_available
 
     gen = _generator()
     work = Path(tempfile.mkdtemp(prefix="shifan-bench-"))
@@ -158,9 +158,6 @@ def main() -> None:
         print(f"   full {full:.2f} s, rerun {rerun:.2f} s: {100 * rerun / full:.1f} %   (target <= 5 %)")
 
         print("\n2. Full batch with PDFs, 1 vs 2 workers")
-        if not self_report_available():
-            print("   PDF renderer not available: skipped")
-            return
         pdf_source = work / "pdf"
         gen.generate(pdf_source, args.pdf_count, seed=2, counties=0, reviews=True)
         run_batch(pdf_source, work / "warm", pdf=True, jobs=1)  # font subsets cached once

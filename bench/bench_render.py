@@ -3,7 +3,7 @@
 Run ``python bench/bench_render.py`` (``--runs N``, ``--out DIR`` to keep the PDFs).
 
 Three configurations render the same report layout (tables of criteria), one page and about
-five pages long, through :func:`shifan.report.pdf.render`:
+five pages long, through :func:`shifan.present.report.pdf.render`:
 
 * ``shifan``: the Chinese report with the pre-built subset fonts (what shifan ships);
 * ``raw-ttc``: the same Chinese report with the full system Noto CJK faces (no pre-subset),
@@ -183,7 +183,7 @@ class Measure:
 
 
 def measure(config: str, doc: str, html: str, runs: int, footer: str, out: Path | None) -> Measure:
-    from shifan.report.pdf import render
+    from shifan.present.report.pdf import render
 
     def once() -> tuple[float, bytes, int, int]:
         start = time.perf_counter()
@@ -208,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=None, help="directory to keep the PDFs in")
     args = parser.parse_args(argv)
 
-    from shifan.report import pdf
+    from shifan.present.report import pdf
 
     start = time.perf_counter()
     pdf.font_kit()

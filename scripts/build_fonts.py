@@ -24,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from shifan.errors import ShifanError
-    from shifan.report import fonts
+    from shifan.present.report import fonts
 
     start = time.perf_counter()
     try:

@@ -26,8 +26,8 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
-from shifan.models.ids import make_uscc
-from shifan.rubric import load_rubric
+from shifan.load.rubric import load_rubric
+from shifan.rules.ids import make_uscc
 
 AS_OF = dt.date(2025, 12, 31)
 CATEGORIES = ["nursing_home", "care_with_clinic", "medical_with_care", "transformed", "colocated", "other"]

@@ -12,9 +12,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from shifan.report.build import review_report_html, self_report_html, sheet_html  # noqa: E402
-from shifan.rubric import load_rubric  # noqa: E402
-from shifan.service import check_application  # noqa: E402
+from shifan.evaluate.pipeline import check_application  # noqa: E402
+from shifan.load.rubric import load_rubric  # noqa: E402
+from shifan.present.report.build import review_report_html, self_report_html, sheet_html  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures"
 GOLDEN = ROOT / "tests" / "golden"

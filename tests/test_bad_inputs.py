@@ -33,7 +33,7 @@ from ruamel.yaml import YAML
 
 from shifan.cli import cli
 from shifan.errors import InputError
-from shifan.yamlio import MAX_FILE_BYTES, load_document
+from shifan.read.yamldoc import MAX_FILE_BYTES, load_document
 
 HERE = Path(__file__).resolve().parent
 BAD = HERE / "bad_inputs"

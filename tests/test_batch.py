@@ -19,7 +19,6 @@ import pytest
 
 from conftest import APPLICATIONS, ROOT, invoke
 from shifan.batch import run_batch
-from shifan.batch.report_adapter import self_report_available
 
 
 def generator() -> ModuleType:
@@ -172,7 +171,6 @@ def test_rerun_skips_unchanged_and_redoes_what_changed(tmp_path: Path) -> None:
     assert changed_settings.skipped == 0
 
 
-@pytest.mark.skipif(not self_report_available(), reason="PDF renderer not installed")
 def test_batch_writes_pdfs_for_the_samples(tmp_path: Path) -> None:
     source = tmp_path / "apps"
     shutil.copytree(APPLICATIONS / "institutions", source / "institutions")

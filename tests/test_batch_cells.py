@@ -8,8 +8,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from shifan.output.cells import csv_cell, xlsx_cell
-from shifan.output.spreadsheet import Sheet, write_csv, write_xlsx
+from shifan.present.cells import csv_cell, xlsx_cell
+from shifan.present.spreadsheet import Sheet, write_csv, write_xlsx
 
 DANGEROUS = ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\t=1", "\r=1"]
 

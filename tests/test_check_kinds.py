@@ -15,10 +15,10 @@ import pytest
 from pydantic import TypeAdapter
 from ruamel.yaml import YAML
 
-from shifan.checks import REGISTRY, CheckSpec, Context, Status
 from shifan.evaluate.engine import points_for
-from shifan.models.application import Application
-from shifan.models.params import Parameter
+from shifan.rules.application import Application
+from shifan.rules.checks import REGISTRY, CheckSpec, Context, Status
+from shifan.rules.params import Parameter
 
 CASES_DIR = Path(__file__).parent / "check_cases"
 BASE_APP = Path(__file__).parent.parent / "applications" / "institutions" / "01-kangning-eligible.yaml"

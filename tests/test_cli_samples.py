@@ -148,7 +148,7 @@ def test_schema(which: str) -> None:
 
 
 def test_outputs_have_ordinary_permissions(tmp_path: Path) -> None:
-    from shifan.fsutil import atomic_write_text
+    from shifan.files import atomic_write_text
 
     target = tmp_path / "out.txt"
     old = os.umask(0o022)

@@ -1,12 +1,12 @@
-"""``shifan check APP --compare RUBRIC`` and :func:`shifan.compare.compare_application`."""
+"""``shifan check APP --compare RUBRIC`` and :func:`shifan.evaluate.compare.compare_application`."""
 
 from __future__ import annotations
 
 import json
 
 from conftest import APPLICATIONS, INSTITUTIONS, REGIONS, invoke
-from shifan.checks.base import Status
-from shifan.compare import compare_application, render_comparison
+from shifan.evaluate.compare import compare_application, render_comparison
+from shifan.rules.checks.base import Status
 
 XINAN = APPLICATIONS / "anhui" / "12-xinan-nursing-beds.yaml"
 

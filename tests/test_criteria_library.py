@@ -20,12 +20,13 @@ import pytest
 from ruamel.yaml import YAML
 
 from conftest import APPLICATIONS, ROOT, invoke
-from shifan.checks.base import Status
-from shifan.compare import evaluate_under
 from shifan.evaluate import EvaluationResult, evaluate
-from shifan.intake import LoadedApplication, load_application
-from shifan.rollup import roll_up
-from shifan.rubric import Rubric, load_rubric, shipped_rubric_ids
+from shifan.evaluate.compare import evaluate_under
+from shifan.evaluate.rollup import roll_up
+from shifan.load.application import LoadedApplication, load_application
+from shifan.load.rubric import load_rubric, shipped_rubric_ids
+from shifan.rules.checks.base import Status
+from shifan.rules.rubric import Rubric
 
 SEEDS = Path(os.environ.get("SHIFAN_SEEDS", ROOT.parent / "shared" / "seeds"))
 FAILED = {Status.FAIL, Status.PARTIAL}

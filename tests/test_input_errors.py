@@ -170,7 +170,7 @@ def test_directories_are_reported_in_chinese(tmp_path: Path) -> None:
 
 
 def test_prescan_skipped_only_when_limits_cannot_be_reached() -> None:
-    from shifan.yamlio import MAX_DEPTH, _may_exceed_limits
+    from shifan.read.yamldoc import MAX_DEPTH, _may_exceed_limits
 
     assert not _may_exceed_limits(SAMPLE)
     assert _may_exceed_limits("a: &x 1\nb: *x\n")

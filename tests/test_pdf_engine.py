@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from shifan.errors import FontMissingError, RenderError
-from shifan.report import fonts, pdf
+from shifan.present.report import fonts, pdf
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = dt.date(2024, 6, 30)

@@ -24,11 +24,14 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from shifan.checks.base import Status
 from shifan.errors import InputError
+from shifan.evaluate.pipeline import check_loaded
 from shifan.evaluate.result import EvaluationResult
-from shifan.intake import LoadedApplication, load_application
-from shifan.models.vocab import (
+from shifan.load.application import LoadedApplication, load_application
+from shifan.load.rubric import load_rubric
+from shifan.rules.checks.base import Status
+from shifan.rules.rubric import Rubric
+from shifan.rules.vocab import (
     Ability,
     ActivityType,
     Commitment,
@@ -40,8 +43,6 @@ from shifan.models.vocab import (
     Severity,
     System,
 )
-from shifan.rubric import Rubric, load_rubric
-from shifan.service import check_loaded
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTITUTION = ROOT / "applications" / "institutions" / "01-kangning-eligible.yaml"

@@ -14,7 +14,6 @@ import pytest
 
 from conftest import APPLICATIONS, invoke
 from shifan.batch.model import Failure, SummaryRow
-from shifan.batch.report_adapter import list_report_available
 from shifan.recommend.ranking import build_recommendation, rank_list
 
 
@@ -176,14 +175,10 @@ def test_command_on_the_samples(tmp_path: Path) -> None:
     assert data["lists"][0]["quota"] == 2 and data["tie_rules"]
 
 
-def test_pdf_list_goes_through_the_adapter(tmp_path: Path) -> None:
+def test_recommend_writes_the_list_as_pdf(tmp_path: Path) -> None:
     out = tmp_path / "rec"
-    if list_report_available():
-        invoke(["recommend", core_samples(tmp_path), "--quota", "1", "-o", out], 0)
-        assert (out / "recommendation.pdf").read_bytes().startswith(b"%PDF")
-    else:
-        err = invoke(["recommend", core_samples(tmp_path), "--quota", "1", "-o", out], 2).stderr
-        assert "--no-pdf" in err
+    invoke(["recommend", core_samples(tmp_path), "--quota", "1", "-o", out], 0)
+    assert (out / "recommendation.pdf").read_bytes().startswith(b"%PDF")
 
 
 @pytest.fixture(scope="module")

@@ -90,9 +90,9 @@ def test_hostile_text_is_escaped_and_nothing_fetched(tmp_path: Path) -> None:
     assert "&lt;img src=&#34;file:///etc/passwd&#34;&gt;" in html
     assert "&lt;iframe src=&#34;file:///etc/shadow&#34;&gt;" in html
 
-    from shifan.report.build import self_report_html
-    from shifan.report.pdf import render
-    from shifan.service import check_application
+    from shifan.evaluate.pipeline import check_application
+    from shifan.present.report.build import self_report_html
+    from shifan.present.report.pdf import render
 
     checked = check_application(app, criteria=FIXTURE_RUBRIC)
     rendered = render(
@@ -110,7 +110,7 @@ def test_hostile_text_is_escaped_and_nothing_fetched(tmp_path: Path) -> None:
 def test_no_cjk_font_is_exit_2(tmp_path: Path) -> None:
     code = (
         "import sys\n"
-        "from shifan.report import fonts\n"
+        "from shifan.present.report import fonts\n"
         "fonts.find_system_fonts.cache_clear()\n"
         "original = fonts.find_system_fonts\n"
         "fonts.DEFAULT_SEARCH_DIRS = ()\n"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from shifan.checks.base import Status
 from shifan.review.model import Verification
 from shifan.review.reconcile import ReviewerEntry, _gate, _scored, combine
+from shifan.rules.checks.base import Status
 
 
 def entries(*scores: float | None, overrides: tuple[str | None, ...] = ()) -> list[ReviewerEntry]:

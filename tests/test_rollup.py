@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import APPLICATIONS, REGIONS, invoke
-from shifan.service import check_application
+from shifan.evaluate.pipeline import check_application
 
 COUNTY = """\
 kind: region

@@ -1,4 +1,4 @@
-"""``shifan criteria diff`` and :func:`shifan.rubric.diff.diff_rubrics`."""
+"""``shifan criteria diff`` and :func:`shifan.evaluate.rubric_diff.diff_rubrics`."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 from conftest import invoke
-from shifan.output.diff_text import render_diff
-from shifan.rubric import load_rubric
-from shifan.rubric.diff import RubricDiff, diff_rubrics
+from shifan.evaluate.rubric_diff import RubricDiff, diff_rubrics
+from shifan.load.rubric import load_rubric
+from shifan.present.diff_text import render_diff
 
 
 def _diff(base: str, other: str) -> RubricDiff:

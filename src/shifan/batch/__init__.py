@@ -2,8 +2,7 @@
 
 :func:`run_batch` evaluates every application under a folder together with its reviews, on all
 cores, writes per-applicant JSON and PDF, a summary table and a failure log, and on a rerun
-redoes only the applicants whose inputs changed. PDFs go through one adapter,
-:mod:`shifan.batch.report_adapter`.
+redoes only the applicants whose inputs changed.
 """
 
 from __future__ import annotations

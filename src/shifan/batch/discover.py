@@ -17,9 +17,9 @@ from typing import Any
 
 from shifan.batch.model import Failure
 from shifan.errors import ShifanError
-from shifan.fsutil import sha256_bytes
+from shifan.files import sha256_bytes
+from shifan.read.yamldoc import load_document
 from shifan.review.load import resolve_target
-from shifan.yamlio import load_document
 
 KIND_LINE = re.compile(r"^kind:[ \t]*['\"]?([A-Za-z_]+)", re.MULTILINE)
 SUFFIXES = (".yaml", ".yml")

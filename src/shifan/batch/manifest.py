@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from shifan.fsutil import atomic_write_text, sha256_file
+from shifan.files import atomic_write_text, sha256_file
 
 FILENAME = "manifest.json"
 FORMAT = 1

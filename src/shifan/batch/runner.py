@@ -33,10 +33,9 @@ from shifan import __version__
 from shifan.batch.discover import SourceFile, match_reviews, peek_review, scan
 from shifan.batch.manifest import Manifest, dep_unchanged, load_manifest, save_manifest
 from shifan.batch.model import Failure, ItemResult, SummaryRow, Task
-from shifan.batch.report_adapter import self_report_available
-from shifan.batch.summary import write_summary
 from shifan.batch.worker import cached_rubric, process
 from shifan.errors import ShifanError, UsageError
+from shifan.present.summary import write_summary
 
 logger = logging.getLogger(__name__)
 
@@ -185,8 +184,6 @@ def run_batch(
     With ``out`` None nothing is written and nothing is skipped (used by ``recommend``).
     """
     jobs = jobs or default_jobs()
-    if out is not None and pdf and not self_report_available():
-        raise UsageError("PDF 报告模块不可用（缺少 shifan.report.render_self_report），请加 --no-pdf 重新运行")
     as_of_text = as_of.isoformat() if as_of else None
     settings: dict[str, Any] = {
         "tool": __version__,

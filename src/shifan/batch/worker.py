@@ -15,17 +15,17 @@ from pydantic import Field
 
 from shifan.batch.manifest import dep_record
 from shifan.batch.model import Failure, ItemResult, SummaryRow, Task
-from shifan.batch.report_adapter import render_self_report_pdf
-from shifan.checks.base import Status
-from shifan.checks.metrics import METRICS, Measurement
 from shifan.errors import InputError, Problem, ShifanError
-from shifan.fsutil import atomic_write_text
-from shifan.intake import load_application
-from shifan.models.application import InstitutionApplication
+from shifan.evaluate.pipeline import Checked, check_loaded, rubric_for
+from shifan.evaluate.rollup import Rollup
+from shifan.files import atomic_write_text
+from shifan.load.application import load_application
+from shifan.load.rubric import load_rubric
 from shifan.review import LoadedReview, ReconciledResult, load_review, reconcile
-from shifan.rollup import Rollup
-from shifan.rubric import Rubric, load_rubric
-from shifan.service import Checked, check_loaded, rubric_for
+from shifan.rules.application import InstitutionApplication
+from shifan.rules.checks.base import Status
+from shifan.rules.checks.metrics import METRICS, Measurement
+from shifan.rules.rubric import Rubric
 
 logger = logging.getLogger(__name__)
 
@@ -154,7 +154,9 @@ def process(task: Task) -> ItemResult:
             atomic_write_text(Path(task.out_json), result_json(task, checked, reconciled))
             item.outputs.append(task.out_json)
         if task.out_pdf:
-            render_self_report_pdf(checked, Path(task.out_pdf))
+            from shifan.present.report.build import write_self_report
+
+            write_self_report(checked, Path(task.out_pdf))
             item.outputs.append(task.out_pdf)
             item.row.pdf = True
     except ShifanError as error:

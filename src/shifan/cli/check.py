@@ -9,10 +9,10 @@ from pathlib import Path
 import click
 
 from shifan.cli.params import as_of_option, criteria_option, echo_json, terminal_style
-from shifan.compare import compare_application, render_comparison
-from shifan.output.text import render_result
-from shifan.rollup import render_rollup
-from shifan.service import check_application
+from shifan.evaluate.compare import compare_application, render_comparison
+from shifan.evaluate.pipeline import check_application
+from shifan.evaluate.rollup import render_rollup
+from shifan.present.text import render_result
 
 JSON_SCHEMA_VERSION = 1
 

@@ -6,17 +6,17 @@ from pathlib import Path
 
 import click
 
-from shifan.checks import REGISTRY
-from shifan.checks.metrics import METRICS
 from shifan.cli.params import echo_json
 from shifan.errors import InputError, Problem, UsageError
-from shifan.fsutil import atomic_write_text
-from shifan.models.params import DEFAULT_NOTICE, format_number
-from shifan.output.diff_text import render_diff
-from shifan.output.text import pad, render_rubric
-from shifan.paths import criteria_dir
-from shifan.rubric import Rubric, load_rubric, shipped_rubric_ids
-from shifan.rubric.diff import diff_rubrics
+from shifan.evaluate.rubric_diff import diff_rubrics
+from shifan.files import atomic_write_text, criteria_dir
+from shifan.load.rubric import load_rubric, shipped_rubric_ids
+from shifan.present.diff_text import render_diff
+from shifan.present.text import pad, render_rubric
+from shifan.rules.checks import REGISTRY
+from shifan.rules.checks.metrics import METRICS
+from shifan.rules.params import DEFAULT_NOTICE, format_number
+from shifan.rules.rubric import Rubric
 
 
 @click.group("criteria")

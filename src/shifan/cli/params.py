@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from shifan.output.text import Style
+from shifan.present.text import Style
 
 
 class DateType(click.ParamType[dt.date]):

@@ -8,10 +8,10 @@ from pathlib import Path
 import click
 
 from shifan.cli.params import as_of_option, criteria_option
-from shifan.report.build import Format, write_blank_sheet, write_review_report, write_self_report
+from shifan.evaluate.pipeline import check_application
+from shifan.load.rubric import load_rubric
+from shifan.present.report.build import Format, write_blank_sheet, write_review_report, write_self_report
 from shifan.review import load_review, reconcile
-from shifan.rubric import load_rubric
-from shifan.service import check_application
 
 output_option = click.option(
     "-o", "--output", type=click.Path(path_type=Path), required=True, help="输出文件（.pdf 或 .html）。"

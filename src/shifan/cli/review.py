@@ -10,6 +10,7 @@ import click
 
 from shifan.cli.params import as_of_option, criteria_option, echo_json, terminal_style
 from shifan.errors import InputError, Problem
+from shifan.evaluate.pipeline import check_application
 from shifan.review import (
     LoadedReview,
     load_review,
@@ -18,7 +19,6 @@ from shifan.review import (
     update_review,
     write_new_sheet,
 )
-from shifan.service import check_application
 
 JSON_SCHEMA_VERSION = 1
 

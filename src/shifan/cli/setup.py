@@ -9,10 +9,9 @@ import click
 from pydantic import TypeAdapter
 
 from shifan.errors import UsageError
-from shifan.fsutil import atomic_write_text
-from shifan.models.application import Application
-from shifan.models.rubric import RubricFile
-from shifan.paths import templates_dir
+from shifan.files import atomic_write_text, templates_dir
+from shifan.rules.application import Application
+from shifan.rules.rubric_file import RubricFile
 
 
 @click.command("init")

@@ -7,7 +7,6 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from shifan.checks.base import Check, Context, Outcome, Status
 from shifan.evaluate.result import (
     Applicant,
     CriterionResult,
@@ -18,9 +17,10 @@ from shifan.evaluate.result import (
     RubricInfo,
     SectionResult,
 )
-from shifan.models.application import InstitutionApplication, RegionApplication
-from shifan.models.rubric import Criterion
-from shifan.rubric.model import Rubric
+from shifan.rules.application import InstitutionApplication, RegionApplication
+from shifan.rules.checks.base import Check, Context, Outcome, Status
+from shifan.rules.rubric import Rubric
+from shifan.rules.rubric_file import Criterion
 
 logger = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from shifan.checks.base import Status
+from shifan.rules.checks.base import Status
 
 
 class ParameterUse(BaseModel):

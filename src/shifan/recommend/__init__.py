@@ -10,10 +10,9 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from shifan.batch.report_adapter import list_report_available
 from shifan.batch.runner import Progress, run_batch
 from shifan.errors import UsageError
-from shifan.recommend.outputs import write_recommendation
+from shifan.present.recommendation import write_recommendation
 from shifan.recommend.ranking import QuotaBy, Recommendation, build_recommendation
 
 __all__ = ["RecommendResult", "Recommendation", "recommend"]
@@ -42,10 +41,6 @@ def recommend(
     """Evaluate every application under ``source`` and write the recommendation list to ``out``."""
     if quota < 1:
         raise UsageError("名额（--quota）应为正整数")
-    if pdf and not list_report_available():
-        raise UsageError(
-            "PDF 报告模块尚未提供拟推荐名单（shifan.report.render_recommendation_list），请加 --no-pdf 重新运行"
-        )
     report = run_batch(source, None, criteria=criteria, as_of=as_of, jobs=jobs, pdf=False, progress=progress)
     recommendation = build_recommendation(
         report.rows, report.failures, quota=quota, quota_by=quota_by, min_score=min_score

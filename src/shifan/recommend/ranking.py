@@ -30,7 +30,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from shifan.batch.model import Failure, SummaryRow
-from shifan.models.vocab import InstitutionCategory, RegionLevel
+from shifan.rules.vocab import InstitutionCategory, RegionLevel
 
 QuotaBy = Literal["category", "region"]
 KIND_TITLES = {"institution": "全国医养结合示范机构", "region": "全国医养结合示范县（市、区）"}

@@ -11,6 +11,7 @@ The API other parts of shifan use:
 
 from __future__ import annotations
 
+from shifan.present.review_text import render_reconciled
 from shifan.review.load import LoadedReview, load_review, review_problems
 from shifan.review.model import Conclusion, ReviewFile, Verification
 from shifan.review.reconcile import (
@@ -22,7 +23,6 @@ from shifan.review.reconcile import (
     combine,
     reconcile,
 )
-from shifan.review.render import render_reconciled
 from shifan.review.sheet import UpdateReport, update_review, write_new_sheet
 
 __all__ = [

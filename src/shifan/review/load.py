@@ -12,11 +12,11 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from shifan.errors import InputError, Problem
-from shifan.fsutil import sha256_bytes
-from shifan.models.errors import problems_from_validation
+from shifan.files import sha256_bytes
+from shifan.read.problems import problems_from_validation
+from shifan.read.yamldoc import Document, did_you_mean, load_document
 from shifan.review.model import ReviewFile
-from shifan.rubric import Rubric
-from shifan.yamlio import Document, did_you_mean, load_document
+from shifan.rules.rubric import Rubric
 
 WHAT = "评审意见表"
 

@@ -13,8 +13,8 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from shifan.checks.base import Status
-from shifan.models.base import FileModel
+from shifan.rules.base import FileModel
+from shifan.rules.checks.base import Status
 
 
 class Verification(StrEnum):

@@ -29,15 +29,15 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
 
-from shifan.checks.base import Status
 from shifan.errors import InputError
 from shifan.evaluate.engine import gate_verdict, normalized_score
 from shifan.evaluate.result import EvaluationResult
 from shifan.review.load import WHAT, LoadedReview, check_reviews
 from shifan.review.model import Conclusion, Verification
+from shifan.rules.checks.base import Status
 
 if TYPE_CHECKING:
-    from shifan.service import Checked
+    from shifan.evaluate.pipeline import Checked
 
 Method = Literal["mean", "median", "trimmed_mean"]
 

@@ -17,17 +17,17 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 
-from shifan.checks.base import Status
 from shifan.errors import InputError, Problem, UsageError
+from shifan.evaluate.pipeline import Checked, check_loaded, rubric_for
 from shifan.evaluate.result import CriterionResult
-from shifan.fsutil import atomic_write_text
-from shifan.intake import load_application
-from shifan.models.params import format_number
+from shifan.files import atomic_write_text
+from shifan.load.application import load_application
+from shifan.read.yamldoc import parse_document
 from shifan.review.load import LoadedReview, load_review, review_problems
 from shifan.review.model import CONCLUSION_LABELS, VERIFICATION_LABELS, ReviewFile
 from shifan.review.reconcile import stale_reasons
-from shifan.service import Checked, check_loaded, rubric_for
-from shifan.yamlio import parse_document
+from shifan.rules.checks.base import Status
+from shifan.rules.params import format_number
 
 HEADER = """评审意见表（由 shifan review init 生成）
 申报单位：{name}（{id}）

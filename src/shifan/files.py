@@ -1,0 +1,75 @@
+"""Files: where the shipped data is, atomic writes (a temporary file beside the target, then a
+rename) and digests."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+from shifan.errors import OutputError
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that readers see either the old file or the whole new one."""
+    path = Path(path)
+    if path.is_dir():
+        raise OutputError(f"无法写入 {path}：这是一个目录，请给出文件名")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as error:
+        raise OutputError(f"无法写入 {path}：{error.strerror or error}") from None
+    try:
+        # mkstemp creates 0600; outputs get the ordinary permissions the user's umask allows.
+        os.fchmod(fd, 0o666 & ~_umask())
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except OSError as error:
+        Path(tmp).unlink(missing_ok=True)
+        raise OutputError(f"无法写入 {path}：{error.strerror or error}") from None
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+def atomic_write_text(path: Path, text: str, *, encoding: str = "utf-8") -> None:
+    atomic_write_bytes(path, text.encode(encoding))
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_file(path: Path) -> str:
+    return sha256_bytes(Path(path).read_bytes())
+
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def data_dir(name: str) -> Path:
+    """The shipped folder ``name`` (criteria, templates): package data when installed from a
+    wheel, the repository's top-level folder when running from a checkout."""
+    for candidate in (PACKAGE_DIR / name, PACKAGE_DIR.parent.parent / name):
+        if candidate.is_dir():
+            return candidate
+    return PACKAGE_DIR / name
+
+
+def criteria_dir() -> Path:
+    return data_dir("criteria")
+
+
+def templates_dir() -> Path:
+    return data_dir("templates")

@@ -1,0 +1,276 @@
+"""Reading an application file: parse, validate the schema, then check the data makes sense.
+
+Every problem of the file is collected before anything is raised, so the applicant fixes them
+all in one round.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import TypeAdapter, ValidationError
+
+from shifan.errors import InputError, Problem
+from shifan.files import sha256_bytes
+from shifan.read.problems import problems_from_validation
+from shifan.read.yamldoc import Document, did_you_mean, load_document
+from shifan.read.yamlsyntax import KeyPath
+from shifan.rules.application import Application, InstitutionApplication, RegionApplication
+from shifan.rules.rubric_file import RUBRIC_ID_PATTERN
+from shifan.rules.vocab import Ability
+
+WHAT = "申报文件"
+_ADAPTER: TypeAdapter[InstitutionApplication | RegionApplication] = TypeAdapter(Application)
+
+
+@dataclass(frozen=True)
+class LoadedApplication:
+    """A valid application with the file it came from."""
+
+    app: InstitutionApplication | RegionApplication
+    document: Document
+    sha256: str
+
+    @property
+    def path(self) -> Path:
+        return self.document.path
+
+    @property
+    def folder(self) -> Path:
+        return self.document.path.resolve().parent
+
+
+def load_application(path: Path) -> LoadedApplication:
+    """Read, validate and sanity-check one application file."""
+    document = load_document(Path(path), what=WHAT)
+    problems: list[Problem] = []
+    if not isinstance(document.data, dict):
+        raise InputError(
+            [document.problem((), "顶层应为键值映射（键: 值）", found=type(document.data).__name__)], what=WHAT
+        )
+    if "kind" not in document.data:
+        raise InputError(
+            [document.problem(("kind",), "缺少申报类型", found="（无）", expected="institution 或 region")], what=WHAT
+        )
+    try:
+        app = _ADAPTER.validate_python(document.data)
+    except ValidationError as error:
+        problems.extend(problems_from_validation(error, document, Application))
+        raise InputError(problems, what=WHAT) from None
+    for key, message, found, expected in consistency_problems(app, document.path.resolve().parent):
+        problems.append(document.problem(key, message, found=found, expected=expected))
+    if problems:
+        raise InputError(problems, what=WHAT)
+    return LoadedApplication(app, document, sha256_bytes(document.text.encode("utf-8")))
+
+
+Finding = tuple[KeyPath, str, str, str]
+
+
+def consistency_problems(app: InstitutionApplication | RegionApplication, folder: Path) -> list[Finding]:
+    """Values that each pass the schema but together cannot be true."""
+    findings = list(_dates_after(app))
+    if app.rubric is not None and not RUBRIC_ID_PATTERN.match(app.rubric):
+        # A path here would let an application choose any file as its own rubric.
+        message = "评分标准应写编号，不能写文件路径"
+        findings.append((("rubric",), message, _short(app.rubric), "评分标准编号，如 anhui/institution"))
+    findings.extend(_attachments(app, folder))
+    if isinstance(app, InstitutionApplication):
+        findings.extend(_institution(app))
+    else:
+        findings.extend(_region(app))
+    return findings
+
+
+def _dated(app: InstitutionApplication | RegionApplication) -> Iterator[tuple[KeyPath, dt.date | None]]:
+    for i, incident in enumerate(app.incidents):
+        yield ("incidents", i, "date"), incident.date
+    if isinstance(app, RegionApplication):
+        return
+    q = app.qualifications
+    if q.medical_licence:
+        yield ("qualifications", "medical_licence", "issued"), q.medical_licence.issued
+    if q.elderly_care_filing:
+        yield ("qualifications", "elderly_care_filing", "date"), q.elderly_care_filing.date
+    yield ("qualifications", "operation_start"), q.operation_start
+    yield ("qualifications", "insurance_designated"), q.insurance_designated
+    for i, activity in enumerate(app.activities):
+        yield ("activities", i, "date"), activity.date
+    for i, agreement in enumerate(app.agreements):
+        yield ("agreements", i, "signed"), agreement.signed
+    for i, member in enumerate(app.staff):
+        yield ("staff", i, "hired"), member.hired
+        for j, cert in enumerate(member.certificates):
+            yield ("staff", i, "certificates", j, "issued"), cert.issued
+    if app.satisfaction:
+        yield ("satisfaction", "date"), app.satisfaction.date
+    if app.residents:
+        yield ("residents", "assessed"), app.residents.assessed
+
+
+def _dates_after(app: InstitutionApplication | RegionApplication) -> Iterator[Finding]:
+    limit = app.assessment_date
+    founded = app.founded if isinstance(app, InstitutionApplication) else None
+    for key, day in _dated(app):
+        if day is None:
+            continue
+        if day > limit:
+            yield key, "日期晚于评价基准日（assessment_date），尚未发生的事项不能填报", str(day), f"不晚于 {limit}"
+        elif founded and day < founded and key[0] in ("incidents", "activities", "satisfaction", "residents"):
+            yield key, "日期早于机构成立日期（founded）", str(day), f"不早于 {founded}"
+    if founded and founded > limit:
+        yield ("founded",), "成立日期晚于评价基准日", str(founded), f"不晚于 {limit}"
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 80 else text[:77] + "…"
+
+
+def _attachments(app: InstitutionApplication | RegionApplication, folder: Path) -> Iterator[Finding]:
+    root = os.path.realpath(folder)
+    prefix = root.rstrip(os.sep) + os.sep
+    for i, attachment in enumerate(app.attachments):
+        key: KeyPath = ("attachments", i, "path")
+        raw = attachment.path
+        if "\x00" in raw:
+            yield key, "佐证材料路径含有 NUL 字符", _short(repr(raw)), "相对路径，如 材料/许可证.pdf"
+            continue
+        if os.path.isabs(raw) or raw.startswith(("\\", "~")) or (len(raw) > 1 and raw[1] == ":"):
+            yield key, "佐证材料路径须相对于申报文件所在目录", _short(raw), "相对路径，如 材料/许可证.pdf"
+            continue
+        joined = os.path.join(root, raw)
+        try:
+            # realpath follows every symlink, so a link pointing out of the folder is caught too;
+            # strict, so that link loops and over-long names raise instead of passing unnoticed
+            try:
+                resolved = os.path.realpath(joined, strict=True)
+            except FileNotFoundError:
+                resolved = os.path.realpath(joined)
+            inside = resolved.startswith(prefix)
+            is_file = inside and os.path.isfile(resolved)
+            is_dir = inside and not is_file and os.path.isdir(resolved)
+        except (OSError, RuntimeError, ValueError):  # a link loop, a name too long for the system
+            yield key, "佐证材料路径无法解析", _short(raw), "存在的文件"
+            continue
+        if not inside:
+            yield key, "佐证材料路径指向申报文件所在目录之外", _short(raw), "申报文件所在目录内的文件"
+        elif is_dir:
+            yield key, "佐证材料路径是目录，不是文件", raw, "目录中的一个文件"
+        elif not is_file:
+            yield key, "佐证材料文件不存在", _short(raw), "存在的文件"
+
+
+def _institution(app: InstitutionApplication) -> Iterator[Finding]:
+    beds = app.beds
+    if beds.operating > beds.approved:
+        yield ("beds", "operating"), "实际运营床位数大于核定床位数", str(beds.operating), f"≤ {beds.approved}"
+    if beds.nursing_type > beds.approved:
+        yield ("beds", "nursing_type"), "护理型床位数大于核定床位数", str(beds.nursing_type), f"≤ {beds.approved}"
+    seen_months: dict[str, int] = {}
+    for i, month in enumerate(app.occupancy):
+        operating = month.operating if month.operating is not None else beds.operating
+        if month.occupied > operating:
+            yield ("occupancy", i, "occupied"), "在住床位数大于实际运营床位数", str(month.occupied), f"≤ {operating}"
+        if month.operating is not None and month.operating > beds.approved:
+            yield (
+                ("occupancy", i, "operating"),
+                "当月运营床位数大于核定床位数",
+                str(month.operating),
+                f"≤ {beds.approved}",
+            )
+        if month.month in seen_months:
+            yield (
+                ("occupancy", i, "month"),
+                f"月份重复（第 {seen_months[month.month] + 1} 项已填）",
+                month.month,
+                "每月一项",
+            )
+        seen_months.setdefault(month.month, i)
+        if month.month > app.assessment_date.strftime("%Y-%m"):
+            yield ("occupancy", i, "month"), "月份晚于评价基准日", month.month, f"不晚于 {app.assessment_date:%Y-%m}"
+    if app.residents is not None:
+        residents = app.residents
+        total = sum(residents.by_ability.values())
+        if total != residents.total:
+            yield ("residents", "by_ability"), "各能力等级人数之和不等于在住总数", str(total), str(residents.total)
+        intact = residents.by_ability.get(Ability.INTACT, 0)
+        if residents.dementia_intact > intact:
+            yield ("residents", "dementia_intact"), "大于“能力完好”人数", str(residents.dementia_intact), f"≤ {intact}"
+        if residents.total > beds.operating:
+            yield ("residents", "total"), "在住老年人数大于实际运营床位数", str(residents.total), f"≤ {beds.operating}"
+    ids: dict[str, int] = {}
+    for i, member in enumerate(app.staff):
+        if member.id in ids:
+            yield ("staff", i, "id"), f"工号重复（与第 {ids[member.id] + 1} 名人员相同）", member.id, "每人唯一的工号"
+        ids.setdefault(member.id, i)
+        for j, cert in enumerate(member.certificates):
+            if cert.issued and cert.expires and cert.expires < cert.issued:
+                yield (
+                    ("staff", i, "certificates", j, "expires"),
+                    "有效期早于发证日期",
+                    str(cert.expires),
+                    f"晚于 {cert.issued}",
+                )
+    licence = app.qualifications.medical_licence
+    if licence and licence.expires and licence.expires < licence.issued:
+        yield (
+            ("qualifications", "medical_licence", "expires"),
+            "有效期早于取得日期",
+            str(licence.expires),
+            f"晚于 {licence.issued}",
+        )
+    for i, agreement in enumerate(app.agreements):
+        if agreement.expires and agreement.expires < agreement.signed:
+            yield ("agreements", i, "expires"), "到期日早于签约日期", str(agreement.expires), f"晚于 {agreement.signed}"
+    if app.satisfaction and app.satisfaction.satisfied > app.satisfaction.surveyed:
+        s = app.satisfaction
+        yield ("satisfaction", "satisfied"), "满意问卷数大于有效问卷数", str(s.satisfied), f"≤ {s.surveyed}"
+
+
+REGION_PAIRS = (
+    ("care_providing_medical", "care_institutions"),
+    ("care_signed_medical", "care_institutions"),
+    ("nursing_type_beds", "care_beds"),
+    ("with_geriatrics", "level2_general_hospitals"),
+    ("health_managed_65", "population_65"),
+    ("tcm_managed_65", "population_65"),
+    ("key_population_signed", "key_population"),
+)
+
+
+def _region(app: RegionApplication) -> Iterator[Finding]:
+    ind = app.indicators
+    for part, whole in REGION_PAIRS:
+        a, b = getattr(ind, part), getattr(ind, whole)
+        if a is not None and b is not None and a > b:
+            yield ("indicators", part), f"大于 indicators.{whole}", str(a), f"≤ {b}"
+
+
+def self_score_problems(loaded: LoadedApplication, criteria: dict[str, float]) -> list[Problem]:
+    """Self-scores must name criteria of the rubric and stay within their points."""
+    problems = []
+    for key, score in loaded.app.self_scores.items():
+        if key not in criteria:
+            problems.append(
+                loaded.document.problem(
+                    ("self_scores", key), "评分标准中没有这个指标" + did_you_mean(key, criteria), found=key
+                )
+            )
+        elif not 0 <= score <= criteria[key]:
+            problems.append(
+                loaded.document.problem(
+                    ("self_scores", key), "自评分超出范围", found=str(score), expected=f"0 至 {criteria[key]:g}"
+                )
+            )
+    for key in loaded.app.self_notes:
+        if key not in criteria:
+            problems.append(
+                loaded.document.problem(
+                    ("self_notes", key), "评分标准中没有这个指标" + did_you_mean(key, criteria), found=key
+                )
+            )
+    return problems

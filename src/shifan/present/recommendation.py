@@ -1,0 +1,130 @@
+"""Writing a recommendation: XLSX and CSV tables, a 公示-style text list, a PDF (via the adapter)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from shifan.files import atomic_write_text
+from shifan.present.cells import CellValue
+from shifan.present.spreadsheet import Sheet, write_csv, write_xlsx
+from shifan.recommend.ranking import Recommendation, RecommendationList
+
+LIST_HEADERS = [
+    "序号",
+    "申报类型",
+    "名额分组",
+    "组内名次",
+    "总排名",
+    "申报单位",
+    "统一社会信用代码/区划代码",
+    "类别",
+    "行政区划代码",
+    "得分",
+    "得分依据",
+    "等级",
+    "优先推荐条件",
+    "证据不足项数",
+    "失能老年人占比(%)",
+    "同分排序依据",
+    "评审意见已过期",
+    "改判",
+    "申报文件",
+]
+ANNEX_HEADERS = ["序号", "申报类型", "申报单位", "统一社会信用代码/区划代码", "得分", "未列入原因", "申报文件"]
+
+
+def list_sheet(recommendation: Recommendation) -> Sheet:
+    sheet = Sheet("拟推荐名单", list(LIST_HEADERS), widths={5: 32, 12: 30, 15: 36, 18: 36})
+    for rec_list in recommendation.lists:
+        for entry in rec_list.recommended:
+            row = entry.row
+            cells: list[CellValue] = [
+                entry.position,
+                rec_list.title,
+                entry.group,
+                entry.group_rank,
+                entry.rank,
+                row.name,
+                row.id,
+                row.category_label,
+                row.region_code,
+                row.score,
+                "专家合议" if row.reviewers else "系统计算",
+                row.grade,
+                "、".join(row.priority_titles),
+                row.insufficient,
+                row.disabled_share,
+                entry.tie_note,
+                "是：" + "；".join(row.stale_reasons) if row.stale else "",
+                "；".join(row.overrides),
+                row.file,
+            ]
+            sheet.rows.append(cells)
+    return sheet
+
+
+def annex_sheet(recommendation: Recommendation) -> Sheet:
+    sheet = Sheet("未列入名单", list(ANNEX_HEADERS), widths={2: 32, 5: 60, 6: 36})
+    index = 0
+    for rec_list in recommendation.lists:
+        for entry in rec_list.annex:
+            index += 1
+            sheet.rows.append([index, rec_list.title, entry.name, entry.id, entry.score, entry.reason, entry.file])
+    return sheet
+
+
+def _quota_text(rec_list: RecommendationList) -> str:
+    per = {"category": "每个机构类别", "region": "每个地市"}.get(rec_list.quota_by or "", "")
+    text = f"名额：{per}{rec_list.quota} 个" if per else f"名额：{rec_list.quota} 个"
+    if rec_list.min_score is not None:
+        text += f"；最低分 {rec_list.min_score:g} 分"
+    return text
+
+
+def notice_text(recommendation: Recommendation) -> str:
+    """A short 公示-style list (dates and contact left blank for the issuing office)."""
+    titles = "、".join(r.title for r in recommendation.lists)
+    lines = [f"关于{titles}拟推荐名单的公示", ""]
+    lines.append(
+        "根据医养结合示范创建工作安排，经申报单位自评、县级初审和省级评审，确定以下拟推荐名单，现予以公示。"
+        "公示期间如有异议，请以书面形式向我委反映。"
+    )
+    lines.append("")
+    numerals = "一二三四五六七八九十"
+    for index, rec_list in enumerate(recommendation.lists):
+        lines.append(f"{numerals[index]}、{rec_list.title}（{len(rec_list.recommended)} 个）")
+        group = None
+        for entry in rec_list.recommended:
+            if rec_list.quota_by and entry.group != group:
+                group = entry.group
+                lines.append(f"  {group}：")
+            lines.append(f"  {entry.position}. {entry.row.name}")
+        lines.append("")
+    lines.append("排序规则：" + "；".join(recommendation.tie_rules) + "。")
+    lines.append("公示时间：____年__月__日至____年__月__日")
+    lines.append("联系电话：__________")
+    return "\n".join(lines) + "\n"
+
+
+def write_recommendation(out: Path, recommendation: Recommendation, *, pdf: bool) -> list[Path]:
+    """Write every output of a recommendation into ``out``; returns the files written."""
+    out.mkdir(parents=True, exist_ok=True)
+    listing, annex = list_sheet(recommendation), annex_sheet(recommendation)
+    paths = [out / "recommendation.xlsx", out / "recommendation.csv", out / "annex.csv", out / "notice.txt"]
+    write_xlsx(paths[0], [listing, annex])
+    write_csv(paths[1], listing)
+    write_csv(paths[2], annex)
+    atomic_write_text(paths[3], notice_text(recommendation))
+    json_path = out / "recommendation.json"
+    atomic_write_text(
+        json_path, json.dumps(recommendation.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
+    )
+    paths.append(json_path)
+    if pdf:
+        from shifan.present.report.build import write_recommendation_list
+
+        pdf_path = out / "recommendation.pdf"
+        write_recommendation_list(recommendation, pdf_path)
+        paths.append(pdf_path)
+    return paths

@@ -1,0 +1,127 @@
+"""The batch summary table (CSV + XLSX) and the failure log."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from shifan.batch.model import Failure, SummaryRow
+from shifan.files import atomic_write_text
+from shifan.present.cells import CellValue
+from shifan.present.spreadsheet import Sheet, write_csv, write_xlsx
+
+VERDICT_LABELS = {
+    "eligible": "具备申报资格",
+    "ineligible": "不具备申报资格",
+    "incomplete": "暂不能确认资格",
+}
+KIND_LABELS = {"institution": "示范机构", "region": "示范县（市、区）"}
+
+HEADERS = [
+    "序号",
+    "申报文件",
+    "申报单位",
+    "统一社会信用代码/区划代码",
+    "申报类型",
+    "类别",
+    "行政区划代码",
+    "评分标准",
+    "评价基准日",
+    "结论",
+    "否决项问题",
+    "系统计算得分",
+    "合议得分",
+    "满分",
+    "等级",
+    "评审专家",
+    "评审意见已过期",
+    "过期原因",
+    "评分分歧项",
+    "改判",
+    "现场核查不符项",
+    "综合意见",
+    "证据不足项数",
+    "优先推荐条件",
+    "失能老年人占比(%)",
+    "自评报告PDF",
+    "处理状态",
+    "错误",
+]
+
+
+def row_cells(index: int, row: SummaryRow) -> list[CellValue]:
+    reviewed = bool(row.reviewers)
+    return [
+        index,
+        row.file,
+        row.name,
+        row.id,
+        KIND_LABELS[row.kind],
+        row.category_label,
+        row.region_code,
+        row.rubric_id,
+        row.as_of,
+        VERDICT_LABELS[row.verdict],
+        "；".join(row.failed_gates),
+        row.computed_score,
+        row.score if reviewed else None,
+        row.max_score,
+        row.grade,
+        "、".join(row.reviewers),
+        row.stale if reviewed else None,
+        "；".join(row.stale_reasons),
+        "、".join(row.disagreements),
+        "；".join(row.overrides),
+        "、".join(row.contradicted),
+        "；".join(row.conclusions),
+        row.insufficient,
+        "、".join(row.priority_titles),
+        row.disabled_share,
+        f"{row.output}.pdf" if row.pdf else "",
+        "已处理",
+        "",
+    ]
+
+
+def failure_cells(index: int, failure: Failure) -> list[CellValue]:
+    cells: list[CellValue] = [None] * len(HEADERS)
+    cells[0] = index
+    cells[1] = failure.file
+    cells[HEADERS.index("处理状态")] = (
+        "失败（申报文件有误）" if failure.kind == "application" else "失败（评审意见表有误）"
+    )
+    cells[HEADERS.index("错误")] = "\n".join(failure.messages[:20])
+    return cells
+
+
+def summary_sheet(rows: Sequence[SummaryRow], failures: Sequence[Failure]) -> Sheet:
+    entries: list[tuple[str, SummaryRow | Failure]] = [(r.file, r) for r in rows]
+    entries.extend((f.file, f) for f in failures)
+    entries.sort(key=lambda e: (e[0], isinstance(e[1], Failure)))
+    sheet = Sheet("汇总", list(HEADERS), widths={1: 36, 2: 30, 10: 40, 27: 60})
+    for index, (_, entry) in enumerate(entries, start=1):
+        sheet.rows.append(row_cells(index, entry) if isinstance(entry, SummaryRow) else failure_cells(index, entry))
+    return sheet
+
+
+def write_summary(out: Path, rows: Sequence[SummaryRow], failures: Sequence[Failure]) -> list[Path]:
+    """Write ``summary.csv`` and ``summary.xlsx`` (the same table) and ``failures.log``."""
+    sheet = summary_sheet(rows, failures)
+    csv_path, xlsx_path = out / "summary.csv", out / "summary.xlsx"
+    write_csv(csv_path, sheet)
+    write_xlsx(xlsx_path, [sheet])
+    log_path = out / "failures.log"
+    atomic_write_text(log_path, failure_log(failures))
+    return [csv_path, xlsx_path, log_path]
+
+
+def failure_log(failures: Sequence[Failure]) -> str:
+    if not failures:
+        return "全部文件处理成功，无失败项。\n"
+    lines = [f"处理失败的文件共 {len(failures)} 个（其余文件不受影响）：", ""]
+    for failure in sorted(failures, key=lambda f: f.file):
+        what = "申报文件" if failure.kind == "application" else "评审意见表"
+        lines.append(f"== {failure.file}（{what}）")
+        lines.extend(f"  {message}" for message in failure.messages)
+        lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,138 @@
+"""Plain-text rendering of results and rubrics for a terminal (Chinese, width-aware)."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+
+from shifan.evaluate.result import CriterionResult, EvaluationResult
+from shifan.rules.checks.base import Status
+from shifan.rules.params import DEFAULT_NOTICE, format_number
+from shifan.rules.rubric import Rubric
+
+Style = Callable[[str, str], str]
+
+MARKS = {
+    Status.PASS: "✔",
+    Status.FAIL: "✘",
+    Status.PARTIAL: "◐",
+    Status.NOT_APPLICABLE: "－",
+    Status.INSUFFICIENT: "？",
+    Status.ERROR: "！",
+}
+COLOURS = {
+    Status.PASS: "green",
+    Status.FAIL: "red",
+    Status.PARTIAL: "yellow",
+    Status.NOT_APPLICABLE: "white",
+    Status.INSUFFICIENT: "magenta",
+    Status.ERROR: "red",
+}
+VERDICTS = {
+    "eligible": "具备申报资格（全部否决项符合）",
+    "ineligible": "不具备申报资格（有否决项不符合）",
+    "incomplete": "暂不能确认资格（否决项证据不足）",
+}
+
+
+def plain(text: str, colour: str) -> str:
+    return text
+
+
+def width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def pad(text: str, size: int) -> str:
+    return text + " " * max(0, size - width(text))
+
+
+def points(value: float) -> str:
+    return format_number(value)
+
+
+def render_result(result: EvaluationResult, style: Style = plain) -> str:
+    lines = [
+        f"申报单位：{result.applicant.name}（{result.applicant.id}）",
+        f"评分标准：{result.rubric.title}  {result.rubric.id} 版本 {result.rubric.version}（{result.rubric.sha256[:12]}）",
+        f"评价基准日：{result.as_of}",
+    ]
+    verdict_colour = "green" if result.verdict == "eligible" else "red"
+    lines.append("结论：" + style(VERDICTS[result.verdict], verdict_colour))
+    by_id = {c.id: c for c in result.criteria}
+    for gate_id in result.failed_gates:
+        gate = by_id[gate_id]
+        lines.append(f"  {MARKS[gate.status]} {gate.id} {gate.title}：{gate.reason}")
+    score = f"得分：{points(result.score)} / {points(result.max_score)}"
+    if result.max_score != result.rubric_max_score:
+        score += f"（不适用项不计，折算为 {points(result.normalized_score)} / {points(result.rubric_max_score)}）"
+    if result.grade:
+        score += f"  等级：{result.grade}"
+    lines.append(score)
+    counts = result.counts()
+    lines.append("指标：" + "，".join(f"{Status(k).label} {v} 项" for k, v in counts.items() if v))
+    for section in result.sections:
+        lines.append("")
+        head = f"{section.id} {section.title}"
+        if section.max_score:
+            head += f"  {points(section.score)}/{points(section.max_score)} 分"
+        lines.append(style(head, "bright_white"))
+        for criterion in (c for c in result.criteria if c.section == section.id):
+            lines.extend(_criterion_lines(criterion, style))
+    if result.defaults_used:
+        lines.append("")
+        lines.append(style(f"以下参数为{DEFAULT_NOTICE}：", "yellow"))
+        for param in result.defaults_used:
+            lines.append(f"  {param.name} = {param.text}（{param.title}；{param.source}）")
+    met = [p.title for p in result.priorities if p.met]
+    if met:
+        lines.append("")
+        lines.append("优先推荐条件：" + "、".join(met))
+    return "\n".join(lines) + "\n"
+
+
+def _criterion_lines(criterion: CriterionResult, style: Style) -> list[str]:
+    mark = style(MARKS[criterion.status], COLOURS[criterion.status])
+    if criterion.gate:
+        score = "否决项"
+    elif criterion.status is Status.NOT_APPLICABLE:
+        score = "不计分"
+    else:
+        score = f"{points(criterion.points)}/{points(criterion.max_points)}"
+    title = pad(f"{criterion.id} {criterion.title}", 30)
+    status = pad(criterion.status.label, 8)
+    tail = "  [含默认值]" if criterion.uses_defaults else ""
+    lines = [f"  {mark} {title} {status} {pad(score, 7)} {criterion.reason}{tail}"]
+    for detail in criterion.details[:10]:
+        lines.append(f"        · {detail}")
+    if len(criterion.details) > 10:
+        lines.append(f"        · ……共 {len(criterion.details)} 条")
+    return lines
+
+
+def render_rubric(rubric: Rubric) -> str:
+    lines = [
+        f"{rubric.title}（{rubric.id}，版本 {rubric.version}）",
+        f"适用对象：{'示范机构' if rubric.subject == 'institution' else '示范县（市、区）'}；满分 {points(rubric.max_score)} 分",
+    ]
+    if len(rubric.chain) > 1:
+        lines.append("继承链：" + " → ".join(rubric.chain))
+    lines.append(f"sha256：{rubric.sha256}")
+    for section in rubric.sections:
+        lines.append("")
+        lines.append(f"{section.id} {section.title}（{points(sum(c.points for c in section.criteria))} 分）")
+        for criterion in section.criteria:
+            gate = "否决项" if criterion.gate else f"{points(criterion.points)} 分"
+            defaults = rubric.defaults_of(criterion)
+            flag = f"  [默认值：{'、'.join(defaults)}]" if defaults else "  [原文]"
+            lines.append(f"  {pad(criterion.id, 6)} {pad(criterion.title, 28)} {pad(gate, 7)}{flag}")
+            lines.append(f"         要求：{rubric.requirement(criterion)}")
+            lines.append(f"         出处：{rubric.source(criterion.source)}")
+    lines.append("")
+    lines.append("参数：")
+    for name, param in rubric.parameters.items():
+        status = "原文" if param.status == "quoted" else DEFAULT_NOTICE
+        lines.append(
+            f"  {pad(name, 26)} {pad(param.formatted(), 8)} {param.title}（{status}；{rubric.source(param.source)}）"
+        )
+    return "\n".join(lines) + "\n"

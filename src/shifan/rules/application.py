@@ -1,0 +1,270 @@
+"""What an applicant submits: one institution's or one county's data, as read from YAML.
+
+Field descriptions are Chinese because they become the JSON Schema that editors show while the
+user fills the file (``shifan schema application``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator
+
+from shifan.rules.base import FileModel
+from shifan.rules.ids import region_code_problem, uscc_problem
+from shifan.rules.vocab import (
+    Ability,
+    ActivityType,
+    CertificateType,
+    Commitment,
+    Facility,
+    Frequency,
+    IncidentCategory,
+    InstitutionCategory,
+    MedicalLevel,
+    RegionLevel,
+    RegionMeasure,
+    Role,
+    Service,
+    Severity,
+    System,
+)
+
+# Strict: a YAML true/false is not a count (pydantic would otherwise read true as 1).
+Count = Annotated[int, Field(ge=0, strict=True)]
+MONTH_PATTERN = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+class MedicalLicence(FileModel):
+    """医疗机构执业许可证（或备案凭证）."""
+
+    number: str = Field(min_length=1, description="许可证（备案）编号")
+    issued: dt.date = Field(description="取得日期（运营年限以取得资质时间为准）")
+    expires: dt.date | None = Field(None, description="有效期至；长期有效可不填")
+    level: MedicalLevel = Field(description="医疗机构类别")
+    name: str | None = Field(None, description="医疗机构名称（内设医疗机构可与本单位不同）")
+
+
+class CareFiling(FileModel):
+    """养老机构备案."""
+
+    number: str = Field(min_length=1, description="备案回执编号")
+    date: dt.date = Field(description="备案日期")
+
+
+class Qualifications(FileModel):
+    """资质."""
+
+    medical_licence: MedicalLicence | None = Field(None, description="医疗机构执业许可证或备案")
+    elderly_care_filing: CareFiling | None = Field(None, description="养老机构备案")
+    internal_medical_institution: bool = Field(False, description="是否设有内设医疗机构")
+    adjacent_medical_institution: bool = Field(False, description="是否与医疗机构毗邻设置")
+    operation_start: dt.date | None = Field(None, description="正式运营日期")
+    insurance_designated: dt.date | None = Field(None, description="纳入医保定点的日期")
+
+
+class Beds(FileModel):
+    """床位."""
+
+    approved: Count = Field(description="核定床位数")
+    operating: Count = Field(description="实际运营床位数")
+    nursing_type: Count = Field(0, description="护理型床位数")
+
+
+class MonthOccupancy(FileModel):
+    """某月入住情况."""
+
+    month: str = Field(description="月份，格式 YYYY-MM")
+    occupied: float = Field(ge=0, description="当月日均在住床位数（床日数÷天数）")
+    operating: Count | None = Field(None, description="当月实际运营床位数；不填则取 beds.operating")
+
+    @field_validator("month")
+    @classmethod
+    def _month(cls, value: str) -> str:
+        if not MONTH_PATTERN.match(value):
+            raise ValueError("月份格式应为 YYYY-MM，例如 2025-07")
+        return value
+
+
+class Residents(FileModel):
+    """入住老年人（按能力等级评估结果，GB/T 42195-2022）."""
+
+    total: Count = Field(description="评估时在住老年人总数")
+    by_ability: dict[Ability, Count] = Field(description="各能力等级人数，合计应等于 total")
+    dementia_intact: Count = Field(0, description="失智但能力等级评为“能力完好”的人数")
+    assessed: dt.date | None = Field(None, description="能力评估统计日期")
+
+
+class Certificate(FileModel):
+    """证书."""
+
+    type: CertificateType = Field(description="证书类型")
+    number: str = Field(min_length=1, description="证书编号")
+    issued: dt.date | None = Field(None, description="发证日期")
+    expires: dt.date | None = Field(None, description="有效期至；长期有效可不填")
+
+
+class StaffMember(FileModel):
+    """工作人员."""
+
+    id: str = Field(min_length=1, description="工号，单位内唯一")
+    name: str = Field(min_length=1, description="姓名")
+    role: Role = Field(description="岗位")
+    certificates: list[Certificate] = Field(default_factory=list, description="所持证书")
+    main_practice_site_here: bool = Field(False, description="本单位是否为其主执业机构（医师）")
+    trained: bool = Field(False, description="是否经岗前专业培训并考核合格")
+    hired: dt.date | None = Field(None, description="入职日期")
+
+
+class Incident(FileModel):
+    """事件、事故、案件."""
+
+    date: dt.date = Field(description="发生日期")
+    category: IncidentCategory = Field(description="类别")
+    severity: Severity = Field(description="等级：一般、较大、重大、特别重大")
+    summary: str = Field(min_length=1, description="简要经过与处理结果")
+
+
+class Activity(FileModel):
+    """演练、培训、检查记录."""
+
+    date: dt.date = Field(description="日期")
+    type: ActivityType = Field(description="类型")
+    summary: str = Field("", description="内容摘要")
+    participants: Count | None = Field(None, description="参加人数")
+
+
+class Agreement(FileModel):
+    """与医疗机构的合作协议（签约）."""
+
+    partner: str = Field(min_length=1, description="合作医疗机构名称")
+    partner_level: MedicalLevel | None = Field(None, description="合作机构类别")
+    signed: dt.date = Field(description="签约日期")
+    expires: dt.date | None = Field(None, description="协议有效期至")
+    visit_frequency: Frequency | None = Field(None, description="合作机构派医务人员上门的频次")
+    green_channel: bool = Field(False, description="是否约定就医绿色通道")
+
+
+class Satisfaction(FileModel):
+    """入住老年人及家属满意度调查."""
+
+    surveyed: Count = Field(description="有效问卷数")
+    satisfied: Count = Field(description="满意（含基本满意）问卷数")
+    date: dt.date = Field(description="调查日期")
+    method: str = Field("", description="调查方式（第三方、问卷、电话等）")
+
+
+class Features(FileModel):
+    """优先推荐条件相关的特色."""
+
+    tcm: bool = Field(False, description="具有中医药特色")
+    rural: bool = Field(False, description="农村医养结合机构")
+    transformed: bool = Field(False, description="基层医疗机构转型开展康复、护理服务")
+    radiating: bool = Field(False, description="对周边机构有示范辐射带动作用")
+    radiating_note: str = Field("", description="辐射带动作用的说明")
+
+
+class Attachment(FileModel):
+    """佐证材料."""
+
+    type: str = Field(min_length=1, description="材料类型代码，见评分标准 evidence_types")
+    path: str = Field(min_length=1, description="相对于本申报文件所在目录的路径")
+    title: str = Field("", description="材料名称")
+
+
+class ApplicationCommon(FileModel):
+    """Fields every applicant has."""
+
+    name: str = Field(min_length=1, description="申报单位名称")
+    region_code: str = Field(description="6位行政区划代码（GB/T 2260）")
+    assessment_date: dt.date = Field(description="评价基准日期（as_of 缺省值），所有“近N年”以此起算")
+    incidents: list[Incident] = Field(default_factory=list, description="近年事件、事故、案件")
+    self_scores: dict[str, float] = Field(
+        default_factory=dict, description="自评分：指标编号 → 分数（专家评分类指标必填）"
+    )
+    self_notes: dict[str, str] = Field(default_factory=dict, description="自评说明：指标编号 → 文字")
+    attachments: list[Attachment] = Field(default_factory=list, description="佐证材料")
+    rubric: str | None = Field(None, description="适用的评分标准编号，如 anhui/institution；不填则用全国标准")
+    contact: str = Field("", description="联系人及电话")
+    notes: str = Field("", description="其他说明")
+
+    @field_validator("region_code")
+    @classmethod
+    def _region(cls, value: str) -> str:
+        problem = region_code_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+
+class InstitutionApplication(ApplicationCommon):
+    """示范机构申报数据."""
+
+    kind: Literal["institution"] = Field(description="申报类型：institution（示范机构）")
+    uscc: str = Field(description="统一社会信用代码（18位，含校验码）")
+    category: InstitutionCategory = Field(description="机构类别")
+    address: str = Field("", description="地址")
+    founded: dt.date | None = Field(None, description="成立日期")
+    qualifications: Qualifications = Field(description="资质")
+    beds: Beds = Field(description="床位")
+    occupancy: list[MonthOccupancy] = Field(default_factory=list, description="评价年度逐月入住情况（12个月）")
+    residents: Residents | None = Field(None, description="入住老年人能力等级构成")
+    staff: list[StaffMember] = Field(default_factory=list, description="工作人员花名册")
+    activities: list[Activity] = Field(default_factory=list, description="演练、培训、检查记录")
+    agreements: list[Agreement] = Field(default_factory=list, description="与医疗机构的合作协议")
+    services: list[Service] = Field(default_factory=list, description="已开展的服务项目")
+    systems: list[System] = Field(default_factory=list, description="已建立的管理制度和安全制度")
+    facilities: list[Facility] = Field(default_factory=list, description="设施设备与建筑合规情况")
+    commitments: list[Commitment] = Field(default_factory=list, description="依法合规承诺")
+    satisfaction: Satisfaction | None = Field(None, description="满意度调查")
+    features: Features = Field(default_factory=Features, description="特色（优先推荐条件）")
+
+    @field_validator("uscc")
+    @classmethod
+    def _uscc(cls, value: str) -> str:
+        problem = uscc_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+
+class RegionIndicators(FileModel):
+    """区域统计指标；未掌握的留空（按证据不足处理），不要填 0."""
+
+    care_institutions: Count | None = Field(None, description="养老机构总数")
+    care_providing_medical: Count | None = Field(
+        None, description="能以不同形式为入住老年人提供医疗卫生服务的养老机构数"
+    )
+    care_signed_medical: Count | None = Field(None, description="与医疗机构签约合作的养老机构数")
+    care_beds: Count | None = Field(None, description="养老机构床位总数")
+    nursing_type_beds: Count | None = Field(None, description="护理型床位数")
+    level2_general_hospitals: Count | None = Field(None, description="二级及以上综合性医院数")
+    with_geriatrics: Count | None = Field(None, description="其中设老年医学科的数量")
+    population_65: Count | None = Field(None, description="65岁及以上常住人口数")
+    health_managed_65: Count | None = Field(None, description="65岁及以上老年人规范健康管理人数")
+    tcm_managed_65: Count | None = Field(None, description="65岁及以上老年人中医药健康管理人数")
+    key_population: Count | None = Field(None, description="家庭医生签约重点人群总数")
+    key_population_signed: Count | None = Field(None, description="其中已签约人数")
+    home_hospital_beds: Count | None = Field(None, description="家庭病床数")
+
+
+class RosterEntry(FileModel):
+    """辖区医养结合机构名册中的一项：指向该机构的申报文件."""
+
+    file: str = Field(min_length=1, description="机构申报文件路径（相对本文件）")
+
+
+class RegionApplication(ApplicationCommon):
+    """示范县（市、区）申报数据."""
+
+    kind: Literal["region"] = Field(description="申报类型：region（示范县（市、区））")
+    level: RegionLevel = Field(description="行政区划层级")
+    province: str = Field(min_length=1, description="所属省份")
+    measures: list[RegionMeasure] = Field(default_factory=list, description="已落实的机制和政策措施")
+    indicators: RegionIndicators = Field(default_factory=RegionIndicators, description="统计指标")
+    roster: list[RosterEntry] = Field(default_factory=list, description="辖区机构名册")
+
+
+Application = Annotated[InstitutionApplication | RegionApplication, Field(discriminator="kind")]

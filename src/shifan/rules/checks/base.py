@@ -1,0 +1,170 @@
+"""What every check kind shares: the outcome it returns, the context it reads, the registry."""
+
+from __future__ import annotations
+
+import datetime as dt
+from abc import abstractmethod
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from pydantic import BaseModel
+
+from shifan.rules.base import FileModel
+from shifan.rules.params import Parameter, format_number
+
+if TYPE_CHECKING:
+    from shifan.rules.application import InstitutionApplication, RegionApplication
+
+
+class Status(StrEnum):
+    """Result of one criterion (or one check)."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    PARTIAL = "partial"
+    NOT_APPLICABLE = "not_applicable"
+    INSUFFICIENT = "insufficient_evidence"
+    ERROR = "error"
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+
+STATUS_LABELS = {
+    Status.PASS: "符合",
+    Status.FAIL: "不符合",
+    Status.PARTIAL: "部分符合",
+    Status.NOT_APPLICABLE: "不适用",
+    Status.INSUFFICIENT: "证据不足",
+    Status.ERROR: "无法评价",
+}
+
+
+@dataclass
+class Outcome:
+    """What a check found. ``fraction`` (0..1) or ``awarded`` (points) refine partial results."""
+
+    status: Status
+    observed: str
+    expected: str
+    reason: str
+    value: float | None = None
+    fraction: float | None = None
+    awarded: float | None = None
+    details: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Context:
+    """Everything a check may read: the application, the evaluation date and the parameters."""
+
+    app: InstitutionApplication | RegionApplication
+    as_of: dt.date
+    params: Mapping[str, Parameter]
+    criterion_id: str = ""
+    max_points: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def value(self, name: str) -> float:
+        return self.params[name].value
+
+    def text(self, name: str) -> str:
+        return self.params[name].formatted()
+
+    def unit(self, name: str) -> str:
+        return self.params[name].unit
+
+
+class Check(FileModel):
+    """Base of every check kind. Subclasses declare ``kind`` and implement :meth:`evaluate`.
+
+    ``param_fields`` names the fields whose value is the name of a rubric parameter; the rubric
+    loader verifies that each names an existing parameter.
+    """
+
+    param_fields: ClassVar[tuple[str, ...]] = ()
+    subjects: ClassVar[tuple[str, ...]] = ("institution", "region")
+    title: ClassVar[str] = ""
+
+    @abstractmethod
+    def evaluate(self, ctx: Context) -> Outcome:
+        """Look at the application in ``ctx`` and say what was found."""
+
+    def children(self) -> list[Check]:
+        return []
+
+    def problems(self, subject: str) -> list[tuple[tuple[str | int, ...], str, str]]:
+        """Static problems of this check for a rubric of ``subject`` (path, message, found)."""
+        return []
+
+
+REGISTRY: dict[str, type[Check]] = {}
+
+
+def register(cls: type[Check]) -> type[Check]:
+    """Class decorator: add a check kind to the registry; registering a kind twice is an error."""
+    kind = kind_of(cls)
+    if kind in REGISTRY:
+        raise RuntimeError(f"check kind {kind!r} registered twice")
+    if not (cls.__doc__ or "").strip():
+        raise RuntimeError(f"check kind {kind!r} has no docstring")
+    REGISTRY[kind] = cls
+    return cls
+
+
+def kind_of(cls: type[BaseModel]) -> str:
+    annotation = cls.model_fields["kind"].annotation
+    args: tuple[object, ...] = tuple(getattr(annotation, "__args__", ()))
+    if len(args) != 1:
+        raise RuntimeError(f"{cls.__name__}.kind must be a single Literal")
+    return str(args[0])
+
+
+def param_refs(check: Check, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """Every (path, parameter name) a check and its nested checks and bands refer to."""
+    for name in type(check).param_fields:
+        value = getattr(check, name)
+        if isinstance(value, str):
+            yield (*path, name), value
+    for name, info in type(check).model_fields.items():
+        del info
+        value = getattr(check, name)
+        if isinstance(value, (Check, ParamHolder)):
+            yield from param_refs(value, (*path, name))  # type: ignore[arg-type]
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                if isinstance(item, (Check, ParamHolder)):
+                    yield from param_refs(item, (*path, name, index))  # type: ignore[arg-type]
+
+
+class ParamHolder(FileModel):
+    """A part of a check (a band) that refers to parameters by name."""
+
+    param_fields: ClassVar[tuple[str, ...]] = ()
+
+
+def percent(numerator: float, denominator: float) -> float:
+    return 100.0 * numerator / denominator
+
+
+def compare(value: float, op: str, threshold: float) -> bool:
+    # Rounded to 4 decimals so that 0.1 + 0.2 style noise never flips a verdict.
+    value = round(value, 4)
+    threshold = round(threshold, 4)
+    return {
+        ">=": value >= threshold,
+        ">": value > threshold,
+        "<=": value <= threshold,
+        "<": value < threshold,
+        "==": value == threshold,
+    }[op]
+
+
+OP_WORDS = {">=": "不低于", ">": "高于", "<=": "不高于", "<": "低于", "==": "等于"}
+
+
+def show(value: float, unit: str) -> str:
+    return format_number(round(value, 2)) + unit

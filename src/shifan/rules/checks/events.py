@@ -1,0 +1,171 @@
+"""Check kinds on dated records: no serious incidents in a window, activities in every period."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import ClassVar, Literal
+
+from pydantic import Field
+
+from shifan.rules.application import InstitutionApplication
+from shifan.rules.checks.base import Check, Context, Outcome, Status, register
+from shifan.rules.vocab import ActivityType, IncidentCategory, Severity
+
+
+def years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def months_before(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    month += 1
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, candidate)
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+def window_start(ctx: Context, param: str) -> dt.date:
+    """The day after which records count, for a window parameter in 年 or 个月."""
+    amount = int(ctx.value(param))
+    if ctx.unit(param) in ("个月", "月"):
+        return months_before(ctx.as_of, amount)
+    return years_before(ctx.as_of, amount)
+
+
+@register
+class NoEventsCheck(Check):
+    """No incident of the given categories at or above a severity within a window before ``as_of``.
+
+    Passes: ``{kind: no_events, categories: [work_safety, fire], min_severity: larger, within:
+    safety_window_years}`` with only a 一般 fire in the last 3 years. Fails: a 较大 fire 14 months
+    before ``as_of``. Incidents after ``as_of`` are not yet known and are ignored.
+    """
+
+    kind: Literal["no_events"]
+    categories: list[IncidentCategory] = Field(min_length=1, description="事件类别")
+    min_severity: Severity = Field(description="计入的最低等级")
+    within: str = Field(description="回溯期参数名（单位 年 或 个月）")
+
+    param_fields: ClassVar[tuple[str, ...]] = ("within",)
+    title: ClassVar[str] = "期内无事件"
+
+    def evaluate(self, ctx: Context) -> Outcome:
+        start = window_start(ctx, self.within)
+        names = "、".join(c.label for c in self.categories)
+        grade = self.min_severity.label + ("" if self.min_severity is Severity.EXTRAORDINARY else "及以上")
+        expected = f"近{ctx.text(self.within)}内无{grade}{names}"
+        hits = [
+            incident
+            for incident in ctx.app.incidents
+            if start < incident.date <= ctx.as_of
+            and incident.category in self.categories
+            and incident.severity.rank >= self.min_severity.rank
+        ]
+        period = f"{start + dt.timedelta(days=1)} 至 {ctx.as_of}"
+        if not hits:
+            return Outcome(
+                Status.PASS, f"{period} 无此类事件", expected, f"近{ctx.text(self.within)}内未发生{grade}{names}"
+            )
+        details = [
+            f"{i.date} {i.severity.label}{i.category.label}：{i.summary}" for i in sorted(hits, key=lambda i: i.date)
+        ]
+        first = hits[0]
+        reason = f"{first.date} 发生{first.severity.label}{first.category.label}，在近{ctx.text(self.within)}内"
+        if len(hits) > 1:
+            reason += f"（共 {len(hits)} 起）"
+        return Outcome(Status.FAIL, f"{period} 共 {len(hits)} 起", expected, reason, value=len(hits), details=details)
+
+
+PERIOD_MONTHS = {"month": 1, "quarter": 3, "half_year": 6, "year": 12}
+PERIOD_LABELS = {"month": "每月", "quarter": "每季度", "half_year": "每半年", "year": "每年"}
+
+
+def period_name(start: dt.date, per: str) -> str:
+    if per == "year":
+        return f"{start.year}年"
+    if per == "half_year":
+        return f"{start.year}年{'上' if start.month <= 6 else '下'}半年"
+    if per == "quarter":
+        return f"{start.year}年第{(start.month - 1) // 3 + 1}季度"
+    return f"{start.year}年{start.month}月"
+
+
+def complete_periods(first: dt.date, as_of: dt.date, per: str) -> list[tuple[dt.date, dt.date]]:
+    """Calendar periods lying wholly inside [first, as_of], oldest first."""
+    size = PERIOD_MONTHS[per]
+    index = first.year * 12 + first.month - 1
+    index += (-index) % size
+    periods = []
+    while True:
+        year, month = divmod(index, 12)
+        start = dt.date(year, month + 1, 1)
+        end_year, end_month = divmod(index + size, 12)
+        end = dt.date(end_year, end_month + 1, 1) - dt.timedelta(days=1)
+        if end > as_of:
+            break
+        if start >= first:
+            periods.append((start, end))
+        index += size
+    return periods
+
+
+@register
+class PeriodicCheck(Check):
+    """At least k activities of the given types in every calendar period of a look-back window.
+
+    Passes: ``{kind: periodic, activities: [fire_drill], per: half_year, at_least: drills_per_half,
+    window: drill_window_months}`` with a fire drill in March and in September of a 12-month
+    window ending 2025-12-31. Fails: no drill between July and December (2025年下半年：0次).
+    Periods before the institution's qualification date are not required.
+    """
+
+    kind: Literal["periodic"]
+    activities: list[ActivityType] = Field(min_length=1, description="活动类型（任一计数）")
+    per: Literal["month", "quarter", "half_year", "year"] = Field(description="周期")
+    at_least: str = Field(description="每周期最少次数参数名")
+    window: str = Field(description="回溯期参数名（单位 年 或 个月）")
+
+    param_fields: ClassVar[tuple[str, ...]] = ("at_least", "window")
+    subjects: ClassVar[tuple[str, ...]] = ("institution",)
+    title: ClassVar[str] = "定期开展"
+
+    def evaluate(self, ctx: Context) -> Outcome:
+        assert isinstance(ctx.app, InstitutionApplication)
+        first = window_start(ctx, self.window) + dt.timedelta(days=1)
+        q = ctx.app.qualifications
+        began = [
+            d
+            for d in (
+                q.medical_licence and q.medical_licence.issued,
+                q.elderly_care_filing and q.elderly_care_filing.date,
+            )
+            if d
+        ]
+        if began:
+            first = max(first, max(began))
+        names = "或".join(a.label for a in self.activities)
+        need = int(ctx.value(self.at_least))
+        expected = f"近{ctx.text(self.window)}内{PERIOD_LABELS[self.per]}至少开展{names} {need} 次"
+        periods = complete_periods(first, ctx.as_of, self.per)
+        if not periods:
+            return Outcome(Status.NOT_APPLICABLE, "回溯期内无完整周期", expected, "评价期内没有完整的考核周期")
+        counts = []
+        for start, end in periods:
+            n = sum(1 for a in ctx.app.activities if a.type in self.activities and start <= a.date <= end)
+            counts.append((period_name(start, self.per), n))
+        short = [(name, n) for name, n in counts if n < need]
+        observed = "；".join(f"{name} {n} 次" for name, n in counts)
+        if not short:
+            return Outcome(Status.PASS, observed, expected, f"{len(periods)} 个周期均达到 {need} 次")
+        details = [f"{name}：{n} 次" for name, n in short]
+        reason = f"{'、'.join(name for name, _ in short)}未达到 {need} 次"
+        fraction = (len(periods) - len(short)) / len(periods)
+        status = Status.PARTIAL if fraction > 0 else Status.FAIL
+        return Outcome(status, observed, expected, reason, fraction=fraction, details=details)

@@ -1,0 +1,129 @@
+"""Check kinds on computed metrics: a threshold, or points by bands."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field
+
+from shifan.read.yamldoc import did_you_mean
+from shifan.rules.checks.base import (
+    OP_WORDS,
+    Check,
+    Context,
+    Outcome,
+    ParamHolder,
+    Status,
+    compare,
+    register,
+    show,
+)
+from shifan.rules.checks.metrics import METRICS, Measurement, Missing
+from shifan.rules.vocab import Ability
+
+
+class MetricMixin(Check):
+    """Shared fields of checks that read a computed metric."""
+
+    metric: str = Field(description="指标名称，见 shifan criteria metrics")
+    levels: list[Ability] | None = Field(None, description="disabled_share：计入失能的能力等级")
+    min_sample: str | None = Field(None, description="最小样本量参数名（如满意度问卷数）")
+
+    def problems(self, subject: str) -> list[tuple[tuple[str | int, ...], str, str]]:
+        found = METRICS.get(self.metric)
+        if found is None:
+            return [(("metric",), "未知的指标" + did_you_mean(self.metric, METRICS), self.metric)]
+        if found.subject != subject:
+            return [(("metric",), f"指标 {self.metric} 只适用于 {found.subject} 类申报", self.metric)]
+        return []
+
+    def measure(self, ctx: Context) -> Measurement | Outcome:
+        found = METRICS[self.metric]
+        options: dict[str, Any] = {"levels": self.levels, **ctx.extra}
+        result = found.fn(ctx.app, ctx.as_of, options)
+        if isinstance(result, Missing):
+            return Outcome(Status.INSUFFICIENT, "无数据", "", result.reason)
+        if self.min_sample is not None:
+            needed = ctx.value(self.min_sample)
+            if result.sample is None or result.sample < needed:
+                return Outcome(
+                    Status.INSUFFICIENT,
+                    result.detail,
+                    f"样本量不少于 {ctx.text(self.min_sample)}",
+                    f"{found.title}样本量 {result.sample or 0} 不足 {ctx.text(self.min_sample)}，结果不具代表性",
+                    value=result.value,
+                )
+        return result
+
+
+@register
+class MetricCheck(MetricMixin):
+    """A computed metric compared with a threshold parameter.
+
+    Passes: ``{kind: metric, metric: occupancy_rate, op: ">=", value: occupancy_min}`` with 12
+    months averaging 70 occupied of 100 operating beds and ``occupancy_min`` = 60%.
+    Fails: the same with 50 occupied beds a month (50% < 60%).
+    """
+
+    kind: Literal["metric"]
+    op: Literal[">=", ">", "<=", "<", "=="] = Field(">=", description="比较方式")
+    value: str = Field(description="阈值参数名")
+
+    param_fields: ClassVar[tuple[str, ...]] = ("value", "min_sample")
+    title: ClassVar[str] = "指标阈值"
+
+    def evaluate(self, ctx: Context) -> Outcome:
+        measured = self.measure(ctx)
+        if isinstance(measured, Outcome):
+            return measured
+        found = METRICS[self.metric]
+        threshold = ctx.value(self.value)
+        observed = f"{found.title} {show(measured.value, found.unit)}（{measured.detail}）"
+        expected = f"{found.title}{OP_WORDS[self.op]}{ctx.text(self.value)}"
+        ok = compare(measured.value, self.op, threshold)
+        verdict = "达到" if ok else "未达到"
+        reason = f"{found.title} {show(measured.value, found.unit)}，{verdict}“{OP_WORDS[self.op]}{ctx.text(self.value)}”的要求"
+        return Outcome(Status.PASS if ok else Status.FAIL, observed, expected, reason, value=measured.value)
+
+
+class Band(ParamHolder):
+    """One scoring band: at or above ``at_least`` earns ``points``."""
+
+    at_least: str = Field(description="下限参数名")
+    points: float = Field(ge=0, description="得分")
+
+    param_fields: ClassVar[tuple[str, ...]] = ("at_least",)
+
+
+@register
+class BandsCheck(MetricMixin):
+    """Points by bands of a computed metric: the first band whose lower bound is reached scores.
+
+    Passes (full points): ``{kind: bands, metric: satisfaction_rate, bands: [{at_least:
+    satisfaction_high, points: 4}, {at_least: satisfaction_min, points: 2}]}`` with 97% satisfied
+    and ``satisfaction_high`` = 95%. Partial: 92% earns 2 of 4. Fails: 80% earns 0.
+    """
+
+    kind: Literal["bands"]
+    bands: list[Band] = Field(min_length=1, description="分档，按下限从高到低排列")
+
+    param_fields: ClassVar[tuple[str, ...]] = ("min_sample",)
+    title: ClassVar[str] = "分档计分"
+
+    def evaluate(self, ctx: Context) -> Outcome:
+        measured = self.measure(ctx)
+        if isinstance(measured, Outcome):
+            return measured
+        found = METRICS[self.metric]
+        ordered = sorted(self.bands, key=lambda b: ctx.value(b.at_least), reverse=True)
+        expected = "；".join(f"≥{ctx.text(b.at_least)}得{show(b.points, '分')}" for b in ordered)
+        observed = f"{found.title} {show(measured.value, found.unit)}（{measured.detail}）"
+        top = max(b.points for b in ordered)
+        for band in ordered:
+            if compare(measured.value, ">=", ctx.value(band.at_least)):
+                status = Status.PASS if band.points >= top else Status.PARTIAL
+                reason = f"{found.title} {show(measured.value, found.unit)}，达到“≥{ctx.text(band.at_least)}”档，得 {show(band.points, '分')}"
+                return Outcome(status, observed, expected, reason, value=measured.value, awarded=band.points)
+        lowest = ordered[-1]
+        reason = f"{found.title} {show(measured.value, found.unit)}，低于最低档“≥{ctx.text(lowest.at_least)}”"
+        return Outcome(Status.FAIL, observed, expected, reason, value=measured.value, awarded=0.0)

@@ -1,0 +1,107 @@
+"""Check kinds tied to the calendar: targets that step up by year, dates an applicant declares.
+
+Provincial plans set targets per year ("2023年不低于52%、2025年不低于55%"). A rubric keeps every
+step as its own quoted parameter and :class:`ScheduledMetricCheck` applies the one in force for
+the evaluation year, so one rubric serves every assessment year and ``--as-of`` stays meaningful.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from pydantic import Field
+
+from shifan.rules.application import InstitutionApplication
+from shifan.rules.checks.base import OP_WORDS, Check, Context, Outcome, ParamHolder, Status, compare, register, show
+from shifan.rules.checks.measure import MetricMixin
+from shifan.rules.checks.metrics import METRICS
+from shifan.rules.checks.timing import DATE_LABELS, DeclaredDate, date_of
+
+
+class Step(ParamHolder):
+    """One step of a schedule: from the calendar year ``from_year`` on, the target is ``value``."""
+
+    from_year: str = Field(description="起始年度参数名（单位 年，如 2025）")
+    value: str = Field(description="该年度起适用的阈值参数名")
+
+    param_fields: ClassVar[tuple[str, ...]] = ("from_year", "value")
+
+
+@register
+class ScheduledMetricCheck(MetricMixin):
+    """A computed metric compared with the target in force for the evaluation year: the step with
+    the latest ``from_year`` not after the year of ``as_of``.
+
+    Passes: ``{kind: scheduled_metric, metric: nursing_bed_share, op: ">=", schedule:
+    [{from_year: year_2023, value: share_2023}, {from_year: year_2025, value: share_2025}]}`` with
+    2023 → 52%, 2025 → 55%, ``as_of`` 2025-12-31 and 56% nursing-type beds. Fails: 53% on
+    2025-12-31 (55% is in force), although 53% passes on 2024-12-31 (52% still in force).
+    Not applicable: ``as_of`` in 2022, before the first target year.
+    """
+
+    kind: Literal["scheduled_metric"]
+    op: Literal[">=", ">", "<=", "<", "=="] = Field(">=", description="比较方式")
+    schedule: list[Step] = Field(min_length=1, description="分年度目标：自某年度起适用的阈值")
+
+    param_fields: ClassVar[tuple[str, ...]] = ("min_sample",)
+    title: ClassVar[str] = "分年度目标"
+
+    def evaluate(self, ctx: Context) -> Outcome:
+        year = ctx.as_of.year
+        steps = sorted(self.schedule, key=lambda s: ctx.value(s.from_year))
+        in_force = [s for s in steps if ctx.value(s.from_year) <= year]
+        plan = [f"{ctx.text(s.from_year)}起{OP_WORDS[self.op]}{ctx.text(s.value)}" for s in steps]
+        found = METRICS[self.metric]
+        if not in_force:
+            first = ctx.text(steps[0].from_year)
+            return Outcome(
+                Status.NOT_APPLICABLE,
+                f"评价年度 {year}年",
+                "；".join(plan),
+                f"评价年度 {year}年早于首个目标年度 {first}，尚无适用的{found.title}目标",
+                details=plan,
+            )
+        step = in_force[-1]
+        expected = f"{found.title}{OP_WORDS[self.op]}{ctx.text(step.value)}（{ctx.text(step.from_year)}起适用）"
+        details = [f"{line}{'（本次适用）' if s is step else ''}" for s, line in zip(steps, plan, strict=True)]
+        measured = self.measure(ctx)
+        if isinstance(measured, Outcome):
+            measured.expected = measured.expected or expected
+            return measured
+        observed = f"{found.title} {show(measured.value, found.unit)}（{measured.detail}）"
+        ok = compare(measured.value, self.op, ctx.value(step.value))
+        verdict = "达到" if ok else "未达到"
+        reason = (
+            f"{found.title} {show(measured.value, found.unit)}，{verdict}{year}年适用的"
+            f"“{OP_WORDS[self.op]}{ctx.text(step.value)}”目标"
+        )
+        status = Status.PASS if ok else Status.FAIL
+        return Outcome(status, observed, expected, reason, value=measured.value, details=details)
+
+
+@register
+class DateGivenCheck(Check):
+    """The application declares a date, on or before ``as_of``. Mostly used as ``applies_if``, so
+    that a rule about that date applies only to applicants that have it.
+
+    Passes: ``{kind: date_given, which: insurance_designated}`` with ``insurance_designated:
+    2019-01-15``. Fails: the field is absent (not designated), or the date lies after ``as_of``;
+    as an ``applies_if`` the criterion then reads 不适用.
+    """
+
+    kind: Literal["date_given"]
+    which: DeclaredDate = Field(description="哪一个日期")
+
+    subjects: ClassVar[tuple[str, ...]] = ("institution",)
+    title: ClassVar[str] = "日期已填报"
+
+    def evaluate(self, ctx: Context) -> Outcome:
+        assert isinstance(ctx.app, InstitutionApplication)
+        label = DATE_LABELS[self.which]
+        day = date_of(ctx.app, self.which, ctx.as_of)
+        expected = f"已{label}"
+        if day is None:
+            return Outcome(Status.FAIL, f"未填报{label}日期", expected, f"未{label}")
+        if day > ctx.as_of:
+            return Outcome(Status.FAIL, str(day), expected, f"{label}日期 {day} 晚于评价基准日 {ctx.as_of}")
+        return Outcome(Status.PASS, str(day), expected, f"{day} {label}")

@@ -1,0 +1,120 @@
+"""Check kinds on the staff roster: certificates held, minimum staff of a role."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import ClassVar, Literal
+
+from pydantic import Field
+
+from shifan.rules.application import Certificate, InstitutionApplication, StaffMember
+from shifan.rules.checks.base import Check, Context, Outcome, Status, compare, register
+from shifan.rules.vocab import CertificateType, Role
+
+
+def valid_certificate(member: StaffMember, types: list[CertificateType], as_of: dt.date) -> Certificate | None:
+    for cert in member.certificates:
+        issued = cert.issued is None or cert.issued <= as_of
+        if cert.type in types and issued and (cert.expires is None or cert.expires >= as_of):
+            return cert
+    return None
+
+
+def _why_not(member: StaffMember, types: list[CertificateType], as_of: dt.date) -> str:
+    held = [c for c in member.certificates if c.type in types]
+    if not held:
+        return "无" + "或".join(t.label for t in types)
+    expired = [c for c in held if c.expires is not None and c.expires < as_of]
+    if expired:
+        return f"{expired[0].type.label}（{expired[0].number}）已于 {expired[0].expires} 过期"
+    return f"{held[0].type.label}在 {as_of} 尚未生效"
+
+
+@register
+class CertificatesCheck(Check):
+    """Every staff member holds the certificate their role requires, valid on ``as_of``; staff in
+    roles without a legal certificate must hold one or have passed pre-post training.
+
+    Passes: ``{kind: certificates, required: {nurse: [nurse_practice]}}`` with every nurse holding
+    a nurse practice certificate valid on ``as_of`` and every caregiver ``trained: true``.
+    Fails: 李某（注册护士）whose certificate expired a month before ``as_of`` — the failing names
+    are listed.
+    """
+
+    kind: Literal["certificates"]
+    required: dict[Role, list[CertificateType]] = Field(description="岗位 → 可接受的证书（任一有效即可）")
+    others: Literal["trained_or_certified", "ignore"] = Field(
+        "trained_or_certified", description="其他岗位：须持证或经培训考核合格；ignore 为不检查"
+    )
+
+    subjects: ClassVar[tuple[str, ...]] = ("institution",)
+    title: ClassVar[str] = "持证上岗"
+
+    def evaluate(self, ctx: Context) -> Outcome:
+        assert isinstance(ctx.app, InstitutionApplication)
+        staff = ctx.app.staff
+        expected = "所有人员按规定持证上岗，或经专业培训考核合格后上岗"
+        if not staff:
+            return Outcome(Status.INSUFFICIENT, "未填报人员花名册", expected, "未填报工作人员花名册（staff）")
+        failing = []
+        for member in staff:
+            types = self.required.get(member.role)
+            if types:
+                if valid_certificate(member, types, ctx.as_of) is None:
+                    failing.append(f"{member.name}（{member.role.label}）：{_why_not(member, types, ctx.as_of)}")
+            elif self.others == "trained_or_certified":
+                certified = any(c.expires is None or c.expires >= ctx.as_of for c in member.certificates)
+                if not (member.trained or certified):
+                    failing.append(f"{member.name}（{member.role.label}）：无证书且未经培训考核")
+        observed = f"在岗 {len(staff)} 人，{len(staff) - len(failing)} 人符合"
+        if not failing:
+            return Outcome(Status.PASS, observed, expected, f"{len(staff)} 名工作人员均符合持证或培训上岗要求")
+        names = "、".join(item.split("（")[0] for item in failing[:5])
+        more = f"等 {len(failing)} 人" if len(failing) > 5 else ""
+        reason = f"{names}{more}未按规定持证或培训上岗"
+        return Outcome(Status.FAIL, observed, expected, reason, value=len(failing), details=failing)
+
+
+@register
+class MinStaffCheck(Check):
+    """At least N staff of the given roles, optionally holding a valid certificate and having this
+    institution as their main practice site.
+
+    Passes: ``{kind: min_staff, roles: [physician], certificates: [physician_practice],
+    main_practice_site_here: true, at_least: clinic_physicians_min}`` with one physician whose
+    main practice site is here. Fails: the only physician practises mainly at a hospital.
+    """
+
+    kind: Literal["min_staff"]
+    roles: list[Role] = Field(min_length=1, description="岗位（任一）")
+    certificates: list[CertificateType] | None = Field(None, description="须持有的有效证书（任一）")
+    main_practice_site_here: bool | None = Field(None, description="须以本单位为主执业机构")
+    at_least: str = Field(description="最少人数参数名")
+
+    param_fields: ClassVar[tuple[str, ...]] = ("at_least",)
+    subjects: ClassVar[tuple[str, ...]] = ("institution",)
+    title: ClassVar[str] = "人员配备"
+
+    def evaluate(self, ctx: Context) -> Outcome:
+        assert isinstance(ctx.app, InstitutionApplication)
+        roles = "或".join(r.label for r in self.roles)
+        condition = ""
+        if self.main_practice_site_here:
+            condition += "以本单位为主执业点的"
+        if self.certificates:
+            condition += "持有效" + "或".join(c.label for c in self.certificates) + "的"
+        expected = f"至少 {ctx.text(self.at_least)} {condition}{roles}"
+        if not ctx.app.staff:
+            return Outcome(Status.INSUFFICIENT, "未填报人员花名册", expected, "未填报工作人员花名册（staff）")
+        counted = [
+            m
+            for m in ctx.app.staff
+            if m.role in self.roles
+            and (not self.main_practice_site_here or m.main_practice_site_here)
+            and (not self.certificates or valid_certificate(m, self.certificates, ctx.as_of) is not None)
+        ]
+        of_role = sum(1 for m in ctx.app.staff if m.role in self.roles)
+        observed = f"{condition}{roles} {len(counted)} 人（该岗位共 {of_role} 人）"
+        ok = compare(len(counted), ">=", ctx.value(self.at_least))
+        reason = f"配备{condition}{roles} {len(counted)} 人，{'达到' if ok else '未达到'}至少 {ctx.text(self.at_least)} 的要求"
+        return Outcome(Status.PASS if ok else Status.FAIL, observed, expected, reason, value=len(counted))

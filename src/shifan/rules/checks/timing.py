@@ -1,0 +1,143 @@
+"""Check kinds on dates: elapsed time between two dates, licences valid on the evaluation date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import ClassVar, Literal
+
+from pydantic import Field
+
+from shifan.rules.application import InstitutionApplication
+from shifan.rules.checks.base import OP_WORDS, Check, Context, Outcome, Status, compare, register
+from shifan.rules.vocab import MedicalLevel
+
+#: Dates an application declares (or derives, like the qualification date).
+DeclaredDate = Literal[
+    "qualification",
+    "medical_licence",
+    "elderly_care_filing",
+    "founded",
+    "operation_start",
+    "insurance_designated",
+]
+#: Those dates and the evaluation date itself.
+DateSource = Literal[DeclaredDate, "as_of"]
+
+DATE_LABELS = {
+    "qualification": "取得医养结合资质（医疗资质与养老备案均具备）",
+    "medical_licence": "取得医疗机构执业许可（备案）",
+    "elderly_care_filing": "养老机构备案",
+    "founded": "成立",
+    "operation_start": "正式运营",
+    "insurance_designated": "纳入医保定点",
+    "as_of": "评价基准日",
+}
+
+
+def date_of(app: InstitutionApplication, source: str, as_of: dt.date) -> dt.date | None:
+    q = app.qualifications
+    licence = q.medical_licence.issued if q.medical_licence else None
+    filing = q.elderly_care_filing.date if q.elderly_care_filing else None
+    if source == "qualification":
+        return max(licence, filing) if licence and filing else None
+    return {
+        "medical_licence": licence,
+        "elderly_care_filing": filing,
+        "founded": app.founded,
+        "operation_start": q.operation_start,
+        "insurance_designated": q.insurance_designated,
+        "as_of": as_of,
+    }[source]
+
+
+def months_between(start: dt.date, end: dt.date) -> int:
+    """Whole months from ``start`` to ``end`` (an anniversary on a shorter month counts at its end)."""
+    months = (end.year - start.year) * 12 + end.month - start.month
+    if end.day < start.day and not _last_day(end):
+        months -= 1
+    return months
+
+
+def _last_day(day: dt.date) -> bool:
+    return (day + dt.timedelta(days=1)).month != day.month
+
+
+@register
+class ElapsedCheck(Check):
+    """Whole years (or months, when the parameter's unit is 个月) between two dates.
+
+    Passes: ``{kind: elapsed, since: qualification, at_least: operating_years_min}`` with
+    licence and filing both obtained 2021-03-01, ``as_of`` 2025-12-31 and 3 years required
+    (4 whole years). Fails: qualification obtained 2024-01-01 (1 whole year).
+    """
+
+    kind: Literal["elapsed"]
+    since: DateSource = Field(description="起算日期")
+    until: DateSource = Field("as_of", description="截止日期，缺省为评价基准日")
+    op: Literal[">=", "<="] = Field(">=", description="比较方式")
+    at_least: str = Field(description="时长参数名（单位 年 或 个月）")
+
+    param_fields: ClassVar[tuple[str, ...]] = ("at_least",)
+    subjects: ClassVar[tuple[str, ...]] = ("institution",)
+    title: ClassVar[str] = "时长"
+
+    def evaluate(self, ctx: Context) -> Outcome:
+        assert isinstance(ctx.app, InstitutionApplication)
+        start = date_of(ctx.app, self.since, ctx.as_of)
+        end = date_of(ctx.app, self.until, ctx.as_of)
+        label = f"自{DATE_LABELS[self.since]}至{DATE_LABELS[self.until]}"
+        expected = f"{label}{OP_WORDS[self.op]}{ctx.text(self.at_least)}"
+        missing = [DATE_LABELS[s] for s, d in ((self.since, start), (self.until, end)) if d is None]
+        if start is None or end is None:
+            return Outcome(Status.INSUFFICIENT, "无日期", expected, f"未填报{'、'.join(missing)}日期")
+        months = months_between(start, end)
+        in_months = ctx.unit(self.at_least) in ("个月", "月")
+        amount = months if in_months else months // 12
+        unit = "个月" if in_months else "年"
+        observed = f"{start} 至 {end}，满 {amount} {unit}"
+        ok = compare(amount, self.op, ctx.value(self.at_least))
+        reason = (
+            f"{label}满 {amount} {unit}，{'符合' if ok else '不符合'}“{OP_WORDS[self.op]}{ctx.text(self.at_least)}”"
+        )
+        return Outcome(Status.PASS if ok else Status.FAIL, observed, expected, reason, value=amount)
+
+
+@register
+class LicenceCheck(Check):
+    """A licence or filing is held and valid on ``as_of`` (issued on or before it, not expired).
+
+    Passes: ``{kind: licence, which: medical_licence}`` with a licence issued 2020-05-01 and
+    expiring 2030-04-30. Fails: no licence, or one that expired 2025-01-31 for ``as_of``
+    2025-12-31. ``levels`` restricts the acceptable kinds of medical institution.
+    """
+
+    kind: Literal["licence"]
+    which: Literal["medical_licence", "elderly_care_filing"] = Field(description="哪一项资质")
+    levels: list[MedicalLevel] | None = Field(None, description="医疗机构类别限于（可选）")
+
+    subjects: ClassVar[tuple[str, ...]] = ("institution",)
+    title: ClassVar[str] = "资质有效"
+
+    def evaluate(self, ctx: Context) -> Outcome:
+        assert isinstance(ctx.app, InstitutionApplication)
+        q = ctx.app.qualifications
+        if self.which == "elderly_care_filing":
+            expected = "已依法进行养老机构备案"
+            filing = q.elderly_care_filing
+            if filing is None or filing.date > ctx.as_of:
+                return Outcome(Status.FAIL, "未备案", expected, "未进行养老机构备案")
+            return Outcome(Status.PASS, f"备案号 {filing.number}（{filing.date}）", expected, "已进行养老机构备案")
+        expected = "持有有效的医疗机构执业许可（备案）"
+        if self.levels:
+            expected += "，类别为" + "或".join(level.label for level in self.levels)
+        licence = q.medical_licence
+        if licence is None or licence.issued > ctx.as_of:
+            return Outcome(Status.FAIL, "无医疗机构执业许可", expected, "不具备医疗卫生机构资质")
+        observed = f"{licence.level.label}，许可证 {licence.number}，{licence.issued} 取得" + (
+            f"，有效期至 {licence.expires}" if licence.expires else ""
+        )
+        if licence.expires is not None and licence.expires < ctx.as_of:
+            return Outcome(Status.FAIL, observed, expected, f"医疗机构执业许可已于 {licence.expires} 过期")
+        if self.levels and licence.level not in self.levels:
+            return Outcome(Status.FAIL, observed, expected, f"医疗机构类别为{licence.level.label}，不符合要求")
+        return Outcome(Status.PASS, observed, expected, "具备有效的医疗卫生机构资质")

@@ -1,0 +1,59 @@
+"""Rubric parameters: every policy number, with where it comes from."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import Field
+
+from shifan.rules.base import FileModel
+
+DEFAULT_NOTICE = "默认值，待核对官方原文"
+
+
+class SourceRef(FileModel):
+    """Where a criterion or number comes from: a document of the rubric and a clause in it."""
+
+    document: str = Field(description="来源文件编号（rubric 的 sources 中的 id）")
+    clause: str = Field(description="条款位置，如 “二、（一）3”")
+    quote: str = Field("", description="原文摘录")
+
+
+class SourceDocument(FileModel):
+    """A source document (government notice)."""
+
+    id: str = Field(min_length=1, description="在本 rubric 内引用该文件的短编号")
+    name: str = Field(min_length=1, description="文件名称")
+    number: str = Field("", description="文号，如 国卫老龄发〔2022〕14号")
+    issuer: str = Field("", description="发文机关")
+    date: dt.date | None = Field(None, description="发文日期")
+    seed: str = Field("", description="项目资料中的原文副本文件名")
+    note: str = Field("", description="说明（如原文是否完整）")
+
+
+class Parameter(FileModel):
+    """A named policy number used by criteria."""
+
+    title: str = Field(min_length=1, description="参数含义")
+    value: float = Field(description="数值")
+    unit: str = Field("", description="单位：%、年、个月、次、人、张、分 等")
+    status: Literal["quoted", "default"] = Field(
+        description="quoted：原文明确给出；default：原文缺失或不确定，为默认值，须核对"
+    )
+    source: SourceRef = Field(description="来源")
+    note: str = Field("", description="取值理由或说明")
+
+    @property
+    def is_default(self) -> bool:
+        return self.status == "default"
+
+    def formatted(self) -> str:
+        return format_number(self.value) + self.unit
+
+
+def format_number(value: float) -> str:
+    """60.0 → "60", 52.5 → "52.5" (no trailing zeros, at most two decimals)."""
+    if float(value).is_integer():
+        return str(int(value))
+    return f"{value:.2f}".rstrip("0").rstrip(".")
