@@ -17,8 +17,9 @@ from ruamel.yaml import YAML
 
 from shifan.evaluate.engine import points_for
 from shifan.rules.application import Application
-from shifan.rules.checks import REGISTRY, CheckSpec, Context, Status
+from shifan.rules.checks import REGISTRY, CheckSpec, Context
 from shifan.rules.params import Parameter
+from shifan.rules.vocab import Status
 
 CASES_DIR = Path(__file__).parent / "check_cases"
 BASE_APP = Path(__file__).parent.parent / "applications" / "institutions" / "01-kangning-eligible.yaml"

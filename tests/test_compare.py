@@ -6,7 +6,7 @@ import json
 
 from conftest import APPLICATIONS, INSTITUTIONS, REGIONS, invoke
 from shifan.evaluate.compare import compare_application, render_comparison
-from shifan.rules.checks.base import Status
+from shifan.rules.vocab import Status
 
 XINAN = APPLICATIONS / "anhui" / "12-xinan-nursing-beds.yaml"
 

@@ -25,8 +25,8 @@ from shifan.evaluate.compare import evaluate_under
 from shifan.evaluate.rollup import roll_up
 from shifan.load.application import LoadedApplication, load_application
 from shifan.load.rubric import load_rubric, shipped_rubric_ids
-from shifan.rules.checks.base import Status
 from shifan.rules.rubric import Rubric
+from shifan.rules.vocab import Status
 
 SEEDS = Path(os.environ.get("SHIFAN_SEEDS", ROOT.parent / "shared" / "seeds"))
 FAILED = {Status.FAIL, Status.PARTIAL}

@@ -29,7 +29,6 @@ from shifan.evaluate.pipeline import check_loaded
 from shifan.evaluate.result import EvaluationResult
 from shifan.load.application import LoadedApplication, load_application
 from shifan.load.rubric import load_rubric
-from shifan.rules.checks.base import Status
 from shifan.rules.rubric import Rubric
 from shifan.rules.vocab import (
     Ability,
@@ -41,6 +40,7 @@ from shifan.rules.vocab import (
     RegionMeasure,
     Service,
     Severity,
+    Status,
     System,
 )
 

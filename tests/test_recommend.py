@@ -103,7 +103,7 @@ def test_ineligible_below_min_score_and_over_quota_go_to_the_annex_with_reasons(
     reasons = {a.name or a.file: a.reason for a in result.annex}
     assert reasons["丙"].startswith("超出名额") and "排名第 3" in reasons["丙"]
     assert reasons["丁"].startswith("不具备申报资格：A3")
-    assert reasons["戊"].startswith("暂不能确认资格")
+    assert reasons["戊"].startswith("暂不能确认申报资格")
     assert reasons["己"] == "得分 59.99 低于最低分 60"
     assert reasons["broken.yaml"].startswith("文件有误")
 

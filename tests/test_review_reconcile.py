@@ -6,7 +6,7 @@ import pytest
 
 from shifan.review.model import Verification
 from shifan.review.reconcile import ReviewerEntry, _gate, _scored, combine
-from shifan.rules.checks.base import Status
+from shifan.rules.vocab import Status
 
 
 def entries(*scores: float | None, overrides: tuple[str | None, ...] = ()) -> list[ReviewerEntry]:

@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from shifan.rules.vocab import Verdict
+
 
 class SummaryRow(BaseModel):
     """One applicant in the summary table (and everything a recommendation list ranks by)."""
@@ -21,7 +23,7 @@ class SummaryRow(BaseModel):
     region_code: str
     rubric_id: str
     as_of: str
-    verdict: Literal["eligible", "ineligible", "incomplete"]
+    verdict: Verdict
     eligible: bool
     failed_gates: list[str] = Field(description="否决项不符合或证据不足：编号 名称：理由")
     computed_score: float = Field(description="系统计算得分（折算为满分）")

@@ -23,9 +23,9 @@ from shifan.load.application import load_application
 from shifan.load.rubric import load_rubric
 from shifan.review import LoadedReview, ReconciledResult, load_review, reconcile
 from shifan.rules.application import InstitutionApplication
-from shifan.rules.checks.base import Status
 from shifan.rules.checks.metrics import METRICS, Measurement
 from shifan.rules.rubric import Rubric
+from shifan.rules.vocab import Status
 
 logger = logging.getLogger(__name__)
 

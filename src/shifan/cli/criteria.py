@@ -10,12 +10,13 @@ from shifan.cli.params import echo_json
 from shifan.errors import InputError, Problem, UsageError
 from shifan.evaluate.rubric_diff import diff_rubrics
 from shifan.files import atomic_write_text, criteria_dir
+from shifan.formatting import format_number
 from shifan.load.rubric import load_rubric, shipped_rubric_ids
 from shifan.present.diff_text import render_diff
 from shifan.present.text import pad, render_rubric
 from shifan.rules.checks import REGISTRY
 from shifan.rules.checks.metrics import METRICS
-from shifan.rules.params import DEFAULT_NOTICE, format_number
+from shifan.rules.params import DEFAULT_NOTICE
 from shifan.rules.rubric import Rubric
 
 

@@ -18,12 +18,10 @@ from pydantic import BaseModel, Field
 from shifan.evaluate import EvaluationResult, evaluate
 from shifan.evaluate.pipeline import check_loaded, rubric_for
 from shifan.evaluate.rollup import Rollup
+from shifan.formatting import format_number
 from shifan.load.application import LoadedApplication, load_application
-from shifan.rules.checks.base import Status
-from shifan.rules.params import format_number
 from shifan.rules.rubric import Rubric
-
-VERDICT_WORDS = {"eligible": "具备申报资格", "ineligible": "不具备申报资格", "incomplete": "暂不能确认资格"}
+from shifan.rules.vocab import Status
 
 
 class ItemChange(BaseModel):
@@ -166,7 +164,7 @@ def render_comparison(comparison: Comparison, *, all_items: bool = False) -> str
         f"申报单位：{a.applicant.name}（{a.applicant.id}）",
         f"评价基准日：{a.as_of}",
         f"对比：{a.rubric.id}（版本 {a.rubric.version}）→ {b.rubric.id}（版本 {b.rubric.version}）",
-        f"结论：{VERDICT_WORDS[a.verdict]} → {VERDICT_WORDS[b.verdict]}"
+        f"结论：{a.verdict.label} → {b.verdict.label}"
         + ("（结论改变）" if comparison.verdict_changed else "（结论不变）"),
         f"得分：{_score(a)} → {_score(b)}（{sign}{format_number(round(delta, 2))}）",
     ]

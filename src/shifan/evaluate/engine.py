@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from shifan.evaluate.result import (
     Applicant,
@@ -18,9 +18,10 @@ from shifan.evaluate.result import (
     SectionResult,
 )
 from shifan.rules.application import InstitutionApplication, RegionApplication
-from shifan.rules.checks.base import Check, Context, Outcome, Status
+from shifan.rules.checks.base import Check, Context, Outcome
 from shifan.rules.rubric import Rubric
 from shifan.rules.rubric_file import Criterion
+from shifan.rules.vocab import Status, Verdict
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +78,6 @@ def evaluate(
     )
 
 
-Verdict = Literal["eligible", "ineligible", "incomplete"]
 #: Gate statuses that make an applicant ineligible (a gate is met only in full).
 FAILING_GATE = (Status.FAIL, Status.PARTIAL, Status.ERROR)
 
@@ -88,7 +88,7 @@ def gate_verdict(gates: list[tuple[str, Status]]) -> tuple[Verdict, list[str], l
     lacking gate ids, in rubric order."""
     failed = [gid for gid, status in gates if status in FAILING_GATE]
     lacking = [gid for gid, status in gates if status is Status.INSUFFICIENT]
-    verdict: Verdict = "ineligible" if failed else "incomplete" if lacking else "eligible"
+    verdict = Verdict.INELIGIBLE if failed else Verdict.INCOMPLETE if lacking else Verdict.ELIGIBLE
     return verdict, failed, lacking
 
 

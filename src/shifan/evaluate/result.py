@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from shifan.rules.checks.base import Status
+from shifan.rules.vocab import Status, Verdict
 
 
 class ParameterUse(BaseModel):
@@ -92,9 +92,7 @@ class EvaluationResult(BaseModel):
     as_of: dt.date
     application_sha256: str = ""
     eligible: bool = Field(description="全部否决项符合（或不适用）")
-    verdict: Literal["eligible", "ineligible", "incomplete"] = Field(
-        description="eligible 具备资格；ineligible 有否决项不符合；incomplete 否决项证据不足"
-    )
+    verdict: Verdict = Field(description="eligible 具备资格；ineligible 有否决项不符合；incomplete 否决项证据不足")
     failed_gates: list[str]
     score: float
     max_score: float = Field(description="适用指标的满分合计（不适用项不计）")

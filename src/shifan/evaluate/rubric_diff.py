@@ -14,8 +14,9 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from shifan.formatting import format_number
 from shifan.rules.checks.base import Check
-from shifan.rules.params import Parameter, format_number
+from shifan.rules.params import Parameter
 from shifan.rules.rubric import Rubric
 from shifan.rules.rubric_file import Criterion, Priority
 

@@ -18,6 +18,8 @@ import re
 from collections.abc import Iterable
 from typing import Union
 
+from shifan.formatting import format_number
+
 #: First characters that make a spreadsheet program read a cell as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -52,15 +54,6 @@ def xlsx_cell(value: CellValue) -> tuple[CellValue, bool]:
         return ("是" if value else "否"), True
     text = _XML_ILLEGAL.sub("", str(value))
     return text, True
-
-
-def format_number(value: float) -> str:
-    """A number without a trailing ``.0`` (98.5, 100, 0.25)."""
-    if isinstance(value, int):
-        return str(value)
-    if value == int(value) and abs(value) < 1e15:
-        return str(int(value))
-    return f"{value:.4f}".rstrip("0").rstrip(".")
 
 
 def csv_row(values: Iterable[CellValue]) -> list[str]:

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from shifan.evaluate.rubric_diff import CriterionBrief, FieldChange, ParameterBrief, RubricDiff
-from shifan.rules.params import DEFAULT_NOTICE, format_number
+from shifan.formatting import format_number, signed_number
+from shifan.rules.params import DEFAULT_NOTICE
 
 
 def _pts(value: float | None) -> str:
     return "—" if value is None else format_number(value)
-
-
-def _signed(value: float) -> str:
-    return ("+" if value > 0 else "") + format_number(round(value, 2))
 
 
 def render_diff(diff: RubricDiff) -> str:
@@ -66,11 +63,11 @@ def render_diff(diff: RubricDiff) -> str:
         lines.append("分值变化：")
         for section in diff.sections:
             delta = (section.after or 0.0) - (section.before or 0.0)
-            tail = f"（{_signed(delta)}）" if abs(delta) > 1e-9 else "（合计不变）"
+            tail = f"（{signed_number(delta)}）" if abs(delta) > 1e-9 else "（合计不变）"
             lines.append(f"  {section.id} {section.title}：{_pts(section.before)} → {_pts(section.after)} {tail}")
             for move in section.moves:
                 lines.append(
-                    f"      {move.id} {move.title}：{_pts(move.before)} → {_pts(move.after)}（{_signed(move.delta)}）"
+                    f"      {move.id} {move.title}：{_pts(move.before)} → {_pts(move.after)}（{signed_number(move.delta)}）"
                 )
     if diff.priorities:
         heading("优先推荐条件变化", len(diff.priorities))

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from shifan.present.text import VERDICTS, Style, pad, plain, width
+from shifan.formatting import format_number
+from shifan.present.text import Style, pad, plain, width
 from shifan.review.reconcile import ReconciledCriterion, ReconciledResult
-from shifan.rules.checks.base import Status
-from shifan.rules.params import format_number
+from shifan.rules.vocab import Status
 
 METHOD_LABELS = {
     "mean": "平均",
@@ -54,7 +54,7 @@ def render_reconciled(reconciled: ReconciledResult, style: Style = plain) -> str
         lines.append("评审专家：无（以下为系统依据申报数据的计算结果）")
     lines.extend(style(line, "yellow") for line in stale_lines(reconciled))
     colour = "green" if reconciled.verdict == "eligible" else "red"
-    lines.append("结论（合议后）：" + style(VERDICTS[reconciled.verdict], colour))
+    lines.append("结论（合议后）：" + style(reconciled.verdict.reason, colour))
     by_id = {c.id: c for c in reconciled.criteria}
     for gate_id in reconciled.failed_gates:
         lines.append(f"  ✘ {gate_id} {by_id[gate_id].title}：{by_id[gate_id].status.label}")

@@ -9,13 +9,7 @@ from shifan.batch.model import Failure, SummaryRow
 from shifan.files import atomic_write_text
 from shifan.present.cells import CellValue
 from shifan.present.spreadsheet import Sheet, write_csv, write_xlsx
-
-VERDICT_LABELS = {
-    "eligible": "具备申报资格",
-    "ineligible": "不具备申报资格",
-    "incomplete": "暂不能确认资格",
-}
-KIND_LABELS = {"institution": "示范机构", "region": "示范县（市、区）"}
+from shifan.rules.vocab import ApplicantKind
 
 HEADERS = [
     "序号",
@@ -56,12 +50,12 @@ def row_cells(index: int, row: SummaryRow) -> list[CellValue]:
         row.file,
         row.name,
         row.id,
-        KIND_LABELS[row.kind],
+        ApplicantKind(row.kind).label,
         row.category_label,
         row.region_code,
         row.rubric_id,
         row.as_of,
-        VERDICT_LABELS[row.verdict],
+        row.verdict.label,
         "；".join(row.failed_gates),
         row.computed_score,
         row.score if reviewed else None,

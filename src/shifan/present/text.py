@@ -6,9 +6,10 @@ import unicodedata
 from collections.abc import Callable
 
 from shifan.evaluate.result import CriterionResult, EvaluationResult
-from shifan.rules.checks.base import Status
-from shifan.rules.params import DEFAULT_NOTICE, format_number
+from shifan.formatting import format_number
+from shifan.rules.params import DEFAULT_NOTICE
 from shifan.rules.rubric import Rubric
+from shifan.rules.vocab import ApplicantKind, Status
 
 Style = Callable[[str, str], str]
 
@@ -28,11 +29,6 @@ COLOURS = {
     Status.INSUFFICIENT: "magenta",
     Status.ERROR: "red",
 }
-VERDICTS = {
-    "eligible": "具备申报资格（全部否决项符合）",
-    "ineligible": "不具备申报资格（有否决项不符合）",
-    "incomplete": "暂不能确认资格（否决项证据不足）",
-}
 
 
 def plain(text: str, colour: str) -> str:
@@ -47,10 +43,6 @@ def pad(text: str, size: int) -> str:
     return text + " " * max(0, size - width(text))
 
 
-def points(value: float) -> str:
-    return format_number(value)
-
-
 def render_result(result: EvaluationResult, style: Style = plain) -> str:
     lines = [
         f"申报单位：{result.applicant.name}（{result.applicant.id}）",
@@ -58,14 +50,14 @@ def render_result(result: EvaluationResult, style: Style = plain) -> str:
         f"评价基准日：{result.as_of}",
     ]
     verdict_colour = "green" if result.verdict == "eligible" else "red"
-    lines.append("结论：" + style(VERDICTS[result.verdict], verdict_colour))
+    lines.append("结论：" + style(result.verdict.reason, verdict_colour))
     by_id = {c.id: c for c in result.criteria}
     for gate_id in result.failed_gates:
         gate = by_id[gate_id]
         lines.append(f"  {MARKS[gate.status]} {gate.id} {gate.title}：{gate.reason}")
-    score = f"得分：{points(result.score)} / {points(result.max_score)}"
+    score = f"得分：{format_number(result.score)} / {format_number(result.max_score)}"
     if result.max_score != result.rubric_max_score:
-        score += f"（不适用项不计，折算为 {points(result.normalized_score)} / {points(result.rubric_max_score)}）"
+        score += f"（不适用项不计，折算为 {format_number(result.normalized_score)} / {format_number(result.rubric_max_score)}）"
     if result.grade:
         score += f"  等级：{result.grade}"
     lines.append(score)
@@ -75,7 +67,7 @@ def render_result(result: EvaluationResult, style: Style = plain) -> str:
         lines.append("")
         head = f"{section.id} {section.title}"
         if section.max_score:
-            head += f"  {points(section.score)}/{points(section.max_score)} 分"
+            head += f"  {format_number(section.score)}/{format_number(section.max_score)} 分"
         lines.append(style(head, "bright_white"))
         for criterion in (c for c in result.criteria if c.section == section.id):
             lines.extend(_criterion_lines(criterion, style))
@@ -98,7 +90,7 @@ def _criterion_lines(criterion: CriterionResult, style: Style) -> list[str]:
     elif criterion.status is Status.NOT_APPLICABLE:
         score = "不计分"
     else:
-        score = f"{points(criterion.points)}/{points(criterion.max_points)}"
+        score = f"{format_number(criterion.points)}/{format_number(criterion.max_points)}"
     title = pad(f"{criterion.id} {criterion.title}", 30)
     status = pad(criterion.status.label, 8)
     tail = "  [含默认值]" if criterion.uses_defaults else ""
@@ -113,16 +105,16 @@ def _criterion_lines(criterion: CriterionResult, style: Style) -> list[str]:
 def render_rubric(rubric: Rubric) -> str:
     lines = [
         f"{rubric.title}（{rubric.id}，版本 {rubric.version}）",
-        f"适用对象：{'示范机构' if rubric.subject == 'institution' else '示范县（市、区）'}；满分 {points(rubric.max_score)} 分",
+        f"适用对象：{ApplicantKind(rubric.subject).label}；满分 {format_number(rubric.max_score)} 分",
     ]
     if len(rubric.chain) > 1:
         lines.append("继承链：" + " → ".join(rubric.chain))
     lines.append(f"sha256：{rubric.sha256}")
     for section in rubric.sections:
         lines.append("")
-        lines.append(f"{section.id} {section.title}（{points(sum(c.points for c in section.criteria))} 分）")
+        lines.append(f"{section.id} {section.title}（{format_number(sum(c.points for c in section.criteria))} 分）")
         for criterion in section.criteria:
-            gate = "否决项" if criterion.gate else f"{points(criterion.points)} 分"
+            gate = "否决项" if criterion.gate else f"{format_number(criterion.points)} 分"
             defaults = rubric.defaults_of(criterion)
             flag = f"  [默认值：{'、'.join(defaults)}]" if defaults else "  [原文]"
             lines.append(f"  {pad(criterion.id, 6)} {pad(criterion.title, 28)} {pad(gate, 7)}{flag}")

@@ -30,10 +30,9 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from shifan.batch.model import Failure, SummaryRow
-from shifan.rules.vocab import InstitutionCategory, RegionLevel
+from shifan.rules.vocab import ApplicantKind, InstitutionCategory, RegionLevel
 
 QuotaBy = Literal["category", "region"]
-KIND_TITLES = {"institution": "全国医养结合示范机构", "region": "全国医养结合示范县（市、区）"}
 TIE_RULES = [
     "得分（有专家评审的为合议得分，否则为系统计算得分，均折算为满分）高者在前",
     "同分时，按评分标准所列优先推荐条件的顺序，满足在先条件者在前",
@@ -42,7 +41,6 @@ TIE_RULES = [
     "仍相同时，按名称的 Unicode 码位顺序（非拼音顺序）",
     "仍相同时，按统一社会信用代码或行政区划代码顺序",
 ]
-VERDICT_REASONS = {"ineligible": "不具备申报资格", "incomplete": "暂不能确认资格（否决项证据不足）"}
 
 
 class Ranked(BaseModel):
@@ -141,7 +139,7 @@ def rank_list(
     ranked_rows: list[SummaryRow] = []
     for row in rows:
         if not row.eligible:
-            reason = VERDICT_REASONS[row.verdict] + ("：" + "；".join(row.failed_gates) if row.failed_gates else "")
+            reason = row.verdict.label + ("：" + "；".join(row.failed_gates) if row.failed_gates else "")
             annex.append(AnnexEntry(file=row.file, name=row.name, id=row.id, score=row.score, reason=reason))
         elif min_score is not None and round(row.score, 2) < round(min_score, 2):
             reason = f"得分 {row.score:g} 低于最低分 {min_score:g}"
@@ -178,7 +176,7 @@ def rank_list(
     annex.sort(key=lambda a: a.file)
     return RecommendationList(
         kind=kind,
-        title=KIND_TITLES[kind],
+        title=ApplicantKind(kind).honour,
         quota=quota,
         quota_by=quota_by,
         min_score=min_score,

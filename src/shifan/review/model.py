@@ -14,7 +14,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from shifan.rules.base import FileModel
-from shifan.rules.checks.base import Status
+from shifan.rules.vocab import Status
 
 
 class Verification(StrEnum):

@@ -34,7 +34,7 @@ from shifan.evaluate.engine import gate_verdict, normalized_score
 from shifan.evaluate.result import EvaluationResult
 from shifan.review.load import WHAT, LoadedReview, check_reviews
 from shifan.review.model import Conclusion, Verification
-from shifan.rules.checks.base import Status
+from shifan.rules.vocab import Status, Verdict
 
 if TYPE_CHECKING:
     from shifan.evaluate.pipeline import Checked
@@ -117,7 +117,7 @@ class ReconciledResult(BaseModel):
     criteria: list[ReconciledCriterion]
     overrides: list[OverrideRecord]
     eligible: bool
-    verdict: Literal["eligible", "ineligible", "incomplete"]
+    verdict: Verdict
     failed_gates: list[str]
     score: float
     max_score: float

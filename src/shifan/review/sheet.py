@@ -21,13 +21,13 @@ from shifan.errors import InputError, Problem, UsageError
 from shifan.evaluate.pipeline import Checked, check_loaded, rubric_for
 from shifan.evaluate.result import CriterionResult
 from shifan.files import atomic_write_text
+from shifan.formatting import format_number
 from shifan.load.application import load_application
 from shifan.read.yamldoc import parse_document
 from shifan.review.load import LoadedReview, load_review, review_problems
 from shifan.review.model import CONCLUSION_LABELS, VERIFICATION_LABELS, ReviewFile
 from shifan.review.reconcile import stale_reasons
-from shifan.rules.checks.base import Status
-from shifan.rules.params import format_number
+from shifan.rules.vocab import Status
 
 HEADER = """评审意见表（由 shifan review init 生成）
 申报单位：{name}（{id}）

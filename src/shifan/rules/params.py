@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from shifan.formatting import format_number
 from shifan.rules.base import FileModel
 
 DEFAULT_NOTICE = "默认值，待核对官方原文"
@@ -50,10 +51,3 @@ class Parameter(FileModel):
 
     def formatted(self) -> str:
         return format_number(self.value) + self.unit
-
-
-def format_number(value: float) -> str:
-    """60.0 → "60", 52.5 → "52.5" (no trailing zeros, at most two decimals)."""
-    if float(value).is_integer():
-        return str(int(value))
-    return f"{value:.2f}".rstrip("0").rstrip(".")

@@ -1,6 +1,9 @@
-"""Closed vocabularies of the application files, each code with its Chinese label.
+"""The catalogue of user-facing Chinese labels: every closed vocabulary, each code with its label.
 
-Codes are what files contain (stable, ASCII); labels are what reports print. The lists follow
+Codes are what files and JSON contain (stable, ASCII); labels are what people read. Results
+(:class:`Status`, :class:`Verdict`), kinds of applicant and the application files' own
+vocabularies are all defined here, once; renderers print ``member.label`` and never spell a
+label themselves. The lists follow
 the wording of the national plan (国卫老龄发〔2022〕14号) and the provincial documents.
 """
 
@@ -19,6 +22,65 @@ class Labelled(StrEnum):
         member._value_ = value
         member.label = label or value
         return member
+
+
+class Status(Labelled):
+    """Result of one criterion (or one check)."""
+
+    PASS = "pass", "符合"
+    FAIL = "fail", "不符合"
+    PARTIAL = "partial", "部分符合"
+    NOT_APPLICABLE = "not_applicable", "不适用"
+    INSUFFICIENT = "insufficient_evidence", "证据不足"
+    ERROR = "error", "无法评价"
+
+
+class Verdict(Labelled):
+    """Whether an applicant may be recommended, decided by the gates (否决项) alone."""
+
+    ELIGIBLE = "eligible", "具备申报资格"
+    INELIGIBLE = "ineligible", "不具备申报资格"
+    INCOMPLETE = "incomplete", "暂不能确认申报资格"
+
+    @property
+    def reason(self) -> str:
+        """The label with its reason in brackets, as the terminal and the annex print it."""
+        return f"{self.label}（{_VERDICT_REASONS[self]}）"
+
+    @property
+    def explanation(self) -> str:
+        """One sentence for the report's verdict box."""
+        return _VERDICT_EXPLANATIONS[self]
+
+
+_VERDICT_REASONS = {
+    Verdict.ELIGIBLE: "全部否决项符合",
+    Verdict.INELIGIBLE: "有否决项不符合",
+    Verdict.INCOMPLETE: "否决项证据不足",
+}
+_VERDICT_EXPLANATIONS = {
+    Verdict.ELIGIBLE: "全部否决项（基本条件）均符合。",
+    Verdict.INELIGIBLE: "下列否决项（基本条件）不符合，无论得分多少均不具备申报资格。",
+    Verdict.INCOMPLETE: "下列否决项（基本条件）证据不足，补齐数据或佐证材料后方能确认资格。",
+}
+
+
+class ApplicantKind(Labelled):
+    """Who applies: one institution or one county (市、区)."""
+
+    INSTITUTION = "institution", "示范机构"
+    REGION = "region", "示范县（市、区）"
+
+    @property
+    def honour(self) -> str:
+        """The honour's full name, used as the heading of a national list."""
+        return _KIND_TITLES[self]
+
+
+_KIND_TITLES = {
+    ApplicantKind.INSTITUTION: "全国医养结合示范机构",
+    ApplicantKind.REGION: "全国医养结合示范县（市、区）",
+}
 
 
 class InstitutionCategory(Labelled):

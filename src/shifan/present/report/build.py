@@ -11,8 +11,9 @@ from jinja2 import TemplateError, TemplateSyntaxError
 from shifan.errors import RenderError
 from shifan.evaluate.pipeline import Checked
 from shifan.files import atomic_write_text
+from shifan.formatting import chinese_date
 from shifan.present.report.templating import make_environment
-from shifan.present.report.views import blank_review, build_view, chinese_date, review_view
+from shifan.present.report.views import blank_review, build_view, review_view
 from shifan.recommend.ranking import Recommendation
 from shifan.review.reconcile import ReconciledResult
 from shifan.rules.rubric import Rubric

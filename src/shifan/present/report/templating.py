@@ -21,8 +21,8 @@ from jinja2 import (
 from markupsafe import Markup, escape
 
 from shifan.files import templates_dir
-from shifan.rules.checks.base import Status
-from shifan.rules.params import format_number
+from shifan.formatting import format_number
+from shifan.rules.vocab import Status
 
 MARK_CLASSES = {
     Status.PASS: "mark-pass",

@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 
 from shifan.evaluate.result import CriterionResult, EvaluationResult
+from shifan.formatting import chinese_date, format_number
 from shifan.review.reconcile import ReconciledResult
-from shifan.rules.checks.base import Status
-from shifan.rules.params import DEFAULT_NOTICE, format_number
+from shifan.rules.params import DEFAULT_NOTICE
 from shifan.rules.rubric import Rubric
-
-VERDICT_TEXT = {
-    "eligible": "具备申报资格",
-    "ineligible": "不具备申报资格",
-    "incomplete": "暂不能确认申报资格",
-}
-VERDICT_EXPLANATION = {
-    "eligible": "全部否决项（基本条件）均符合。",
-    "ineligible": "下列否决项（基本条件）不符合，无论得分多少均不具备申报资格。",
-    "incomplete": "下列否决项（基本条件）证据不足，补齐数据或佐证材料后方能确认资格。",
-}
+from shifan.rules.vocab import Status
 
 
 @dataclass(frozen=True)
@@ -109,18 +98,14 @@ def footer_note(result: EvaluationResult) -> str:
     )
 
 
-def chinese_date(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
 def build_view(result: EvaluationResult, rubric: Rubric) -> ReportView:
     by_id = {c.id: c for c in result.criteria}
     bars, height = chart_bars(result)
     return ReportView(
         result=result,
         rubric=rubric,
-        verdict_text=VERDICT_TEXT[result.verdict],
-        verdict_explanation=VERDICT_EXPLANATION[result.verdict],
+        verdict_text=result.verdict.label,
+        verdict_explanation=result.verdict.explanation,
         failed_gates=[by_id[g] for g in result.failed_gates],
         fixes=improvement_list(result),
         bars=bars,
@@ -130,10 +115,6 @@ def build_view(result: EvaluationResult, rubric: Rubric) -> ReportView:
         printed_on=chinese_date(result.as_of),
         numbered=list(enumerate(result.criteria, 1)),
     )
-
-
-def points_text(value: float) -> str:
-    return format_number(value)
 
 
 @dataclass(frozen=True)
@@ -210,7 +191,7 @@ def review_view(reconciled: ReconciledResult) -> ReviewView:
         (info.reviewer, f"{info.conclusion_label}。{info.opinion}".rstrip("。") + "。") for info in reconciled.reviews
     ]
     verdict = (
-        VERDICT_TEXT[reconciled.verdict]
+        reconciled.verdict.label
         + f"，合议得分 {format_number(reconciled.score)} / {format_number(reconciled.max_score)}"
     )
     if reconciled.grade:

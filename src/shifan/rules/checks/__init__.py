@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Union
 from pydantic import Field
 
 from shifan.rules.checks import events, items, logic, measure, schedule, staff, timing  # noqa: F401  (registers kinds)
-from shifan.rules.checks.base import REGISTRY, Check, Context, Outcome, Status, param_refs
+from shifan.rules.checks.base import REGISTRY, Check, Context, Outcome, param_refs
 
 if TYPE_CHECKING:
     CheckSpec = Check
@@ -21,5 +21,5 @@ else:
 for _cls in (logic.AllCheck, logic.AnyCheck, logic.NotCheck):
     _cls.model_rebuild(_types_namespace={"CheckSpec": CheckSpec})
 
-__all__ = ["REGISTRY", "Check", "CheckSpec", "Context", "Outcome", "Status", "param_refs"]
+__all__ = ["REGISTRY", "Check", "CheckSpec", "Context", "Outcome", "param_refs"]
 __all__ += ["events", "items", "logic", "measure", "staff", "timing"]

@@ -6,41 +6,17 @@ import datetime as dt
 from abc import abstractmethod
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel
 
+from shifan.formatting import format_number
 from shifan.rules.base import FileModel
-from shifan.rules.params import Parameter, format_number
+from shifan.rules.params import Parameter
+from shifan.rules.vocab import Status
 
 if TYPE_CHECKING:
     from shifan.rules.application import InstitutionApplication, RegionApplication
-
-
-class Status(StrEnum):
-    """Result of one criterion (or one check)."""
-
-    PASS = "pass"
-    FAIL = "fail"
-    PARTIAL = "partial"
-    NOT_APPLICABLE = "not_applicable"
-    INSUFFICIENT = "insufficient_evidence"
-    ERROR = "error"
-
-    @property
-    def label(self) -> str:
-        return STATUS_LABELS[self]
-
-
-STATUS_LABELS = {
-    Status.PASS: "符合",
-    Status.FAIL: "不符合",
-    Status.PARTIAL: "部分符合",
-    Status.NOT_APPLICABLE: "不适用",
-    Status.INSUFFICIENT: "证据不足",
-    Status.ERROR: "无法评价",
-}
 
 
 @dataclass

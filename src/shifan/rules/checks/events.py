@@ -8,8 +8,8 @@ from typing import ClassVar, Literal
 from pydantic import Field
 
 from shifan.rules.application import InstitutionApplication
-from shifan.rules.checks.base import Check, Context, Outcome, Status, register
-from shifan.rules.vocab import ActivityType, IncidentCategory, Severity
+from shifan.rules.checks.base import Check, Context, Outcome, register
+from shifan.rules.vocab import ActivityType, IncidentCategory, Severity, Status
 
 
 def years_before(day: dt.date, years: int) -> dt.date:

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from shifan.read.yamldoc import did_you_mean
 from shifan.rules.application import InstitutionApplication, RegionApplication
-from shifan.rules.checks.base import Check, Context, Outcome, Status, register
+from shifan.rules.checks.base import Check, Context, Outcome, register
 from shifan.rules.vocab import (
     Commitment,
     Facility,
@@ -18,6 +18,7 @@ from shifan.rules.vocab import (
     InstitutionCategory,
     RegionMeasure,
     Service,
+    Status,
     System,
 )
 

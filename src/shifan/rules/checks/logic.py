@@ -6,8 +6,9 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 
 from pydantic import Field
 
-from shifan.rules.checks.base import Check, Context, Outcome, Status, register
-from shifan.rules.params import format_number
+from shifan.formatting import format_number
+from shifan.rules.checks.base import Check, Context, Outcome, register
+from shifan.rules.vocab import Status
 
 if TYPE_CHECKING:
     CheckSpec = Check

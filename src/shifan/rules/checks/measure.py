@@ -7,19 +7,9 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field
 
 from shifan.read.yamldoc import did_you_mean
-from shifan.rules.checks.base import (
-    OP_WORDS,
-    Check,
-    Context,
-    Outcome,
-    ParamHolder,
-    Status,
-    compare,
-    register,
-    show,
-)
+from shifan.rules.checks.base import OP_WORDS, Check, Context, Outcome, ParamHolder, compare, register, show
 from shifan.rules.checks.metrics import METRICS, Measurement, Missing
-from shifan.rules.vocab import Ability
+from shifan.rules.vocab import Ability, Status
 
 
 class MetricMixin(Check):

@@ -12,10 +12,11 @@ from typing import ClassVar, Literal
 from pydantic import Field
 
 from shifan.rules.application import InstitutionApplication
-from shifan.rules.checks.base import OP_WORDS, Check, Context, Outcome, ParamHolder, Status, compare, register, show
+from shifan.rules.checks.base import OP_WORDS, Check, Context, Outcome, ParamHolder, compare, register, show
 from shifan.rules.checks.measure import MetricMixin
 from shifan.rules.checks.metrics import METRICS
 from shifan.rules.checks.timing import DATE_LABELS, DeclaredDate, date_of
+from shifan.rules.vocab import Status
 
 
 class Step(ParamHolder):

@@ -8,8 +8,8 @@ from typing import ClassVar, Literal
 from pydantic import Field
 
 from shifan.rules.application import Certificate, InstitutionApplication, StaffMember
-from shifan.rules.checks.base import Check, Context, Outcome, Status, compare, register
-from shifan.rules.vocab import CertificateType, Role
+from shifan.rules.checks.base import Check, Context, Outcome, compare, register
+from shifan.rules.vocab import CertificateType, Role, Status
 
 
 def valid_certificate(member: StaffMember, types: list[CertificateType], as_of: dt.date) -> Certificate | None:

@@ -8,8 +8,8 @@ from typing import ClassVar, Literal
 from pydantic import Field
 
 from shifan.rules.application import InstitutionApplication
-from shifan.rules.checks.base import OP_WORDS, Check, Context, Outcome, Status, compare, register
-from shifan.rules.vocab import MedicalLevel
+from shifan.rules.checks.base import OP_WORDS, Check, Context, Outcome, compare, register
+from shifan.rules.vocab import MedicalLevel, Status
 
 #: Dates an application declares (or derives, like the qualification date).
 DeclaredDate = Literal[
