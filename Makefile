@@ -1,11 +1,11 @@
 # Two commands set everything up on a fresh Debian/Ubuntu machine:
 #   make demo   installs what is needed and runs shifan on the shipped sample applications
-#   make test   installs what is needed and runs every check (ruff, mypy, pytest)
+#   make test   installs what is needed and runs every check (ruff, import contracts, mypy, pytest)
 VENV ?= .venv
 PY := $(VENV)/bin/python
 OUT ?= out/demo
 
-.PHONY: setup demo test lint typecheck pytest clean
+.PHONY: setup demo test test-fast lint typecheck pytest clean
 
 setup:
 	@bash scripts/setup.sh
@@ -15,9 +15,14 @@ demo: setup
 
 test: setup lint typecheck pytest
 
+# The everyday loop: every check but the slow tests (font builds, generated folders, kill-and-rerun).
+test-fast: setup lint typecheck
+	$(PY) -m pytest -q -m "not slow"
+
 lint:
 	$(PY) -m ruff check src tests scripts bench
 	$(PY) -m ruff format --check src tests scripts bench
+	$(VENV)/bin/lint-imports
 
 typecheck:
 	$(PY) -m mypy

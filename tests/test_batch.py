@@ -58,6 +58,7 @@ def big(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return {"fixture": fixture, "out": out, "result": result, "root": root}
 
 
+@pytest.mark.slow
 def test_broken_file_in_the_middle_does_not_stop_the_others(big: dict[str, Any]) -> None:
     fixture, out = big["fixture"], big["out"]
     assert len(fixture.institutions) + len(fixture.broken) == 200 and len(fixture.broken) == 1
@@ -77,6 +78,7 @@ def test_broken_file_in_the_middle_does_not_stop_the_others(big: dict[str, Any])
     assert "YAML 语法错误" in failed[0]["错误"]
 
 
+@pytest.mark.slow
 def test_summary_csv_has_bom_and_neutralised_formulas(big: dict[str, Any]) -> None:
     out = big["out"]
     assert (out / "summary.csv").read_bytes().startswith(b"\xef\xbb\xbf")
@@ -96,6 +98,7 @@ def test_summary_csv_has_bom_and_neutralised_formulas(big: dict[str, Any]) -> No
     assert sheet.max_row == len(rows) + 1
 
 
+@pytest.mark.slow
 def test_stale_reviews_are_flagged_in_summary_and_json(big: dict[str, Any]) -> None:
     fixture, out = big["fixture"], big["out"]
     assert fixture.stale, "the generator marks some reviews stale"
@@ -109,6 +112,7 @@ def test_stale_reviews_are_flagged_in_summary_and_json(big: dict[str, Any]) -> N
     assert "评审意见已过期" in big["result"].stdout
 
 
+@pytest.mark.slow
 def test_json_holds_reviews_and_reconciled_scores(big: dict[str, Any]) -> None:
     out = big["out"]
     reviewed = 0
@@ -124,6 +128,7 @@ def test_json_holds_reviews_and_reconciled_scores(big: dict[str, Any]) -> None:
     assert reviewed > 100
 
 
+@pytest.mark.slow
 def test_counties_in_the_batch_are_rolled_up(big: dict[str, Any]) -> None:
     out = big["out"]
     data = json.loads((out / "applicants" / "regions__county-02.json").read_text(encoding="utf-8"))
@@ -132,6 +137,7 @@ def test_counties_in_the_batch_are_rolled_up(big: dict[str, Any]) -> None:
     assert used["care_institutions"] == "derived"
 
 
+@pytest.mark.slow
 def test_rerun_skips_unchanged_and_redoes_what_changed(tmp_path: Path) -> None:
     fixture = GEN.generate(tmp_path / "in", 30, seed=5, counties=1)
     out = tmp_path / "out"

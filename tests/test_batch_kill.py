@@ -11,8 +11,12 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from conftest import ROOT
 from shifan.batch import run_batch
+
+pytestmark = pytest.mark.slow
 
 
 def _generate(root: Path, count: int) -> None:

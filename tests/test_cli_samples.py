@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from conftest import INSTITUTIONS, REGIONS, invoke
+from shifan.formatting import format_number
+from shifan.rules.vocab import Status, Verdict
 
 EXPECTED = {
     "01-kangning-eligible": (0, {"A1": "pass", "B1": "pass", "C1": "pass", "G2": "pass"}),
@@ -62,9 +65,15 @@ def test_sample_json(name: str) -> None:
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_sample_text(name: str) -> None:
     code, _ = EXPECTED[name]
-    result = invoke(["check", _path(name)], code)
-    assert "结论：" in result.stdout
-    assert "得分：" in result.stdout
+    text = invoke(["check", _path(name)], code).stdout
+    data = json.loads(invoke(["check", _path(name), "--format", "json"], code).stdout)
+    verdict = Verdict(data["verdict"])
+    assert f"结论：{verdict.label}" in text
+    assert f"得分：{format_number(data['score'])} / {format_number(data['max_score'])}" in text
+    for criterion in data["criteria"]:
+        if criterion["status"] in ("fail", "insufficient_evidence"):
+            rows = [line for line in text.splitlines() if f" {criterion['id']} {criterion['title']} " in line]
+            assert any(Status(criterion["status"]).label in row for row in rows), rows
 
 
 def test_failing_names_are_listed() -> None:
@@ -143,17 +152,19 @@ def test_init_template_is_valid_yaml_with_comments(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("which", ["application", "rubric"])
 def test_schema(which: str) -> None:
+    """The schema an editor completes from: every property of every object carries a Chinese
+    description, and unknown keys are refused, as the loader refuses them."""
     schema = json.loads(invoke(["schema", which], 0).stdout)
-    assert "properties" in schema or "$defs" in schema
-
-
-def test_outputs_have_ordinary_permissions(tmp_path: Path) -> None:
-    from shifan.files import atomic_write_text
-
-    target = tmp_path / "out.txt"
-    old = os.umask(0o022)
-    try:
-        atomic_write_text(target, "x")
-    finally:
-        os.umask(old)
-    assert target.stat().st_mode & 0o777 == 0o644
+    objects = [schema, *schema.get("$defs", {}).values()]
+    checked = 0
+    for obj in objects:
+        if obj.get("type") != "object" or "properties" not in obj:
+            continue
+        assert obj.get("additionalProperties") is False, obj.get("title")
+        for key, prop in obj["properties"].items():
+            if key == "kind":
+                continue
+            description = prop.get("description", "")
+            assert re.search(r"[\u4e00-\u9fff]", description), f"{obj.get('title')}.{key} has no Chinese description"
+            checked += 1
+    assert checked > (100 if which == "application" else 30)

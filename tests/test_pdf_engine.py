@@ -229,6 +229,7 @@ def test_base_stylesheet_uses_the_font_stacks() -> None:
     assert "table-header-group" in css and "counter(pages)" in css
 
 
+@pytest.mark.slow
 def test_the_subset_covers_gb2312_and_is_deterministic() -> None:
     kit = pdf.font_kit()
     hei_bold = next(f for f in kit.fonts if f.family == fonts.HEI_FAMILY and f.weight == 700)

@@ -20,6 +20,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
@@ -43,6 +44,8 @@ from shifan.rules.vocab import (
     Status,
     System,
 )
+
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTITUTION = ROOT / "applications" / "institutions" / "01-kangning-eligible.yaml"

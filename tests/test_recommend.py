@@ -190,6 +190,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+@pytest.mark.slow
 def test_quotas_on_a_generated_folder_are_respected_and_deterministic(generated: Path) -> None:
     first, second = generated / "a", generated / "b"
     args = ["--quota", "3", "--quota-by", "category", "--min-score", "70", "--no-pdf"]
