@@ -225,7 +225,7 @@ def run_batch(
             )
         )
     if out is not None:
-        _remove_gone(old, manifest, {a.rel for a in apps})
+        _remove_gone(old, {a.rel for a in apps})
     done = report.skipped
     if progress:
         progress(done, report.total)
@@ -275,9 +275,8 @@ def run_batch(
     return report
 
 
-def _remove_gone(old: Manifest, manifest: Manifest, present: set[str]) -> None:
+def _remove_gone(old: Manifest, present: set[str]) -> None:
     """Delete the outputs of applications no longer in the folder (only files the batch wrote)."""
-    del manifest
     for rel, entry in old.items.items():
         if rel not in present:
             for path in entry.get("outputs", []):

@@ -8,7 +8,7 @@ from pathlib import Path
 from shifan.files import atomic_write_text
 from shifan.present.cells import CellValue
 from shifan.present.spreadsheet import Sheet, write_csv, write_xlsx
-from shifan.recommend.ranking import Recommendation, RecommendationList
+from shifan.recommend.ranking import Recommendation
 
 LIST_HEADERS = [
     "序号",
@@ -72,14 +72,6 @@ def annex_sheet(recommendation: Recommendation) -> Sheet:
             index += 1
             sheet.rows.append([index, rec_list.title, entry.name, entry.id, entry.score, entry.reason, entry.file])
     return sheet
-
-
-def _quota_text(rec_list: RecommendationList) -> str:
-    per = {"category": "每个机构类别", "region": "每个地市"}.get(rec_list.quota_by or "", "")
-    text = f"名额：{per}{rec_list.quota} 个" if per else f"名额：{rec_list.quota} 个"
-    if rec_list.min_score is not None:
-        text += f"；最低分 {rec_list.min_score:g} 分"
-    return text
 
 
 def notice_text(recommendation: Recommendation) -> str:
