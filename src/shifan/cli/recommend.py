@@ -10,6 +10,7 @@ import click
 from shifan.batch import default_jobs
 from shifan.cli.batch import jobs_option, progress_bar
 from shifan.cli.params import as_of_option, criteria_option
+from shifan.present.recommendation import DEFAULT_FORMATS, write_recommendation
 from shifan.recommend import recommend as make_recommendation
 
 
@@ -51,16 +52,16 @@ def recommend(
     with progress_bar("评价申报文件") as progress:
         result = make_recommendation(
             folder,
-            output,
             quota=quota,
             quota_by=quota_by,  # type: ignore[arg-type]
             min_score=min_score,
             criteria=criteria,
             as_of=as_of,
             jobs=jobs or default_jobs(),
-            pdf=not no_pdf,
             progress=progress,
         )
+    formats = [f for f in DEFAULT_FORMATS if not (no_pdf and f == "pdf")]
+    write_recommendation(output, result.recommendation, formats)
     for rec_list in result.recommendation.lists:
         click.echo(f"{rec_list.title}：拟推荐 {len(rec_list.recommended)} 个，未列入 {len(rec_list.annex)} 个")
         for entry in rec_list.recommended:
