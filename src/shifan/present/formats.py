@@ -53,7 +53,7 @@ Renderer = Callable[[T, Path | None, Path | None], bytes]
 PageWriter = Callable[[Page, Path | None], bytes]
 
 #: How each page format writes a rendered :class:`Page`.
-PAGE_WRITERS: dict[str, PageWriter] = {"html": write_html, "pdf": write_pdf}
+PAGE_WRITERS: dict[str, PageWriter] = {"pdf": write_pdf, "html": write_html}
 
 
 @dataclass(frozen=True)
