@@ -14,7 +14,7 @@ import pytest
 
 from conftest import APPLICATIONS, invoke
 from shifan.batch.model import FailedGate, Failure, SummaryRow
-from shifan.present.row_text import annex_reason, tie_note
+from shifan.present.row_text import annex_reason, group_label, tie_note
 from shifan.recommend.ranking import build_recommendation, rank_list
 
 
@@ -129,12 +129,12 @@ def test_quota_per_category_and_per_city() -> None:
         row("内设二", 79, category="care_with_clinic", category_label="养老机构内设医疗机构", region_code="340103"),
     ]
     by_category = rank_list("institution", rows, [], quota=1, quota_by="category")
-    assert [(e.group, e.row.name, e.group_rank) for e in by_category.recommended] == [
+    assert [(group_label(e.group), e.row.name, e.group_rank) for e in by_category.recommended] == [
         ("护理院", "护理院一", 1),
         ("养老机构内设医疗机构", "内设一", 1),
     ]
     by_city = rank_list("institution", rows, [], quota=2, quota_by="region")
-    assert [(e.group, e.row.name) for e in by_city.recommended] == [
+    assert [(group_label(e.group), e.row.name) for e in by_city.recommended] == [
         ("地市 340100", "内设一"),
         ("地市 340100", "内设二"),
         ("地市 341000", "护理院一"),

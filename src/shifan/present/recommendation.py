@@ -15,7 +15,7 @@ from typing import Any
 from shifan.files import atomic_write_text
 from shifan.present.cells import CellValue
 from shifan.present.report.build import recommendation_page, write_html, write_pdf
-from shifan.present.row_text import TIE_RULES, annex_reason, override_text, stale_text, tie_note
+from shifan.present.row_text import TIE_RULES, annex_reason, group_label, override_text, stale_text, tie_note
 from shifan.present.spreadsheet import Sheet, write_csv, write_xlsx
 from shifan.recommend.ranking import Recommendation
 
@@ -51,7 +51,7 @@ def list_sheet(recommendation: Recommendation) -> Sheet:
             cells: list[CellValue] = [
                 entry.position,
                 rec_list.title,
-                entry.group,
+                group_label(entry.group),
                 entry.group_rank,
                 entry.rank,
                 row.name,
@@ -101,7 +101,7 @@ def notice_text(recommendation: Recommendation) -> str:
         for entry in rec_list.recommended:
             if rec_list.quota_by and entry.group != group:
                 group = entry.group
-                lines.append(f"  {group}：")
+                lines.append(f"  {group_label(group)}：")
             lines.append(f"  {entry.position}. {entry.row.name}")
         lines.append("")
     lines.append("排序规则：" + "；".join(TIE_RULES) + "。")

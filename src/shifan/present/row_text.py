@@ -4,8 +4,9 @@ overrides, stale reviews, reviewers' conclusions, annex reasons and tie-breaks."
 from __future__ import annotations
 
 from shifan.batch.model import FailedGate, ReviewerConclusion, StaleReview
-from shifan.recommend.ranking import AnnexEntry, Ranked
+from shifan.recommend.ranking import AnnexEntry, QuotaGroup, Ranked
 from shifan.review.reconcile import OverrideRecord
+from shifan.rules.vocab import InstitutionCategory, RegionLevel
 
 #: The ranking order of a recommendation list, as printed under it (rules in recommend.ranking).
 TIE_RULES = [
@@ -39,6 +40,16 @@ def conclusion_text(conclusion: ReviewerConclusion) -> str:
     return f"{conclusion.reviewer}：{conclusion.conclusion.label}"
 
 
+def group_label(group: QuotaGroup | None) -> str:
+    """``护理院`` (a category), ``地市 340100`` (a city) or ``全部``."""
+    if group is None or group.by is None:
+        return "全部"
+    if group.by == "region":
+        return f"地市 {group.key}"
+    labels = {m.value: m.label for m in [*InstitutionCategory, *RegionLevel]}
+    return labels.get(group.key) or group.key
+
+
 def annex_reason(entry: AnnexEntry) -> str:
     """Why an applicant is not on the list."""
     if entry.cause == "not_eligible":
@@ -48,7 +59,7 @@ def annex_reason(entry: AnnexEntry) -> str:
     if entry.cause == "below_min_score":
         return f"得分 {entry.score:g} 低于最低分 {entry.min_score:g}"
     if entry.cause == "over_quota":
-        return f"超出名额（{entry.group}名额 {entry.quota} 个），排名第 {entry.rank}"
+        return f"超出名额（{group_label(entry.group)}名额 {entry.quota} 个），排名第 {entry.rank}"
     return "文件有误，未能评价：" + (entry.messages[0] if entry.messages else "")
 
 

@@ -46,12 +46,19 @@ class TieBreak(BaseModel):
     insufficient: int = Field(0, description="本单位证据不足的指标数")
 
 
+class QuotaGroup(BaseModel):
+    """The group a quota applies to."""
+
+    by: QuotaBy | None = Field(description="分组方式：category 按类别，region 按地市，空为不分组")
+    key: str = Field(description="类别代码或地市区划代码（前四位加 00）；不分组时为空")
+
+
 class Ranked(BaseModel):
     """An applicant on the list."""
 
     position: int = Field(description="名单序号")
     rank: int = Field(description="在本类申报中的总排名（具备资格且达到最低分者）")
-    group: str = Field(description="名额分组")
+    group: QuotaGroup = Field(description="名额分组")
     group_rank: int = Field(description="组内名次")
     row: SummaryRow
     tie_break: TieBreak | None = Field(None, description="与相邻同分者的排序依据")
@@ -68,7 +75,7 @@ class AnnexEntry(BaseModel):
     verdict: Verdict | None = Field(None, description="合议后的结论（not_eligible）")
     failed_gates: list[FailedGate] = Field(default_factory=list, description="未通过的否决项（not_eligible）")
     min_score: float | None = Field(None, description="最低分（below_min_score）")
-    group: str = Field("", description="名额分组（over_quota）")
+    group: QuotaGroup | None = Field(None, description="名额分组（over_quota）")
     quota: int | None = Field(None, description="该组名额（over_quota）")
     rank: int | None = Field(None, description="排名（over_quota）")
     messages: list[str] = Field(default_factory=list, description="文件错误（unreadable）")
@@ -123,16 +130,16 @@ def tie_break(row: SummaryRow, other: SummaryRow) -> TieBreak | None:
     return TieBreak(rule="id", other=other.name)
 
 
-def group_of(row: SummaryRow, quota_by: QuotaBy | None) -> tuple[tuple[int, str], str]:
-    """The quota group of a row: a sort key and a label (the name a list shows for the group)."""
+def group_of(row: SummaryRow, quota_by: QuotaBy | None) -> tuple[tuple[int, str], QuotaGroup]:
+    """The quota group of a row, with its sort key (categories in vocabulary order)."""
     if quota_by == "category":
         order = [c.value for c in InstitutionCategory] + [lvl.value for lvl in RegionLevel]
         index = order.index(row.category) if row.category in order else len(order)
-        return (index, row.category), row.category_label or row.category
+        return (index, row.category), QuotaGroup(by=quota_by, key=row.category)
     if quota_by == "region":
         city = row.region_code[:4] + "00"
-        return (0, city), f"地市 {city}"
-    return (0, ""), "全部"
+        return (0, city), QuotaGroup(by=quota_by, key=city)
+    return (0, ""), QuotaGroup(by=None, key="")
 
 
 def rank_list(
@@ -174,7 +181,7 @@ def rank_list(
             ranked_rows.append(row)
     ranked_rows.sort(key=sort_key)
     taken: dict[tuple[int, str], int] = {}
-    chosen: list[tuple[int, SummaryRow, tuple[int, str], str, int, TieBreak | None]] = []
+    chosen: list[tuple[int, SummaryRow, tuple[int, str], QuotaGroup, int, TieBreak | None]] = []
     for rank, row in enumerate(ranked_rows, start=1):
         key, label = group_of(row, quota_by)
         note = tie_break(row, ranked_rows[rank]) if rank < len(ranked_rows) else None
