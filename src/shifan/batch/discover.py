@@ -14,8 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from shifan.batch.manifest import ReviewPeek
-from shifan.batch.model import Failure
+from shifan.batch.model import Failure, ReviewPeek
 from shifan.errors import ShifanError
 from shifan.files import sha256_bytes
 from shifan.read.yamldoc import load_document

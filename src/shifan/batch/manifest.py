@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field, ValidationError
 
-from shifan.batch.model import DepRecord, SummaryRow
+from shifan.batch.model import DepRecord, ReviewPeek, SummaryRow
 from shifan.files import atomic_write_text, sha256_file
 
 FILENAME = "manifest.json"
@@ -63,15 +63,6 @@ class BatchSettings(BaseModel):
     criteria: str | None
     as_of: str | None
     formats: list[str] = Field(description="逐个申报单位输出的格式，按写出顺序")
-
-
-class ReviewPeek(BaseModel):
-    """What a review sheet names, read without validating the rest (cached by content sha)."""
-
-    target: str | None = Field(description="所评审申报文件的绝对路径")
-    target_sha: str | None = Field(description="评审时记录的申报文件 sha256")
-    error: list[str] | None = Field(description="读取评审意见表时的问题")
-    sha: str = Field("", description="评审意见表内容的 sha256")
 
 
 class ManifestEntry(BaseModel):

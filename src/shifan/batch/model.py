@@ -76,6 +76,15 @@ class SummaryRow(BaseModel):
     formats: list[str] = Field(default_factory=list, description="已写出的逐个申报单位输出格式，如 json、pdf")
 
 
+class ReviewPeek(BaseModel):
+    """What a review sheet names, read without validating the rest (cached by content sha)."""
+
+    target: str | None = Field(description="所评审申报文件的绝对路径")
+    target_sha: str | None = Field(description="评审时记录的申报文件 sha256")
+    error: list[str] | None = Field(description="读取评审意见表时的问题")
+    sha: str = Field("", description="评审意见表内容的 sha256")
+
+
 @dataclass(frozen=True)
 class Evaluated:
     """One applicant evaluated and reconciled with its reviews: what a writer turns into a file."""

@@ -35,12 +35,11 @@ from shifan.batch.manifest import (
     BatchSettings,
     Manifest,
     ManifestEntry,
-    ReviewPeek,
     dep_unchanged,
     load_manifest,
     save_manifest,
 )
-from shifan.batch.model import ApplicantWriter, Failure, ItemResult, SummaryRow, Task
+from shifan.batch.model import ApplicantWriter, Failure, ItemResult, ReviewPeek, SummaryRow, Task
 from shifan.batch.worker import cached_rubric, process
 from shifan.errors import ShifanError, UsageError
 

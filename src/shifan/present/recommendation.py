@@ -111,11 +111,13 @@ def notice_text(recommendation: Recommendation) -> str:
 
 
 def recommendation_data(recommendation: Recommendation) -> dict[str, Any]:
-    """The recommendation as JSON data, with the sentences the tables show (``tie_note`` of each
-    listed applicant, ``reason`` of each annex entry, ``tie_rules``) next to the data."""
+    """The recommendation as JSON data, with the words the tables show (``group_label`` and
+    ``tie_note`` of each listed applicant, ``reason`` of each annex entry, ``tie_rules``) next to
+    the data."""
     data = recommendation.model_dump(mode="json")
     for rec_list, listed in zip(recommendation.lists, data["lists"], strict=True):
         for entry, item in zip(rec_list.recommended, listed["recommended"], strict=True):
+            item["group_label"] = group_label(entry.group)
             item["tie_note"] = tie_note(entry)
         for annexed, item in zip(rec_list.annex, listed["annex"], strict=True):
             item["reason"] = annex_reason(annexed)
