@@ -83,8 +83,8 @@ def parallel_parse(files: list[str], jobs: int) -> float:
 
 def stages(files: list[Path]) -> dict[str, float]:
     """Milliseconds per file on one process, stage by stage."""
-    from shifan.batch.model import Task
-    from shifan.batch.worker import cached_rubric, summary_row
+    from shifan.batch.rows import summary_row
+    from shifan.batch.worker import cached_rubric
     from shifan.evaluate.pipeline import check_loaded
     from shifan.load.application import _ADAPTER, consistency_problems, load_application
     from shifan.read import yamldoc as yamlio
@@ -109,13 +109,14 @@ def stages(files: list[Path]) -> dict[str, float]:
     out["evaluate"] = timed(lambda: checked.extend(check_loaded(item, rubric) for item in loaded)) * per
     merged: list[Any] = []
     out["reconcile"] = timed(lambda: merged.extend(reconcile(c, []) for c in checked)) * per
-    task = Task("", "x.yaml", (), None, None)
     out["summary row"] = (
-        timed(lambda: [summary_row(task, "x", c, r) for c, r in zip(checked, merged, strict=True)]) * per
+        timed(lambda: [summary_row("x.yaml", "x", c, r) for c, r in zip(checked, merged, strict=True)]) * per
     )
-    from shifan.batch.worker import result_json
+    from shifan.present.json_output import applicant_json
 
-    out["JSON text"] = timed(lambda: [result_json(task, c, r) for c, r in zip(checked, merged, strict=True)]) * per
+    out["JSON text"] = (
+        timed(lambda: [applicant_json("x.yaml", c, r) for c, r in zip(checked, merged, strict=True)]) * per
+    )
     return out
 
 
@@ -128,6 +129,8 @@ def main() -> None:
     sys.path.insert(0, str(ROOT / "src"))
 
     from shifan.batch import run_batch
+    from shifan.present.formats import applicant_writers
+    from shifan.present.summary import SUMMARY
 
     gen = _generator()
     work = Path(tempfile.mkdtemp(prefix="shifan-bench-"))
@@ -139,8 +142,16 @@ def main() -> None:
 
         print(f"   before: {load()}")
         parse_parallel = parallel_parse(files, args.jobs)
-        full = timed(lambda: run_batch(source, work / "out", pdf=False, jobs=args.jobs))
-        rerun = timed(lambda: run_batch(source, work / "out", pdf=False, jobs=args.jobs))
+        full = timed(
+            lambda: run_batch(
+                source, work / "out", writers=applicant_writers(["json"]), summary=SUMMARY, jobs=args.jobs
+            )
+        )
+        rerun = timed(
+            lambda: run_batch(
+                source, work / "out", writers=applicant_writers(["json"]), summary=SUMMARY, jobs=args.jobs
+            )
+        )
         print("\n1. Evaluation without PDFs vs parsing only")
         print(f"   parse only (C safe loader, {args.jobs} processes): {parse_parallel:7.2f} s")
         print(f"   shifan batch --no-pdf ({args.jobs} processes):       {full:7.2f} s")
@@ -160,10 +171,20 @@ def main() -> None:
         print("\n2. Full batch with PDFs, 1 vs 2 workers")
         pdf_source = work / "pdf"
         gen.generate(pdf_source, args.pdf_count, seed=2, counties=0, reviews=True)
-        run_batch(pdf_source, work / "warm", pdf=True, jobs=1)  # font subsets cached once
+        run_batch(
+            pdf_source, work / "warm", writers=applicant_writers(["json", "pdf"]), summary=SUMMARY, jobs=1
+        )  # font subsets cached once
         print(f"   before: {load()} (other processes on this machine compete for the same CPUs)")
-        one, one_cpu = timed_cpu(lambda: run_batch(pdf_source, work / "pdf1", pdf=True, jobs=1))
-        two, two_cpu = timed_cpu(lambda: run_batch(pdf_source, work / "pdf2", pdf=True, jobs=2))
+        one, one_cpu = timed_cpu(
+            lambda: run_batch(
+                pdf_source, work / "pdf1", writers=applicant_writers(["json", "pdf"]), summary=SUMMARY, jobs=1
+            )
+        )
+        two, two_cpu = timed_cpu(
+            lambda: run_batch(
+                pdf_source, work / "pdf2", writers=applicant_writers(["json", "pdf"]), summary=SUMMARY, jobs=2
+            )
+        )
         print(f"   {args.pdf_count} applications with reviews and PDFs:")
         print(f"     1 worker  {one:6.2f} s wall, {one_cpu:6.2f} s CPU")
         print(f"     2 workers {two:6.2f} s wall, {two_cpu:6.2f} s CPU   ({load()})")
@@ -172,7 +193,11 @@ def main() -> None:
             f"   CPU time grows {100 * (two_cpu / one_cpu - 1):.0f} % with 2 workers: on 2 idle cores the speed-up "
             f"would be about {2 * one_cpu / two_cpu:.2f}x"
         )
-        pdf_rerun = timed(lambda: run_batch(pdf_source, work / "pdf2", pdf=True, jobs=2))
+        pdf_rerun = timed(
+            lambda: run_batch(
+                pdf_source, work / "pdf2", writers=applicant_writers(["json", "pdf"]), summary=SUMMARY, jobs=2
+            )
+        )
         print(f"   no-change rerun with PDFs: {pdf_rerun:.2f} s = {100 * pdf_rerun / two:.1f} % of the full run")
     finally:
         shutil.rmtree(work, ignore_errors=True)

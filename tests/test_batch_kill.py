@@ -15,6 +15,8 @@ import pytest
 
 from conftest import ROOT
 from shifan.batch import run_batch
+from shifan.present.formats import applicant_writers
+from shifan.present.summary import SUMMARY
 
 pytestmark = pytest.mark.slow
 
@@ -53,7 +55,7 @@ def test_killed_batch_leaves_whole_files_and_rerun_completes(tmp_path: Path) -> 
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert 0 < len(manifest["items"]) < 300
 
-    report = run_batch(source, out, pdf=False, jobs=2)
+    report = run_batch(source, out, writers=applicant_writers(["json"]), summary=SUMMARY, jobs=2)
     assert report.ok and report.total == 300
     assert report.skipped >= len(manifest["items"]) and report.processed + report.skipped == 300
     assert len(list((out / "applicants").glob("*.json"))) == 300

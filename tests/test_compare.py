@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 
 from conftest import APPLICATIONS, INSTITUTIONS, REGIONS, invoke
-from shifan.evaluate.compare import compare_application, render_comparison
+from shifan.evaluate.compare import compare_application
+from shifan.present.compare_text import render_comparison
 from shifan.rules.vocab import Status
 
 XINAN = APPLICATIONS / "anhui" / "12-xinan-nursing-beds.yaml"

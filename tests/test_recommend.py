@@ -13,7 +13,8 @@ import openpyxl
 import pytest
 
 from conftest import APPLICATIONS, invoke
-from shifan.batch.model import Failure, SummaryRow
+from shifan.batch.model import FailedGate, Failure, SummaryRow
+from shifan.present.row_text import annex_reason, group_label, tie_note
 from shifan.recommend.ranking import build_recommendation, rank_list
 
 
@@ -37,7 +38,7 @@ def row(name: str, score: float, **changes: Any) -> SummaryRow:
         "grade": "",
         "reviewers": [],
         "stale": False,
-        "stale_reasons": [],
+        "stale_reviews": [],
         "disagreements": [],
         "overrides": [],
         "contradicted": [],
@@ -49,6 +50,10 @@ def row(name: str, score: float, **changes: Any) -> SummaryRow:
     }
     data.update(changes)
     return SummaryRow.model_validate(data)
+
+
+def gate(gate_id: str, title: str, reason: str) -> FailedGate:
+    return FailedGate(id=gate_id, title=title, status="fail", reason=reason)
 
 
 def names(rows: list[SummaryRow], **options: Any) -> list[str]:
@@ -78,7 +83,7 @@ def test_ties_then_fewer_insufficient_then_disabled_share_then_code_point_then_i
     result = rank_list("institution", rows, [], quota=99)
     order = [(e.row.name, e.row.id) for e in result.recommended]
     assert order == [("C", "ID-C"), ("A", "ID-0"), ("A", "ID-A"), ("E", "ID-E"), ("D", "ID-D"), ("B", "ID-B")]
-    notes = [e.tie_note for e in result.recommended]
+    notes = [tie_note(e) for e in result.recommended]
     assert "失能老年人占比较高" in notes[0] and "按编号顺序" in notes[1] and "按名称码位顺序" in notes[2]
     assert "证据不足项较少" in notes[4] and notes[5] == ""
 
@@ -93,14 +98,21 @@ def test_ineligible_below_min_score_and_over_quota_go_to_the_annex_with_reasons(
         row("甲", 95),
         row("乙", 90),
         row("丙", 85),
-        row("丁", 99, eligible=False, verdict="ineligible", failed_gates=["A3 无重大负面事件：发生重大医疗事故"]),
-        row("戊", 99, eligible=False, verdict="incomplete", failed_gates=["A1 资质：缺少佐证材料"]),
+        row(
+            "丁",
+            99,
+            eligible=False,
+            verdict="ineligible",
+            failed_gates=[gate("A3", "无重大负面事件", "发生重大医疗事故")],
+        ),
+        row("戊", 99, eligible=False, verdict="incomplete", failed_gates=[gate("A1", "资质", "缺少佐证材料")]),
         row("己", 59.99),
     ]
     failures = [Failure("broken.yaml", "application", ["broken.yaml:1:1: YAML 语法错误"])]
     result = rank_list("institution", rows, failures, quota=2, min_score=60)
     assert [e.row.name for e in result.recommended] == ["甲", "乙"]
-    reasons = {a.name or a.file: a.reason for a in result.annex}
+    reasons = {a.name or a.file: annex_reason(a) for a in result.annex}
+    assert reasons["丁"] == "不具备申报资格：A3 无重大负面事件：发生重大医疗事故"
     assert reasons["丙"].startswith("超出名额") and "排名第 3" in reasons["丙"]
     assert reasons["丁"].startswith("不具备申报资格：A3")
     assert reasons["戊"].startswith("暂不能确认申报资格")
@@ -117,12 +129,12 @@ def test_quota_per_category_and_per_city() -> None:
         row("内设二", 79, category="care_with_clinic", category_label="养老机构内设医疗机构", region_code="340103"),
     ]
     by_category = rank_list("institution", rows, [], quota=1, quota_by="category")
-    assert [(e.group, e.row.name, e.group_rank) for e in by_category.recommended] == [
+    assert [(group_label(e.group), e.row.name, e.group_rank) for e in by_category.recommended] == [
         ("护理院", "护理院一", 1),
         ("养老机构内设医疗机构", "内设一", 1),
     ]
     by_city = rank_list("institution", rows, [], quota=2, quota_by="region")
-    assert [(e.group, e.row.name) for e in by_city.recommended] == [
+    assert [(group_label(e.group), e.row.name) for e in by_city.recommended] == [
         ("地市 340100", "内设一"),
         ("地市 340100", "内设二"),
         ("地市 341000", "护理院一"),

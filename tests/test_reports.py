@@ -138,7 +138,9 @@ def test_user_templates_override(tmp_path: Path) -> None:
     assert "<title>自定义标题</title>" in html and "逐项自评表" in html
 
 
-@pytest.mark.parametrize("name", ["self.html", "review.html", "sheet.html"])
+@pytest.mark.parametrize(
+    "name", ["self.html", "review.html", "review-reviewed.html", "sheet.html", "recommendation.html"]
+)
 def test_golden_html(name: str) -> None:
     sys.path.insert(0, str(ROOT / "scripts"))
     try:

@@ -13,9 +13,8 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from shifan.batch.model import Failure
+from shifan.batch.model import Failure, ReviewPeek
 from shifan.errors import ShifanError
 from shifan.files import sha256_bytes
 from shifan.read.yamldoc import load_document
@@ -63,28 +62,28 @@ def scan(source: Path, exclude: list[Path]) -> list[SourceFile]:
     return found
 
 
-def peek_review(path: str) -> dict[str, Any]:
+def peek_review(path: str) -> ReviewPeek:
     """What a review names (application path and sha), read without validating the rest.
 
-    Returns ``{"target", "target_sha", "error"}``; runs in worker processes.
+    Runs in worker processes.
     """
     try:
         document = load_document(Path(path), what="评审意见表")
     except ShifanError as error:
-        return {"target": None, "target_sha": None, "error": error.user_message().splitlines()}
+        return ReviewPeek(target=None, target_sha=None, error=error.user_message().splitlines())
     data = document.data
     ref = data.get("application") if isinstance(data, dict) else None
     named = ref.get("path") if isinstance(ref, dict) else None
     sha = ref.get("sha256") if isinstance(ref, dict) else None
     if not isinstance(named, str) or not named.strip():
         problem = document.problem(("application", "path"), "评审意见表未写明所评审的申报文件", expected="申报文件路径")
-        return {"target": None, "target_sha": None, "error": [problem.format()]}
+        return ReviewPeek(target=None, target_sha=None, error=[problem.format()])
     target = str(resolve_target(Path(path), named.strip()))
-    return {"target": target, "target_sha": sha if isinstance(sha, str) else None, "error": None}
+    return ReviewPeek(target=target, target_sha=sha if isinstance(sha, str) else None, error=None)
 
 
 def match_reviews(
-    apps: list[SourceFile], reviews: list[SourceFile], peeks: dict[str, dict[str, Any]]
+    apps: list[SourceFile], reviews: list[SourceFile], peeks: dict[str, ReviewPeek]
 ) -> tuple[dict[str, list[SourceFile]], list[Failure]]:
     """Reviews of each application (by rel path), and the reviews that fit none."""
     by_path = {str(a.path): a for a in apps}
@@ -95,18 +94,19 @@ def match_reviews(
     failures: list[Failure] = []
     for review in reviews:
         peek = peeks[review.rel]
-        if peek["error"]:
-            failures.append(Failure(review.rel, "review", list(peek["error"])))
+        if peek.error:
+            failures.append(Failure(review.rel, "review", list(peek.error)))
             continue
-        app = by_path.get(peek["target"])
-        if app is None and peek["target_sha"] in by_sha and len(by_sha[peek["target_sha"]]) == 1:
-            app = by_sha[peek["target_sha"]][0]
+        app = by_path.get(peek.target) if peek.target is not None else None
+        sharing = by_sha.get(peek.target_sha or "", [])
+        if app is None and len(sharing) == 1:
+            app = sharing[0]
         if app is None:
             failures.append(
                 Failure(
                     review.rel,
                     "review",
-                    [f"{review.rel}: 找不到评审意见表所指的申报文件（application.path 指向 {peek['target']}）"],
+                    [f"{review.rel}: 找不到评审意见表所指的申报文件（application.path 指向 {peek.target}）"],
                 )
             )
             continue

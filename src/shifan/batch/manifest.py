@@ -2,8 +2,8 @@
 
 An applicant is skipped when its application bytes, its reviews, every other file it read
 (attachments, a county's roster files), its rubric's content, the settings (rubric option,
-as_of, PDFs) and the tool version are all unchanged and its outputs exist. Files other than
-the application and its reviews are compared by size and modification time first and hashed
+as_of, output formats) and the tool version are all unchanged and its outputs exist. Files other
+than the application and its reviews are compared by size and modification time first and hashed
 only when those differ (as ``git`` and ``make`` do).
 
 The manifest is rewritten atomically during the batch, so a killed batch keeps what it finished.
@@ -11,25 +11,23 @@ The manifest is rewritten atomically during the batch, so a killed batch keeps w
 
 from __future__ import annotations
 
-import json
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
+from pydantic import BaseModel, Field, ValidationError
+
+from shifan.batch.model import DepRecord, ReviewPeek, SummaryRow
 from shifan.files import atomic_write_text, sha256_file
 
 FILENAME = "manifest.json"
-FORMAT = 1
-
-DepRecord = list[Any] | None
+FORMAT = 2
 
 
 _HASHES: dict[tuple[str, int, int], str] = {}
 
 
 def dep_record(path: str) -> DepRecord:
-    """``[size, mtime_ns, sha256]`` of a file, or None when it does not exist.
+    """``(size, mtime_ns, sha256)`` of a file, or None when it does not exist.
 
     A file shared by many applicants (a county's roster entry, common evidence) is hashed once
     per process."""
@@ -38,7 +36,7 @@ def dep_record(path: str) -> DepRecord:
         key = (path, stat.st_size, stat.st_mtime_ns)
         if key not in _HASHES:
             _HASHES[key] = sha256_file(Path(path))
-        return [stat.st_size, stat.st_mtime_ns, _HASHES[key]]
+        return (stat.st_size, stat.st_mtime_ns, _HASHES[key])
     except OSError:
         return None
 
@@ -50,7 +48,7 @@ def dep_unchanged(path: str, stored: DepRecord) -> bool:
         return stored is None
     if stored is None:
         return False
-    if [stat.st_size, stat.st_mtime_ns] == stored[:2]:
+    if (stat.st_size, stat.st_mtime_ns) == stored[:2]:
         return True
     try:
         return bool(sha256_file(Path(path)) == stored[2])
@@ -58,39 +56,48 @@ def dep_unchanged(path: str, stored: DepRecord) -> bool:
         return False
 
 
-@dataclass
-class Manifest:
-    settings: dict[str, Any] = field(default_factory=dict)
-    reviews: dict[str, dict[str, Any]] = field(default_factory=dict)
-    items: dict[str, dict[str, Any]] = field(default_factory=dict)
+class BatchSettings(BaseModel):
+    """The options a batch ran with; any change redoes every applicant."""
+
+    tool: str
+    criteria: str | None
+    as_of: str | None
+    formats: list[str] = Field(description="逐个申报单位输出的格式，按写出顺序")
+
+
+class ManifestEntry(BaseModel):
+    """What one applicant's outputs were made from, and its summary row or failure."""
+
+    app_sha: str
+    reviews: list[tuple[str, str]] = Field(description="评审意见表：相对路径和 sha256")
+    deps: dict[str, DepRecord] = Field(description="读取的其他文件")
+    rubric: tuple[str, bool, str] = Field(description="评分标准：引用、是否按申报文件指定、sha256")
+    outputs: list[str]
+    row: SummaryRow | None
+    failure: list[str] | None
+
+
+class Manifest(BaseModel):
+    format: int = FORMAT
+    settings: BatchSettings | None = None
     summary_key: str = ""
+    reviews: dict[str, ReviewPeek] = Field(default_factory=dict)
+    items: dict[str, ManifestEntry] = Field(default_factory=dict)
 
     def to_json(self) -> str:
-        data = {
-            "format": FORMAT,
-            "settings": self.settings,
-            "summary_key": self.summary_key,
-            "reviews": dict(sorted(self.reviews.items())),
-            "items": dict(sorted(self.items.items())),
-        }
-        # Compact on purpose: indentation switches json to its pure-Python encoder (20x slower).
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
+        ordered = self.model_copy(
+            update={"reviews": dict(sorted(self.reviews.items())), "items": dict(sorted(self.items.items()))}
+        )
+        return ordered.model_dump_json() + "\n"
 
 
 def load_manifest(out: Path) -> Manifest:
     """The manifest of a previous run in ``out``; empty when absent, unreadable or of another format."""
     try:
-        data = json.loads((out / FILENAME).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        manifest = Manifest.model_validate_json((out / FILENAME).read_bytes())
+    except (OSError, ValidationError):
         return Manifest()
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        return Manifest()
-    return Manifest(
-        settings=dict(data.get("settings") or {}),
-        reviews=dict(data.get("reviews") or {}),
-        items=dict(data.get("items") or {}),
-        summary_key=str(data.get("summary_key") or ""),
-    )
+    return manifest if manifest.format == FORMAT else Manifest()
 
 
 def save_manifest(out: Path, manifest: Manifest) -> None:

@@ -1,13 +1,45 @@
-"""What a batch passes around: tasks for workers, one summary row per applicant, failures."""
+"""What a batch passes around: tasks for workers, one summary row per applicant, failures, and
+the writers that turn an evaluated applicant into files."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from pathlib import Path
+from typing import Literal, Protocol
 
 from pydantic import BaseModel, Field
 
-from shifan.rules.vocab import Verdict
+from shifan.evaluate.pipeline import Checked
+from shifan.review.model import Conclusion
+from shifan.review.reconcile import OverrideRecord, ReconciledResult
+from shifan.rules.vocab import Status, Verdict
+
+#: ``[size, mtime_ns, sha256]`` of a file read while evaluating, or None when it does not exist.
+DepRecord = tuple[int, int, str] | None
+
+
+class FailedGate(BaseModel):
+    """A gate (否决项) that keeps the applicant from being eligible after review."""
+
+    id: str
+    title: str
+    status: Status = Field(description="系统核验结果")
+    reason: str = Field(description="系统核验的理由")
+    overridden: bool = Field(False, description="经评审专家改判为不符合")
+
+
+class StaleReview(BaseModel):
+    """A review written before the application or the rubric last changed."""
+
+    reviewer: str
+    reasons: list[str]
+
+
+class ReviewerConclusion(BaseModel):
+    """A reviewer's final opinion (综合意见)."""
+
+    reviewer: str
+    conclusion: Conclusion
 
 
 class SummaryRow(BaseModel):
@@ -25,23 +57,58 @@ class SummaryRow(BaseModel):
     as_of: str
     verdict: Verdict
     eligible: bool
-    failed_gates: list[str] = Field(description="否决项不符合或证据不足：编号 名称：理由")
+    failed_gates: list[FailedGate] = Field(description="否决项不符合或证据不足")
     computed_score: float = Field(description="系统计算得分（折算为满分）")
     score: float = Field(description="排序用得分：有评审时为合议得分，否则为系统计算得分（均已折算）")
     max_score: float
     grade: str
     reviewers: list[str]
     stale: bool
-    stale_reasons: list[str]
+    stale_reviews: list[StaleReview] = Field(description="已过期的评审意见表及原因")
     disagreements: list[str]
-    overrides: list[str]
+    overrides: list[OverrideRecord]
     contradicted: list[str]
-    conclusions: list[str] = Field(description="各专家综合意见：姓名：同意推荐 等")
+    conclusions: list[ReviewerConclusion] = Field(description="各专家综合意见")
     insufficient: int = Field(description="证据不足的指标数")
     priorities: list[bool] = Field(description="优先推荐条件是否满足，按评分标准中的顺序")
     priority_titles: list[str] = Field(description="已满足的优先推荐条件名称")
     disabled_share: float | None = Field(None, description="失能（含失智）老年人占比（%），仅机构")
-    pdf: bool = False
+    formats: list[str] = Field(default_factory=list, description="已写出的逐个申报单位输出格式，如 json、pdf")
+
+
+class ReviewPeek(BaseModel):
+    """What a review sheet names, read without validating the rest (cached by content sha)."""
+
+    target: str | None = Field(description="所评审申报文件的绝对路径")
+    target_sha: str | None = Field(description="评审时记录的申报文件 sha256")
+    error: list[str] | None = Field(description="读取评审意见表时的问题")
+    sha: str = Field("", description="评审意见表内容的 sha256")
+
+
+@dataclass(frozen=True)
+class Evaluated:
+    """One applicant evaluated and reconciled with its reviews: what a writer turns into a file."""
+
+    file: str
+    checked: Checked
+    reconciled: ReconciledResult
+
+
+class ApplicantWriter(Protocol):
+    """Writes one per-applicant output file (JSON, a report PDF, …).
+
+    Instances travel to worker processes, so they must be picklable (module-level classes)."""
+
+    @property
+    def format(self) -> str:
+        """The format name, recorded in the manifest settings and the summary row."""
+
+    @property
+    def suffix(self) -> str:
+        """The file name suffix, with its dot (``.pdf``)."""
+
+    def write(self, evaluated: Evaluated, path: Path) -> None:
+        """Write the output atomically to ``path``."""
 
 
 @dataclass(frozen=True)
@@ -53,8 +120,8 @@ class Task:
     reviews: tuple[str, ...]
     criteria: str | None
     as_of: str | None
-    out_json: str | None = None
-    out_pdf: str | None = None
+    out_base: str | None = None
+    writers: tuple[ApplicantWriter, ...] = ()
 
 
 @dataclass
@@ -73,7 +140,7 @@ class ItemResult:
     rel: str
     row: SummaryRow | None = None
     failure: Failure | None = None
-    deps: dict[str, list[Any] | None] = field(default_factory=dict, repr=False)
+    deps: dict[str, DepRecord] = field(default_factory=dict, repr=False)
     rubric_ref: str = ""
     rubric_local: bool = False
     rubric_sha: str = ""

@@ -1,7 +1,7 @@
 """Running a batch: find files, pair reviews, skip what is unchanged, evaluate the rest on all
-cores, write the summary.
+cores, hand the results to the writers given by the caller.
 
-Output folder layout::
+Output folder layout (with the writers ``shifan batch`` passes)::
 
     OUT/applicants/<file>.json   reconciled result of each applicant (evaluation + reviews)
     OUT/applicants/<file>.pdf    自评报告 (unless --no-pdf)
@@ -27,15 +27,21 @@ from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from shifan import __version__
 from shifan.batch.discover import SourceFile, match_reviews, peek_review, scan
-from shifan.batch.manifest import Manifest, dep_unchanged, load_manifest, save_manifest
-from shifan.batch.model import Failure, ItemResult, SummaryRow, Task
+from shifan.batch.manifest import (
+    BatchSettings,
+    Manifest,
+    ManifestEntry,
+    dep_unchanged,
+    load_manifest,
+    save_manifest,
+)
+from shifan.batch.model import ApplicantWriter, Failure, ItemResult, ReviewPeek, SummaryRow, Task
 from shifan.batch.worker import cached_rubric, process
 from shifan.errors import ShifanError, UsageError
-from shifan.present.summary import write_summary
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +51,17 @@ APPLICANTS = "applicants"
 FLUSH_SECONDS = 1.0
 #: Below this many reviews, they are read in the main process rather than in workers.
 PARALLEL_PEEKS = 32
+
+
+class SummaryWriter(Protocol):
+    """Writes the batch-wide outputs (summary table, failure log) into the output folder."""
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The file names written, relative to the output folder."""
+
+    def write(self, out: Path, rows: Sequence[SummaryRow], failures: Sequence[Failure]) -> list[Path]:
+        """Write every file in ``names``; returns their paths."""
 
 
 @dataclass
@@ -101,22 +118,22 @@ def _run_pool(fn: Callable[[Any], Any], args: Sequence[Any], jobs: int, on_resul
             raise
 
 
-def _peeks(reviews: list[SourceFile], old: Manifest, jobs: int) -> dict[str, dict[str, Any]]:
-    peeks: dict[str, dict[str, Any]] = {}
+def _peeks(reviews: list[SourceFile], old: Manifest, jobs: int) -> dict[str, ReviewPeek]:
+    peeks: dict[str, ReviewPeek] = {}
     todo = []
     for review in reviews:
         cached = old.reviews.get(review.rel)
-        if cached is not None and cached.get("sha") == review.sha:
+        if cached is not None and cached.sha == review.sha:
             peeks[review.rel] = cached
         else:
             todo.append(review)
 
     by_path = {str(r.path): r for r in todo}
 
-    def keep(path: str, value: dict[str, Any] | None) -> None:
+    def keep(path: str, value: ReviewPeek | None) -> None:
         review = by_path[path]
-        peeks[review.rel] = value or {"target": None, "target_sha": None, "error": ["读取时处理进程异常退出"]}
-        peeks[review.rel]["sha"] = review.sha
+        peek = value or ReviewPeek(target=None, target_sha=None, error=["读取时处理进程异常退出"])
+        peeks[review.rel] = peek.model_copy(update={"sha": review.sha})
 
     _run_pool(peek_review, [str(r.path) for r in todo], jobs if len(todo) >= PARALLEL_PEEKS else 1, keep)
     return peeks
@@ -134,18 +151,18 @@ def _rubric_sha(ref: str, local: bool, cache: dict[tuple[str, bool], str]) -> st
 
 
 def _unchanged(
-    entry: dict[str, Any] | None, app: SourceFile, reviews: list[SourceFile], rubric_shas: dict[tuple[str, bool], str]
+    entry: ManifestEntry, app: SourceFile, reviews: list[SourceFile], rubric_shas: dict[tuple[str, bool], str]
 ) -> bool:
-    if not entry or entry.get("failure") or entry.get("app_sha") != app.sha:
+    if entry.failure or entry.row is None or entry.app_sha != app.sha:
         return False
-    if entry.get("reviews") != [[r.rel, r.sha] for r in reviews]:
+    if entry.reviews != [(r.rel, r.sha) for r in reviews]:
         return False
-    ref, local, sha = entry.get("rubric") or ["", False, ""]
-    if not sha or _rubric_sha(ref, bool(local), rubric_shas) != sha:
+    ref, local, sha = entry.rubric
+    if not sha or _rubric_sha(ref, local, rubric_shas) != sha:
         return False
-    if not all(os.path.isfile(path) for path in entry.get("outputs", [])):
+    if not all(os.path.isfile(path) for path in entry.outputs):
         return False
-    return all(dep_unchanged(path, record) for path, record in (entry.get("deps") or {}).items())
+    return all(dep_unchanged(path, record) for path, record in entry.deps.items())
 
 
 def _clean_temporaries(out: Path) -> None:
@@ -157,7 +174,7 @@ def _clean_temporaries(out: Path) -> None:
 
 def collect(
     source: Path, exclude: list[Path], old: Manifest, jobs: int
-) -> tuple[list[SourceFile], dict[str, list[SourceFile]], list[Failure], dict[str, dict[str, Any]]]:
+) -> tuple[list[SourceFile], dict[str, list[SourceFile]], list[Failure], dict[str, ReviewPeek]]:
     """Applications, the reviews of each, review failures and review peeks (for the manifest)."""
     if not source.is_dir():
         raise UsageError(f"目录不存在：{source}")
@@ -176,21 +193,24 @@ def run_batch(
     criteria: str | None = None,
     as_of: dt.date | None = None,
     jobs: int | None = None,
-    pdf: bool = True,
+    writers: Sequence[ApplicantWriter] = (),
+    summary: SummaryWriter | None = None,
     progress: Progress | None = None,
 ) -> BatchReport:
     """Evaluate every application under ``source`` with its reviews.
 
-    With ``out`` None nothing is written and nothing is skipped (used by ``recommend``).
+    Each applicant's outputs are written by ``writers`` into ``out/applicants``; the summary table
+    and failure log by ``summary``, only when they changed. With ``out`` None nothing is written
+    and nothing is skipped (used by ``recommend``).
     """
     jobs = jobs or default_jobs()
     as_of_text = as_of.isoformat() if as_of else None
-    settings: dict[str, Any] = {
-        "tool": __version__,
-        "criteria": criteria,
-        "as_of": as_of.isoformat() if as_of else None,
-        "pdf": pdf,
-    }
+    settings = BatchSettings(
+        tool=__version__,
+        criteria=criteria,
+        as_of=as_of_text,
+        formats=[w.format for w in writers],
+    )
     old = load_manifest(out) if out is not None else Manifest()
     if old.settings != settings:
         old.items = {}
@@ -208,8 +228,9 @@ def run_batch(
         reviews = matched[app.rel]
         entry = old.items.get(app.rel) if out is not None else None
         if entry is not None and _unchanged(entry, app, reviews, rubric_shas):
+            assert entry.row is not None  # _unchanged holds only for rows
             manifest.items[app.rel] = entry
-            report.rows.append(SummaryRow.model_validate(entry["row"]))
+            report.rows.append(entry.row)
             report.skipped += 1
             continue
         base = out / APPLICANTS / stems[app.rel] if out is not None else None
@@ -220,12 +241,12 @@ def run_batch(
                 reviews=tuple(str(r.path) for r in reviews),
                 criteria=criteria,
                 as_of=as_of_text,
-                out_json=f"{base}.json" if base is not None else None,
-                out_pdf=f"{base}.pdf" if base is not None and pdf else None,
+                out_base=str(base) if base is not None else None,
+                writers=tuple(writers) if base is not None else (),
             )
         )
     if out is not None:
-        _remove_gone(old, manifest, {a.rel for a in apps})
+        _remove_gone(old, {a.rel for a in apps})
     done = report.skipped
     if progress:
         progress(done, report.total)
@@ -243,15 +264,15 @@ def run_batch(
         elif item.failure is not None:
             report.failures.append(item.failure)
         if out is not None:
-            manifest.items[task.rel] = {
-                "app_sha": by_rel[task.rel].sha,
-                "reviews": [[r.rel, r.sha] for r in matched[task.rel]],
-                "deps": item.deps,
-                "rubric": [item.rubric_ref, item.rubric_local, item.rubric_sha],
-                "outputs": item.outputs,
-                "row": item.row.model_dump(mode="json") if item.row is not None else None,
-                "failure": item.failure.messages if item.failure is not None else None,
-            }
+            manifest.items[task.rel] = ManifestEntry(
+                app_sha=by_rel[task.rel].sha,
+                reviews=[(r.rel, r.sha) for r in matched[task.rel]],
+                deps=item.deps,
+                rubric=(item.rubric_ref, item.rubric_local, item.rubric_sha),
+                outputs=item.outputs,
+                row=item.row,
+                failure=item.failure.messages if item.failure is not None else None,
+            )
             if time.monotonic() - last_flush >= flush_every:
                 started = time.monotonic()
                 save_manifest(out, manifest)
@@ -271,24 +292,26 @@ def run_batch(
     report.rows.sort(key=lambda r: r.file)
     report.failures.sort(key=lambda f: f.file)
     if out is not None:
-        _write_outputs(out, report, manifest, old)
+        _write_summary(out, summary, report, manifest, old)
     return report
 
 
-def _remove_gone(old: Manifest, manifest: Manifest, present: set[str]) -> None:
+def _remove_gone(old: Manifest, present: set[str]) -> None:
     """Delete the outputs of applications no longer in the folder (only files the batch wrote)."""
-    del manifest
     for rel, entry in old.items.items():
         if rel not in present:
-            for path in entry.get("outputs", []):
+            for path in entry.outputs:
                 Path(path).unlink(missing_ok=True)
 
 
-def _write_outputs(out: Path, report: BatchReport, manifest: Manifest, old: Manifest) -> None:
+def _write_summary(
+    out: Path, summary: SummaryWriter | None, report: BatchReport, manifest: Manifest, old: Manifest
+) -> None:
+    """Rewrite the batch-wide outputs when their data or the files they go to changed."""
     key_data = [r.model_dump(mode="json") for r in report.rows] + [[f.file, f.messages] for f in report.failures]
+    key_data.append(list(summary.names) if summary is not None else [])
     key = hashlib.sha256(json.dumps(key_data, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
-    targets = [out / "summary.csv", out / "summary.xlsx", out / "failures.log"]
-    if key != old.summary_key or not all(p.is_file() for p in targets):
-        write_summary(out, report.rows, report.failures)
+    if summary is not None and (key != old.summary_key or not all((out / n).is_file() for n in summary.names)):
+        summary.write(out, report.rows, report.failures)
     manifest.summary_key = key
     save_manifest(out, manifest)

@@ -13,6 +13,8 @@ import click
 
 from shifan.batch import default_jobs, run_batch
 from shifan.cli.params import as_of_option, criteria_option
+from shifan.present.formats import applicant_writers
+from shifan.present.summary import SUMMARY
 
 
 @contextmanager
@@ -83,7 +85,8 @@ def batch(
             criteria=criteria,
             as_of=as_of,
             jobs=jobs or default_jobs(),
-            pdf=not no_pdf,
+            writers=applicant_writers(["json"] if no_pdf else ["json", "pdf"]),
+            summary=SUMMARY,
             progress=progress,
         )
     eligible = sum(1 for r in report.rows if r.eligible)

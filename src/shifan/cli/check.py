@@ -9,12 +9,12 @@ from pathlib import Path
 import click
 
 from shifan.cli.params import as_of_option, criteria_option, echo_json, terminal_style
-from shifan.evaluate.compare import compare_application, render_comparison
+from shifan.evaluate.compare import compare_application
 from shifan.evaluate.pipeline import check_application
-from shifan.evaluate.rollup import render_rollup
+from shifan.present.compare_text import render_comparison
+from shifan.present.json_output import envelope, with_rollup
+from shifan.present.rollup_text import render_rollup
 from shifan.present.text import render_result
-
-JSON_SCHEMA_VERSION = 1
 
 
 @click.command("check")
@@ -44,17 +44,14 @@ def check(
         if fmt == "json":
             data = comparison.model_dump(mode="json")
             data["changes"] = [item.model_dump(mode="json") for item in comparison.changed_items]
-            echo_json({"schema_version": JSON_SCHEMA_VERSION, **data})
+            echo_json(envelope(data))
         else:
             click.echo(render_comparison(comparison), nl=False)
         ctx.exit(0 if comparison.primary.eligible else 1)
     checked = check_application(application, criteria=criteria, as_of=as_of)
     result = checked.result
     if fmt == "json":
-        data = {"schema_version": JSON_SCHEMA_VERSION, **result.model_dump(mode="json")}
-        if checked.rollup is not None:
-            data["rollup"] = checked.rollup.model_dump(mode="json")
-        echo_json(data)
+        echo_json(with_rollup(result.model_dump(mode="json"), checked))
     else:
         style = terminal_style() if sys.stdout.isatty() else None
         click.echo(render_result(result, style) if style else render_result(result), nl=False)

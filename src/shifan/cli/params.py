@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
 import click
 
+from shifan.present.json_output import dumps
 from shifan.present.text import Style
 
 
@@ -52,4 +52,4 @@ def terminal_style() -> Style:
 
 
 def echo_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False))
+    click.echo(dumps(data))

@@ -10,6 +10,8 @@ import click
 from shifan.batch import default_jobs
 from shifan.cli.batch import jobs_option, progress_bar
 from shifan.cli.params import as_of_option, criteria_option
+from shifan.present.recommendation import DEFAULT_FORMATS, write_recommendation
+from shifan.present.row_text import group_label
 from shifan.recommend import recommend as make_recommendation
 
 
@@ -51,21 +53,23 @@ def recommend(
     with progress_bar("评价申报文件") as progress:
         result = make_recommendation(
             folder,
-            output,
             quota=quota,
             quota_by=quota_by,  # type: ignore[arg-type]
             min_score=min_score,
             criteria=criteria,
             as_of=as_of,
             jobs=jobs or default_jobs(),
-            pdf=not no_pdf,
             progress=progress,
         )
+    formats = [f for f in DEFAULT_FORMATS if not (no_pdf and f == "pdf")]
+    write_recommendation(output, result.recommendation, formats)
     for rec_list in result.recommendation.lists:
         click.echo(f"{rec_list.title}：拟推荐 {len(rec_list.recommended)} 个，未列入 {len(rec_list.annex)} 个")
         for entry in rec_list.recommended:
             stale = "（评审意见已过期）" if entry.row.stale else ""
-            click.echo(f"  {entry.position:>3}. {entry.row.name}  {entry.row.score:g} 分  {entry.group}{stale}")
+            click.echo(
+                f"  {entry.position:>3}. {entry.row.name}  {entry.row.score:g} 分  {group_label(entry.group)}{stale}"
+            )
     if result.failures:
         click.echo(f"有 {result.failures} 个文件无法处理，已列入附件（annex.csv）。", err=True)
     click.echo(f"结果已写入 {output}")

@@ -3,40 +3,41 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
+from click.decorators import FC
 
 from shifan.cli.params import as_of_option, criteria_option
 from shifan.evaluate.pipeline import check_application
 from shifan.load.rubric import load_rubric
-from shifan.present.report.build import Format, write_blank_sheet, write_review_report, write_self_report
+from shifan.present.formats import REVIEW_REPORT, SELF_REPORT, SHEET, BlankSheet, Document, ReviewReport
 from shifan.review import load_review, reconcile
 
 output_option = click.option(
     "-o", "--output", type=click.Path(path_type=Path), required=True, help="输出文件（.pdf 或 .html）。"
 )
-format_option = click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["pdf", "html"]),
-    default=None,
-    help="输出格式；缺省按输出文件扩展名，其他为 pdf。",
-)
+
+
+def format_option(document: Document[Any]) -> Callable[[FC], FC]:
+    """``--format`` with the formats the document can be written in."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(document.formats),
+        default=None,
+        help=f"输出格式；缺省按输出文件扩展名，其他为 {document.default}。",
+    )
+
+
 templates_option = click.option(
     "--templates",
     type=click.Path(path_type=Path, file_okay=False, exists=True),
     default=None,
     help="自定义模板目录：同名模板优先于内置模板（可用 default:self.html 继承内置模板）。",
 )
-
-
-def _format(fmt: str | None, output: Path) -> Format:
-    if fmt == "pdf":
-        return "pdf"
-    if fmt == "html" or output.suffix.lower() in (".html", ".htm"):
-        return "html"
-    return "pdf"
 
 
 @click.group("report")
@@ -49,7 +50,7 @@ def report() -> None:
 @criteria_option
 @as_of_option
 @output_option
-@format_option
+@format_option(SELF_REPORT)
 @templates_option
 def self_report(
     application: Path,
@@ -61,7 +62,7 @@ def self_report(
 ) -> None:
     """自评报告：结论、得分、逐项自评表、整改清单、待核对的默认值、签章栏。"""
     checked = check_application(application, criteria=criteria, as_of=as_of)
-    write_self_report(checked, output, fmt=_format(fmt, output), user_templates=templates)
+    SELF_REPORT.write(checked, output, SELF_REPORT.format_for(fmt, output), user_templates=templates)
     click.echo(f"已生成自评报告：{output}")
 
 
@@ -71,7 +72,7 @@ def self_report(
 @criteria_option
 @as_of_option
 @output_option
-@format_option
+@format_option(REVIEW_REPORT)
 @templates_option
 def review_report(
     application: Path,
@@ -88,7 +89,8 @@ def review_report(
     """
     checked = check_application(application, criteria=criteria, as_of=as_of)
     reconciled = reconcile(checked, [load_review(path) for path in reviews]) if reviews else None
-    write_review_report(checked, output, reconciled, fmt=_format(fmt, output), user_templates=templates)
+    fmt = REVIEW_REPORT.format_for(fmt, output)
+    REVIEW_REPORT.write(ReviewReport(checked, reconciled), output, fmt, user_templates=templates)
     click.echo(f"已生成评审意见表：{output}")
 
 
@@ -96,12 +98,12 @@ def review_report(
 @criteria_option
 @click.option("--reviewers", type=click.IntRange(1, 9), default=1, show_default=True, help="签字栏数量。")
 @output_option
-@format_option
+@format_option(SHEET)
 @templates_option
 def sheet(criteria: str | None, reviewers: int, output: Path, fmt: str | None, templates: Path | None) -> None:
     """空白评分表：生效评分标准的全部指标，供专家纸面评分。"""
     rubric = load_rubric(criteria or "national/institution")
-    write_blank_sheet(rubric, output, fmt=_format(fmt, output), reviewers=reviewers, user_templates=templates)
+    SHEET.write(BlankSheet(rubric, reviewers), output, SHEET.format_for(fmt, output), user_templates=templates)
     click.echo(f"已生成评分表：{output}")
 
 

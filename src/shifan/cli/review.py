@@ -11,16 +11,15 @@ import click
 from shifan.cli.params import as_of_option, criteria_option, echo_json, terminal_style
 from shifan.errors import InputError, Problem
 from shifan.evaluate.pipeline import check_application
+from shifan.present.json_output import with_rollup
+from shifan.present.review_text import render_reconciled
 from shifan.review import (
     LoadedReview,
     load_review,
     reconcile,
-    render_reconciled,
     update_review,
     write_new_sheet,
 )
-
-JSON_SCHEMA_VERSION = 1
 
 
 @click.group("review")
@@ -110,10 +109,7 @@ def show(
     loaded = load_reviews(list(reviews))
     reconciled = reconcile(checked, loaded)
     if fmt == "json":
-        data = {"schema_version": JSON_SCHEMA_VERSION, **reconciled.model_dump(mode="json")}
-        if checked.rollup is not None:
-            data["rollup"] = checked.rollup.model_dump(mode="json")
-        echo_json(data)
+        echo_json(with_rollup(reconciled.model_dump(mode="json"), checked))
     else:
         style = terminal_style() if sys.stdout.isatty() else None
         click.echo(render_reconciled(reconciled, style) if style else render_reconciled(reconciled), nl=False)

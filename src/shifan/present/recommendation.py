@@ -1,14 +1,23 @@
-"""Writing a recommendation: XLSX and CSV tables, a 公示-style text list, a PDF (via the adapter)."""
+"""Writing a recommendation: XLSX and CSV tables, a 公示-style text list, JSON, the list as PDF
+or HTML.
+
+:data:`OUTPUTS` maps each format name to the function writing its files into the output folder;
+``shifan recommend`` writes :data:`DEFAULT_FORMATS` (without ``pdf`` under ``--no-pdf``).
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from shifan.files import atomic_write_text
 from shifan.present.cells import CellValue
+from shifan.present.report.build import recommendation_page, write_html, write_pdf
+from shifan.present.row_text import TIE_RULES, annex_reason, group_label, override_text, stale_text, tie_note
 from shifan.present.spreadsheet import Sheet, write_csv, write_xlsx
-from shifan.recommend.ranking import Recommendation, RecommendationList
+from shifan.recommend.ranking import Recommendation
 
 LIST_HEADERS = [
     "序号",
@@ -42,7 +51,7 @@ def list_sheet(recommendation: Recommendation) -> Sheet:
             cells: list[CellValue] = [
                 entry.position,
                 rec_list.title,
-                entry.group,
+                group_label(entry.group),
                 entry.group_rank,
                 entry.rank,
                 row.name,
@@ -55,9 +64,9 @@ def list_sheet(recommendation: Recommendation) -> Sheet:
                 "、".join(row.priority_titles),
                 row.insufficient,
                 row.disabled_share,
-                entry.tie_note,
-                "是：" + "；".join(row.stale_reasons) if row.stale else "",
-                "；".join(row.overrides),
+                tie_note(entry),
+                "是：" + "；".join(stale_text(s) for s in row.stale_reviews) if row.stale else "",
+                "；".join(override_text(o) for o in row.overrides),
                 row.file,
             ]
             sheet.rows.append(cells)
@@ -70,16 +79,10 @@ def annex_sheet(recommendation: Recommendation) -> Sheet:
     for rec_list in recommendation.lists:
         for entry in rec_list.annex:
             index += 1
-            sheet.rows.append([index, rec_list.title, entry.name, entry.id, entry.score, entry.reason, entry.file])
+            sheet.rows.append(
+                [index, rec_list.title, entry.name, entry.id, entry.score, annex_reason(entry), entry.file]
+            )
     return sheet
-
-
-def _quota_text(rec_list: RecommendationList) -> str:
-    per = {"category": "每个机构类别", "region": "每个地市"}.get(rec_list.quota_by or "", "")
-    text = f"名额：{per}{rec_list.quota} 个" if per else f"名额：{rec_list.quota} 个"
-    if rec_list.min_score is not None:
-        text += f"；最低分 {rec_list.min_score:g} 分"
-    return text
 
 
 def notice_text(recommendation: Recommendation) -> str:
@@ -98,33 +101,83 @@ def notice_text(recommendation: Recommendation) -> str:
         for entry in rec_list.recommended:
             if rec_list.quota_by and entry.group != group:
                 group = entry.group
-                lines.append(f"  {group}：")
+                lines.append(f"  {group_label(group)}：")
             lines.append(f"  {entry.position}. {entry.row.name}")
         lines.append("")
-    lines.append("排序规则：" + "；".join(recommendation.tie_rules) + "。")
+    lines.append("排序规则：" + "；".join(TIE_RULES) + "。")
     lines.append("公示时间：____年__月__日至____年__月__日")
     lines.append("联系电话：__________")
     return "\n".join(lines) + "\n"
 
 
-def write_recommendation(out: Path, recommendation: Recommendation, *, pdf: bool) -> list[Path]:
-    """Write every output of a recommendation into ``out``; returns the files written."""
-    out.mkdir(parents=True, exist_ok=True)
-    listing, annex = list_sheet(recommendation), annex_sheet(recommendation)
-    paths = [out / "recommendation.xlsx", out / "recommendation.csv", out / "annex.csv", out / "notice.txt"]
-    write_xlsx(paths[0], [listing, annex])
-    write_csv(paths[1], listing)
-    write_csv(paths[2], annex)
-    atomic_write_text(paths[3], notice_text(recommendation))
-    json_path = out / "recommendation.json"
-    atomic_write_text(
-        json_path, json.dumps(recommendation.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
-    )
-    paths.append(json_path)
-    if pdf:
-        from shifan.present.report.build import write_recommendation_list
+def recommendation_data(recommendation: Recommendation) -> dict[str, Any]:
+    """The recommendation as JSON data, with the words the tables show (``group_label`` and
+    ``tie_note`` of each listed applicant, ``reason`` of each annex entry, ``tie_rules``) next to
+    the data."""
+    data = recommendation.model_dump(mode="json")
+    for rec_list, listed in zip(recommendation.lists, data["lists"], strict=True):
+        for entry, item in zip(rec_list.recommended, listed["recommended"], strict=True):
+            item["group_label"] = group_label(entry.group)
+            item["tie_note"] = tie_note(entry)
+        for annexed, item in zip(rec_list.annex, listed["annex"], strict=True):
+            item["reason"] = annex_reason(annexed)
+    data["tie_rules"] = list(TIE_RULES)
+    return data
 
-        pdf_path = out / "recommendation.pdf"
-        write_recommendation_list(recommendation, pdf_path)
-        paths.append(pdf_path)
+
+def _xlsx(out: Path, recommendation: Recommendation) -> list[Path]:
+    path = out / "recommendation.xlsx"
+    write_xlsx(path, [list_sheet(recommendation), annex_sheet(recommendation)])
+    return [path]
+
+
+def _csv(out: Path, recommendation: Recommendation) -> list[Path]:
+    paths = [out / "recommendation.csv", out / "annex.csv"]
+    write_csv(paths[0], list_sheet(recommendation))
+    write_csv(paths[1], annex_sheet(recommendation))
+    return paths
+
+
+def _notice(out: Path, recommendation: Recommendation) -> list[Path]:
+    path = out / "notice.txt"
+    atomic_write_text(path, notice_text(recommendation))
+    return [path]
+
+
+def _json(out: Path, recommendation: Recommendation) -> list[Path]:
+    path = out / "recommendation.json"
+    atomic_write_text(path, json.dumps(recommendation_data(recommendation), ensure_ascii=False, indent=2) + "\n")
+    return [path]
+
+
+def _pdf(out: Path, recommendation: Recommendation) -> list[Path]:
+    path = out / "recommendation.pdf"
+    write_pdf(recommendation_page(recommendation), path)
+    return [path]
+
+
+def _html(out: Path, recommendation: Recommendation) -> list[Path]:
+    path = out / "recommendation.html"
+    write_html(recommendation_page(recommendation), path)
+    return [path]
+
+
+#: Format name → writer of that format's files into the output folder.
+OUTPUTS: dict[str, Callable[[Path, Recommendation], list[Path]]] = {
+    "xlsx": _xlsx,
+    "csv": _csv,
+    "txt": _notice,
+    "json": _json,
+    "pdf": _pdf,
+    "html": _html,
+}
+DEFAULT_FORMATS = ("xlsx", "csv", "txt", "json", "pdf")
+
+
+def write_recommendation(out: Path, recommendation: Recommendation, formats: Sequence[str]) -> list[Path]:
+    """Write the recommendation in each of ``formats`` into ``out``; returns the files written."""
+    out.mkdir(parents=True, exist_ok=True)
+    paths: list[Path] = []
+    for name in formats:
+        paths.extend(OUTPUTS[name](out, recommendation))
     return paths

@@ -1,4 +1,7 @@
-"""The batch summary table (CSV + XLSX) and the failure log."""
+"""The batch summary table (CSV + XLSX) and the failure log.
+
+:data:`SUMMARY` is the summary writer ``shifan batch`` hands to :func:`shifan.batch.run_batch`.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from pathlib import Path
 from shifan.batch.model import Failure, SummaryRow
 from shifan.files import atomic_write_text
 from shifan.present.cells import CellValue
+from shifan.present.row_text import conclusion_text, gate_text, override_text, stale_text
 from shifan.present.spreadsheet import Sheet, write_csv, write_xlsx
 from shifan.rules.vocab import ApplicantKind
 
@@ -56,22 +60,22 @@ def row_cells(index: int, row: SummaryRow) -> list[CellValue]:
         row.rubric_id,
         row.as_of,
         row.verdict.label,
-        "；".join(row.failed_gates),
+        "；".join(gate_text(g) for g in row.failed_gates),
         row.computed_score,
         row.score if reviewed else None,
         row.max_score,
         row.grade,
         "、".join(row.reviewers),
         row.stale if reviewed else None,
-        "；".join(row.stale_reasons),
+        "；".join(stale_text(s) for s in row.stale_reviews),
         "、".join(row.disagreements),
-        "；".join(row.overrides),
+        "；".join(override_text(o) for o in row.overrides),
         "、".join(row.contradicted),
-        "；".join(row.conclusions),
+        "；".join(conclusion_text(c) for c in row.conclusions),
         row.insufficient,
         "、".join(row.priority_titles),
         row.disabled_share,
-        f"{row.output}.pdf" if row.pdf else "",
+        f"{row.output}.pdf" if "pdf" in row.formats else "",
         "已处理",
         "",
     ]
@@ -107,6 +111,18 @@ def write_summary(out: Path, rows: Sequence[SummaryRow], failures: Sequence[Fail
     log_path = out / "failures.log"
     atomic_write_text(log_path, failure_log(failures))
     return [csv_path, xlsx_path, log_path]
+
+
+class SummaryFiles:
+    """The batch-wide outputs: the summary table as CSV and XLSX, and the failure log."""
+
+    names = ("summary.csv", "summary.xlsx", "failures.log")
+
+    def write(self, out: Path, rows: Sequence[SummaryRow], failures: Sequence[Failure]) -> list[Path]:
+        return write_summary(out, rows, failures)
+
+
+SUMMARY = SummaryFiles()
 
 
 def failure_log(failures: Sequence[Failure]) -> str:

@@ -29,18 +29,28 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from shifan.batch.model import Failure, SummaryRow
-from shifan.rules.vocab import ApplicantKind, InstitutionCategory, RegionLevel
+from shifan.batch.model import FailedGate, Failure, SummaryRow
+from shifan.rules.vocab import ApplicantKind, InstitutionCategory, RegionLevel, Verdict
 
 QuotaBy = Literal["category", "region"]
-TIE_RULES = [
-    "得分（有专家评审的为合议得分，否则为系统计算得分，均折算为满分）高者在前",
-    "同分时，按评分标准所列优先推荐条件的顺序，满足在先条件者在前",
-    "仍相同时，证据不足的指标少者在前",
-    "仍相同时，失能（含失智）老年人占比高者在前（未填报者在后）",
-    "仍相同时，按名称的 Unicode 码位顺序（非拼音顺序）",
-    "仍相同时，按统一社会信用代码或行政区划代码顺序",
-]
+TieRule = Literal["priority", "insufficient", "disabled_share", "name", "id"]
+AnnexCause = Literal["not_eligible", "below_min_score", "over_quota", "unreadable"]
+
+
+class TieBreak(BaseModel):
+    """Why an applicant ranks before the next one with the same score."""
+
+    rule: TieRule = Field(description="决定先后的排序规则")
+    other: str = Field(description="同分的下一名申报单位名称")
+    priority: int | None = Field(None, description="满足的优先推荐条件序号（从 1 起），rule 为 priority 时")
+    insufficient: int = Field(0, description="本单位证据不足的指标数")
+
+
+class QuotaGroup(BaseModel):
+    """The group a quota applies to."""
+
+    by: QuotaBy | None = Field(description="分组方式：category 按类别，region 按地市，空为不分组")
+    key: str = Field(description="类别代码或地市区划代码（前四位加 00）；不分组时为空")
 
 
 class Ranked(BaseModel):
@@ -48,20 +58,27 @@ class Ranked(BaseModel):
 
     position: int = Field(description="名单序号")
     rank: int = Field(description="在本类申报中的总排名（具备资格且达到最低分者）")
-    group: str = Field(description="名额分组")
+    group: QuotaGroup = Field(description="名额分组")
     group_rank: int = Field(description="组内名次")
     row: SummaryRow
-    tie_note: str = Field("", description="与相邻同分者的排序依据")
+    tie_break: TieBreak | None = Field(None, description="与相邻同分者的排序依据")
 
 
 class AnnexEntry(BaseModel):
-    """An applicant not on the list, with the reason."""
+    """An applicant not on the list, with the reason as data."""
 
     file: str
     name: str
     id: str
     score: float | None
-    reason: str
+    cause: AnnexCause = Field(description="未列入的原因")
+    verdict: Verdict | None = Field(None, description="合议后的结论（not_eligible）")
+    failed_gates: list[FailedGate] = Field(default_factory=list, description="未通过的否决项（not_eligible）")
+    min_score: float | None = Field(None, description="最低分（below_min_score）")
+    group: QuotaGroup | None = Field(None, description="名额分组（over_quota）")
+    quota: int | None = Field(None, description="该组名额（over_quota）")
+    rank: int | None = Field(None, description="排名（over_quota）")
+    messages: list[str] = Field(default_factory=list, description="文件错误（unreadable）")
 
 
 class RecommendationList(BaseModel):
@@ -76,7 +93,6 @@ class RecommendationList(BaseModel):
 
 class Recommendation(BaseModel):
     lists: list[RecommendationList]
-    tie_rules: list[str] = Field(default_factory=lambda: list(TIE_RULES))
     failures: int = Field(0, description="无法处理的文件数（已列入附件）")
 
 
@@ -98,32 +114,32 @@ def sort_key(row: SummaryRow) -> tuple[object, ...]:
     )
 
 
-def tie_note(row: SummaryRow, other: SummaryRow) -> str:
-    """Why ``row`` ranks before ``other`` when both have the same score ("" when scores differ)."""
+def tie_break(row: SummaryRow, other: SummaryRow) -> TieBreak | None:
+    """Why ``row`` ranks before ``other`` when both have the same score (None when scores differ)."""
     if round(row.score, 2) != round(other.score, 2):
-        return ""
+        return None
     for index, (mine, theirs) in enumerate(zip(row.priorities, other.priorities, strict=False)):
         if mine != theirs:
-            return f"与{other.name}同分，满足优先推荐条件第 {index + 1} 项而在前"
+            return TieBreak(rule="priority", other=other.name, priority=index + 1)
     if row.insufficient != other.insufficient:
-        return f"与{other.name}同分，证据不足项较少（{row.insufficient} 项）而在前"
+        return TieBreak(rule="insufficient", other=other.name, insufficient=row.insufficient)
     if row.disabled_share != other.disabled_share:
-        return f"与{other.name}同分，失能老年人占比较高而在前"
+        return TieBreak(rule="disabled_share", other=other.name)
     if row.name != other.name:
-        return f"与{other.name}同分，按名称码位顺序在前"
-    return f"与{other.name}同分，按编号顺序在前"
+        return TieBreak(rule="name", other=other.name)
+    return TieBreak(rule="id", other=other.name)
 
 
-def group_of(row: SummaryRow, quota_by: QuotaBy | None) -> tuple[tuple[int, str], str]:
-    """The quota group of a row: a sort key and a label."""
+def group_of(row: SummaryRow, quota_by: QuotaBy | None) -> tuple[tuple[int, str], QuotaGroup]:
+    """The quota group of a row, with its sort key (categories in vocabulary order)."""
     if quota_by == "category":
         order = [c.value for c in InstitutionCategory] + [lvl.value for lvl in RegionLevel]
         index = order.index(row.category) if row.category in order else len(order)
-        return (index, row.category), row.category_label or row.category
+        return (index, row.category), QuotaGroup(by=quota_by, key=row.category)
     if quota_by == "region":
         city = row.region_code[:4] + "00"
-        return (0, city), f"地市 {city}"
-    return (0, ""), "全部"
+        return (0, city), QuotaGroup(by=quota_by, key=city)
+    return (0, ""), QuotaGroup(by=None, key="")
 
 
 def rank_list(
@@ -139,28 +155,55 @@ def rank_list(
     ranked_rows: list[SummaryRow] = []
     for row in rows:
         if not row.eligible:
-            reason = row.verdict.label + ("：" + "；".join(row.failed_gates) if row.failed_gates else "")
-            annex.append(AnnexEntry(file=row.file, name=row.name, id=row.id, score=row.score, reason=reason))
+            annex.append(
+                AnnexEntry(
+                    file=row.file,
+                    name=row.name,
+                    id=row.id,
+                    score=row.score,
+                    cause="not_eligible",
+                    verdict=row.verdict,
+                    failed_gates=row.failed_gates,
+                )
+            )
         elif min_score is not None and round(row.score, 2) < round(min_score, 2):
-            reason = f"得分 {row.score:g} 低于最低分 {min_score:g}"
-            annex.append(AnnexEntry(file=row.file, name=row.name, id=row.id, score=row.score, reason=reason))
+            annex.append(
+                AnnexEntry(
+                    file=row.file,
+                    name=row.name,
+                    id=row.id,
+                    score=row.score,
+                    cause="below_min_score",
+                    min_score=min_score,
+                )
+            )
         else:
             ranked_rows.append(row)
     ranked_rows.sort(key=sort_key)
     taken: dict[tuple[int, str], int] = {}
-    chosen: list[tuple[int, SummaryRow, tuple[int, str], str, int, str]] = []
+    chosen: list[tuple[int, SummaryRow, tuple[int, str], QuotaGroup, int, TieBreak | None]] = []
     for rank, row in enumerate(ranked_rows, start=1):
         key, label = group_of(row, quota_by)
-        note = tie_note(row, ranked_rows[rank]) if rank < len(ranked_rows) else ""
+        note = tie_break(row, ranked_rows[rank]) if rank < len(ranked_rows) else None
         if taken.get(key, 0) >= quota:
-            reason = f"超出名额（{label}名额 {quota} 个），排名第 {rank}"
-            annex.append(AnnexEntry(file=row.file, name=row.name, id=row.id, score=row.score, reason=reason))
+            annex.append(
+                AnnexEntry(
+                    file=row.file,
+                    name=row.name,
+                    id=row.id,
+                    score=row.score,
+                    cause="over_quota",
+                    group=label,
+                    quota=quota,
+                    rank=rank,
+                )
+            )
             continue
         taken[key] = taken.get(key, 0) + 1
         chosen.append((rank, row, key, label, taken[key], note))
     chosen.sort(key=lambda c: (c[2], c[0]))
     recommended = [
-        Ranked(position=i, rank=rank, group=label, group_rank=group_rank, row=row, tie_note=note)
+        Ranked(position=i, rank=rank, group=label, group_rank=group_rank, row=row, tie_break=note)
         for i, (rank, row, _, label, group_rank, note) in enumerate(chosen, start=1)
     ]
     for failure in failures:
@@ -170,7 +213,8 @@ def rank_list(
                 name="",
                 id="",
                 score=None,
-                reason="文件有误，未能评价：" + (failure.messages[0] if failure.messages else ""),
+                cause="unreadable",
+                messages=list(failure.messages),
             )
         )
     annex.sort(key=lambda a: a.file)

@@ -11,7 +11,6 @@ The API other parts of shifan use:
 
 from __future__ import annotations
 
-from shifan.present.review_text import render_reconciled
 from shifan.review.load import LoadedReview, load_review, review_problems
 from shifan.review.model import Conclusion, ReviewFile, Verification
 from shifan.review.reconcile import (
@@ -39,7 +38,6 @@ __all__ = [
     "combine",
     "load_review",
     "reconcile",
-    "render_reconciled",
     "review_problems",
     "update_review",
     "write_new_sheet",

@@ -1,10 +1,12 @@
-"""Building reports: evaluation → view → Jinja2 HTML → PDF (or the HTML itself, to preview)."""
+"""Building reports: evaluation → view → Jinja2 HTML → a :class:`Page`, which the HTML and PDF
+formats write (``shifan.present.formats`` maps each document and format to these functions)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from jinja2 import TemplateError, TemplateSyntaxError
 
@@ -14,6 +16,7 @@ from shifan.files import atomic_write_text
 from shifan.formatting import chinese_date
 from shifan.present.report.templating import make_environment
 from shifan.present.report.views import blank_review, build_view, review_view
+from shifan.present.row_text import TIE_RULES
 from shifan.recommend.ranking import Recommendation
 from shifan.review.reconcile import ReconciledResult
 from shifan.rules.rubric import Rubric
@@ -21,7 +24,16 @@ from shifan.rules.rubric import Rubric
 #: Reviewer columns printed when nobody has reviewed yet (a layout choice, not policy).
 BLANK_REVIEWER_COLUMNS = 3
 
-Format = Literal["pdf", "html"]
+
+@dataclass(frozen=True)
+class Page:
+    """A rendered report: its HTML and the metadata a PDF carries."""
+
+    html: str
+    title: str
+    as_of: dt.date
+    footer: str
+    subject: str
 
 
 def render_template(name: str, user_templates: Path | None = None, **context: Any) -> str:
@@ -35,14 +47,26 @@ def render_template(name: str, user_templates: Path | None = None, **context: An
         raise RenderError(f"报告模板错误（{name}）：{type(error).__name__}: {error}") from None
 
 
-def _emit(html: str, out: Path | None, fmt: Format, *, title: str, as_of: dt.date, footer: str, subject: str) -> bytes:
-    if fmt == "html":
-        if out is not None:
-            atomic_write_text(out, html)
-        return html.encode("utf-8")
+def write_html(page: Page, out: Path | None) -> bytes:
+    """The page's HTML (to preview or restyle), written atomically to ``out``."""
+    if out is not None:
+        atomic_write_text(out, page.html)
+    return page.html.encode("utf-8")
+
+
+def write_pdf(page: Page, out: Path | None) -> bytes:
+    """The page as PDF bytes, written atomically to ``out``."""
     from shifan.present.report.pdf import render_pdf  # WeasyPrint loads only when a PDF is made
 
-    return render_pdf(html, out, title=title, as_of=as_of, footer_note=footer, subject=subject, keywords=("shifan",))
+    return render_pdf(
+        page.html,
+        out,
+        title=page.title,
+        as_of=page.as_of,
+        footer_note=page.footer,
+        subject=page.subject,
+        keywords=("shifan",),
+    )
 
 
 def self_report_html(checked: Checked, *, user_templates: Path | None = None) -> str:
@@ -50,18 +74,12 @@ def self_report_html(checked: Checked, *, user_templates: Path | None = None) ->
     return render_template("self.html", user_templates, view=view)
 
 
-def write_self_report(
-    checked: Checked, out: Path | None, *, fmt: Format = "pdf", user_templates: Path | None = None
-) -> bytes:
-    """The 自评报告 of one application, as PDF bytes (or HTML), written atomically to ``out``."""
+def self_report_page(checked: Checked, *, user_templates: Path | None = None) -> Page:
+    """The 自评报告 of one application."""
     result = checked.result
-    html = self_report_html(checked, user_templates=user_templates)
-    title = f"{result.applicant.name} 自评报告"
-    return _emit(
-        html,
-        out,
-        fmt,
-        title=title,
+    return Page(
+        html=self_report_html(checked, user_templates=user_templates),
+        title=f"{result.applicant.name} 自评报告",
         as_of=result.as_of,
         footer=build_view(result, checked.rubric).footer_note,
         subject=result.rubric.title,
@@ -76,20 +94,19 @@ def review_report_html(
     return render_template("review.html", user_templates, view=view, review=review)
 
 
-def write_review_report(
-    checked: Checked,
-    out: Path | None,
-    reconciled: ReconciledResult | None = None,
-    *,
-    fmt: Format = "pdf",
-    user_templates: Path | None = None,
-) -> bytes:
-    """The 评审意见表: per item the self-score, reviewers' scores and remarks, the reconciled score."""
+def review_report_page(
+    checked: Checked, reconciled: ReconciledResult | None = None, *, user_templates: Path | None = None
+) -> Page:
+    """The 评审意见表: per item the self-score, reviewers' scores and remarks, the reconciled score
+    (blank reviewer columns when ``reconciled`` is None)."""
     result = checked.result
-    html = review_report_html(checked, reconciled, user_templates=user_templates)
-    title = f"{result.applicant.name} 评审意见表"
-    footer = build_view(result, checked.rubric).footer_note
-    return _emit(html, out, fmt, title=title, as_of=result.as_of, footer=footer, subject=result.rubric.title)
+    return Page(
+        html=review_report_html(checked, reconciled, user_templates=user_templates),
+        title=f"{result.applicant.name} 评审意见表",
+        as_of=result.as_of,
+        footer=build_view(result, checked.rubric).footer_note,
+        subject=result.rubric.title,
+    )
 
 
 def sheet_date(rubric: Rubric) -> dt.date:
@@ -106,19 +123,15 @@ def sheet_html(rubric: Rubric, *, reviewers: int = 1, user_templates: Path | Non
     )
 
 
-def write_blank_sheet(
-    rubric: Rubric,
-    out: Path | None,
-    *,
-    fmt: Format = "pdf",
-    reviewers: int = 1,
-    user_templates: Path | None = None,
-) -> bytes:
+def blank_sheet_page(rubric: Rubric, *, reviewers: int = 1, user_templates: Path | None = None) -> Page:
     """A blank printable 评分表 of the effective rubric for scoring on paper."""
-    day = sheet_date(rubric)
-    html = sheet_html(rubric, reviewers=reviewers, user_templates=user_templates)
-    footer = f"{rubric.id} 版本 {rubric.version} · 评分标准 {rubric.sha256[:12]}"
-    return _emit(html, out, fmt, title=f"{rubric.title} 评分表", as_of=day, footer=footer, subject=rubric.title)
+    return Page(
+        html=sheet_html(rubric, reviewers=reviewers, user_templates=user_templates),
+        title=f"{rubric.title} 评分表",
+        as_of=sheet_date(rubric),
+        footer=f"{rubric.id} 版本 {rubric.version} · 评分标准 {rubric.sha256[:12]}",
+        subject=rubric.title,
+    )
 
 
 def recommendation_date(recommendation: Recommendation) -> dt.date:
@@ -136,17 +149,22 @@ def recommendation_html(recommendation: Recommendation, *, user_templates: Path 
     day = recommendation_date(recommendation)
     title = "医养结合示范拟推荐名单"
     return render_template(
-        "recommendation.html", user_templates, recommendation=recommendation, title=title, as_of=chinese_date(day)
+        "recommendation.html",
+        user_templates,
+        recommendation=recommendation,
+        tie_rules=TIE_RULES,
+        title=title,
+        as_of=chinese_date(day),
     )
 
 
-def write_recommendation_list(
-    recommendation: Recommendation, out: Path | None, *, fmt: Format = "pdf", user_templates: Path | None = None
-) -> bytes:
+def recommendation_page(recommendation: Recommendation, *, user_templates: Path | None = None) -> Page:
     """The 拟推荐名单 with its annex of applicants left out and why."""
-    html = recommendation_html(recommendation, user_templates=user_templates)
-    day = recommendation_date(recommendation)
     counts = "；".join(f"{lst.title} {len(lst.recommended)} 个" for lst in recommendation.lists)
-    return _emit(
-        html, out, fmt, title="医养结合示范拟推荐名单", as_of=day, footer=f"拟推荐名单 · {counts}", subject="拟推荐名单"
+    return Page(
+        html=recommendation_html(recommendation, user_templates=user_templates),
+        title="医养结合示范拟推荐名单",
+        as_of=recommendation_date(recommendation),
+        footer=f"拟推荐名单 · {counts}",
+        subject="拟推荐名单",
     )

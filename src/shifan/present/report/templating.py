@@ -22,6 +22,7 @@ from markupsafe import Markup, escape
 
 from shifan.files import templates_dir
 from shifan.formatting import format_number
+from shifan.present.row_text import annex_reason, override_text, tie_note
 from shifan.rules.vocab import Status
 
 MARK_CLASSES = {
@@ -70,4 +71,7 @@ def make_environment(user_templates: Path | None = None) -> Environment:
     env.filters["status"] = status_label
     env.filters["points"] = points
     env.filters["lines"] = lines
+    env.filters["override"] = override_text
+    env.filters["annex_reason"] = annex_reason
+    env.filters["tie_note"] = tie_note
     return env
