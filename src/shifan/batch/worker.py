@@ -23,7 +23,7 @@ from shifan.load.application import load_application
 from shifan.load.rubric import load_rubric
 from shifan.review import LoadedReview, ReconciledResult, load_review, reconcile
 from shifan.rules.application import InstitutionApplication
-from shifan.rules.checks.metrics import METRICS, Measurement
+from shifan.rules.checks.metrics import METRICS, Measurement, MetricOptions
 from shifan.rules.rubric import Rubric
 from shifan.rules.vocab import Status
 
@@ -58,7 +58,7 @@ def disabled_share(checked: Checked) -> float | None:
     app = checked.loaded.app
     if not isinstance(app, InstitutionApplication):
         return None
-    measured = METRICS["disabled_share"].fn(app, checked.result.as_of, {})
+    measured = METRICS["disabled_share"].fn(app, checked.result.as_of, MetricOptions())
     return round(measured.value, 2) if isinstance(measured, Measurement) else None
 
 

@@ -66,6 +66,6 @@ def check_loaded(loaded: LoadedApplication, rubric: Rubric, as_of: dt.date | Non
     if problems:
         raise InputError(problems, what="申报文件")
     rollup = roll_up(loaded, as_of)
-    extra = rollup.extra() if rollup is not None else None
-    result = evaluate(loaded.app, rubric, as_of, application_sha256=loaded.sha256, extra=extra)
+    roster = rollup.roster() if rollup is not None else None
+    result = evaluate(loaded.app, rubric, as_of, application_sha256=loaded.sha256, roster=roster)
     return Checked(loaded, rubric, result, rollup)

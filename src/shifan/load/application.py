@@ -15,11 +15,12 @@ from pathlib import Path
 from pydantic import TypeAdapter, ValidationError
 
 from shifan.errors import InputError, Problem
-from shifan.files import sha256_bytes
+from shifan.files import looks_absolute, sha256_bytes
 from shifan.read.problems import problems_from_validation
 from shifan.read.yamldoc import Document, did_you_mean, load_document
 from shifan.read.yamlsyntax import KeyPath
 from shifan.rules.application import Application, InstitutionApplication, RegionApplication
+from shifan.rules.region import REGION_RATIOS
 from shifan.rules.rubric_file import RUBRIC_ID_PATTERN
 from shifan.rules.vocab import Ability
 
@@ -139,7 +140,7 @@ def _attachments(app: InstitutionApplication | RegionApplication, folder: Path) 
         if "\x00" in raw:
             yield key, "佐证材料路径含有 NUL 字符", _short(repr(raw)), "相对路径，如 材料/许可证.pdf"
             continue
-        if os.path.isabs(raw) or raw.startswith(("\\", "~")) or (len(raw) > 1 and raw[1] == ":"):
+        if looks_absolute(raw):
             yield key, "佐证材料路径须相对于申报文件所在目录", _short(raw), "相对路径，如 材料/许可证.pdf"
             continue
         joined = os.path.join(root, raw)
@@ -231,20 +232,10 @@ def _institution(app: InstitutionApplication) -> Iterator[Finding]:
         yield ("satisfaction", "satisfied"), "满意问卷数大于有效问卷数", str(s.satisfied), f"≤ {s.surveyed}"
 
 
-REGION_PAIRS = (
-    ("care_providing_medical", "care_institutions"),
-    ("care_signed_medical", "care_institutions"),
-    ("nursing_type_beds", "care_beds"),
-    ("with_geriatrics", "level2_general_hospitals"),
-    ("health_managed_65", "population_65"),
-    ("tcm_managed_65", "population_65"),
-    ("key_population_signed", "key_population"),
-)
-
-
 def _region(app: RegionApplication) -> Iterator[Finding]:
     ind = app.indicators
-    for part, whole in REGION_PAIRS:
+    for ratio in REGION_RATIOS:
+        part, whole = ratio.numerator, ratio.denominator
         a, b = getattr(ind, part), getattr(ind, whole)
         if a is not None and b is not None and a > b:
             yield ("indicators", part), f"大于 indicators.{whole}", str(a), f"≤ {b}"

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel, Field
 
 from shifan.errors import InputError
-from shifan.evaluate.engine import gate_verdict, normalized_score
+from shifan.evaluate.aggregate import round_points, totals
 from shifan.evaluate.result import EvaluationResult
 from shifan.review.load import WHAT, LoadedReview, check_reviews
 from shifan.review.model import Conclusion, Verification
@@ -144,14 +144,10 @@ def combine(scores: Sequence[float], method: Method) -> tuple[float, Method]:
         raise ValueError("no scores to combine")
     values = sorted(scores)
     if method == "median":
-        return _round(statistics.median(values)), "median"
+        return round_points(statistics.median(values)), "median"
     if method == "trimmed_mean" and len(values) >= 3:
-        return _round(statistics.fmean(values[1:-1])), "trimmed_mean"
-    return _round(statistics.fmean(values)), "mean"
-
-
-def _round(value: float) -> float:
-    return round(value + 0.0, 2)
+        return round_points(statistics.fmean(values[1:-1])), "trimmed_mean"
+    return round_points(statistics.fmean(values)), "mean"
 
 
 def stale_reasons(loaded: LoadedReview, checked: Checked) -> list[str]:
@@ -237,10 +233,7 @@ def reconcile(checked: Checked, reviews: Sequence[LoadedReview]) -> ReconciledRe
                 **reconciled,
             )
         )
-    verdict, failed, lacking = gate_verdict([(c.id, c.status) for c in criteria if c.gate])
-    score = _round(sum(c.points for c in criteria))
-    max_score = result.max_score
-    normalized = normalized_score(score, max_score, result.rubric_max_score)
+    total = totals(criteria, result.max_score, rubric)
     return ReconciledResult(
         evaluation=result,
         method=method,
@@ -248,13 +241,13 @@ def reconcile(checked: Checked, reviews: Sequence[LoadedReview]) -> ReconciledRe
         reviews=infos,
         criteria=criteria,
         overrides=overrides,
-        eligible=verdict == "eligible",
-        verdict=verdict,
-        failed_gates=failed + lacking,
-        score=score,
-        max_score=max_score,
-        normalized_score=normalized,
-        grade=rubric.grade(normalized) if verdict == "eligible" else "",
+        eligible=total.eligible,
+        verdict=total.verdict,
+        failed_gates=total.failed_gates,
+        score=total.score,
+        max_score=total.max_score,
+        normalized_score=total.normalized_score,
+        grade=total.grade,
         reviewed=bool(reviews),
         stale=any(i.stale for i in infos),
         disagreements=[c.id for c in criteria if c.disagreement],
@@ -288,7 +281,7 @@ def _scored(
     if not scores:
         return {"status": status, "points": points, "basis": "computed"}
     value, used = combine(scores, method)
-    spread = _round(max(scores) - min(scores))
+    spread = round_points(max(scores) - min(scores))
     return {
         "status": status,
         "points": value,

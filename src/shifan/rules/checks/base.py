@@ -6,17 +6,16 @@ import datetime as dt
 from abc import abstractmethod
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import ClassVar
 
 from pydantic import BaseModel
 
 from shifan.formatting import format_number
+from shifan.rules.application import InstitutionApplication, RegionApplication
 from shifan.rules.base import FileModel
 from shifan.rules.params import Parameter
+from shifan.rules.region import RosterIndicators
 from shifan.rules.vocab import Status
-
-if TYPE_CHECKING:
-    from shifan.rules.application import InstitutionApplication, RegionApplication
 
 
 @dataclass
@@ -42,7 +41,7 @@ class Context:
     params: Mapping[str, Parameter]
     criterion_id: str = ""
     max_points: float = 0.0
-    extra: dict[str, Any] = field(default_factory=dict)
+    roster: RosterIndicators | None = None
 
     def value(self, name: str) -> float:
         return self.params[name].value
@@ -52,6 +51,18 @@ class Context:
 
     def unit(self, name: str) -> str:
         return self.params[name].unit
+
+    def institution(self) -> InstitutionApplication:
+        """The application, for a check kind that only applies to institutions."""
+        if not isinstance(self.app, InstitutionApplication):
+            raise TypeError(f"check of {self.criterion_id or 'a criterion'} needs an institution application")
+        return self.app
+
+    def region(self) -> RegionApplication:
+        """The application, for a check kind that only applies to counties."""
+        if not isinstance(self.app, RegionApplication):
+            raise TypeError(f"check of {self.criterion_id or 'a criterion'} needs a region application")
+        return self.app
 
 
 class Check(FileModel):

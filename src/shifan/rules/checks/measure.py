@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field
 
 from shifan.read.yamldoc import did_you_mean
 from shifan.rules.checks.base import OP_WORDS, Check, Context, Outcome, ParamHolder, compare, register, show
-from shifan.rules.checks.metrics import METRICS, Measurement, Missing
+from shifan.rules.checks.metrics import METRICS, Measurement, MetricOptions, Missing
 from shifan.rules.vocab import Ability, Status
 
 
@@ -29,8 +29,7 @@ class MetricMixin(Check):
 
     def measure(self, ctx: Context) -> Measurement | Outcome:
         found = METRICS[self.metric]
-        options: dict[str, Any] = {"levels": self.levels, **ctx.extra}
-        result = found.fn(ctx.app, ctx.as_of, options)
+        result = found.fn(ctx.app, ctx.as_of, MetricOptions(levels=self.levels, roster=ctx.roster))
         if isinstance(result, Missing):
             return Outcome(Status.INSUFFICIENT, "无数据", "", result.reason)
         if self.min_sample is not None:

@@ -11,7 +11,6 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from shifan.rules.application import InstitutionApplication
 from shifan.rules.checks.base import OP_WORDS, Check, Context, Outcome, ParamHolder, compare, register, show
 from shifan.rules.checks.measure import MetricMixin
 from shifan.rules.checks.metrics import METRICS
@@ -97,9 +96,9 @@ class DateGivenCheck(Check):
     title: ClassVar[str] = "日期已填报"
 
     def evaluate(self, ctx: Context) -> Outcome:
-        assert isinstance(ctx.app, InstitutionApplication)
+        app = ctx.institution()
         label = DATE_LABELS[self.which]
-        day = date_of(ctx.app, self.which, ctx.as_of)
+        day = date_of(app, self.which, ctx.as_of)
         expected = f"已{label}"
         if day is None:
             return Outcome(Status.FAIL, f"未填报{label}日期", expected, f"未{label}")

@@ -82,9 +82,9 @@ class ElapsedCheck(Check):
     title: ClassVar[str] = "时长"
 
     def evaluate(self, ctx: Context) -> Outcome:
-        assert isinstance(ctx.app, InstitutionApplication)
-        start = date_of(ctx.app, self.since, ctx.as_of)
-        end = date_of(ctx.app, self.until, ctx.as_of)
+        app = ctx.institution()
+        start = date_of(app, self.since, ctx.as_of)
+        end = date_of(app, self.until, ctx.as_of)
         label = f"自{DATE_LABELS[self.since]}至{DATE_LABELS[self.until]}"
         expected = f"{label}{OP_WORDS[self.op]}{ctx.text(self.at_least)}"
         missing = [DATE_LABELS[s] for s, d in ((self.since, start), (self.until, end)) if d is None]
@@ -119,8 +119,8 @@ class LicenceCheck(Check):
     title: ClassVar[str] = "资质有效"
 
     def evaluate(self, ctx: Context) -> Outcome:
-        assert isinstance(ctx.app, InstitutionApplication)
-        q = ctx.app.qualifications
+        app = ctx.institution()
+        q = app.qualifications
         if self.which == "elderly_care_filing":
             expected = "已依法进行养老机构备案"
             filing = q.elderly_care_filing
