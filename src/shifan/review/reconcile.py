@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     from shifan.evaluate.pipeline import Checked
 
 Method = Literal["mean", "median", "trimmed_mean"]
+Basis = Literal["reviewers", "computed", "override", "not_applicable"]
 
 
 class ReviewerEntry(BaseModel):
@@ -79,7 +81,7 @@ class ReconciledCriterion(BaseModel):
     self_score: float | None
     status: Status = Field(description="合议后状态：否决项含改判；计分项同系统判定")
     points: float = Field(description="合议得分（否决项为 0）")
-    basis: Literal["reviewers", "computed", "override", "not_applicable"] = Field(
+    basis: Basis = Field(
         description="reviewers 专家评分合议；computed 无人评分，沿用系统计算；override 否决项改判；not_applicable 不适用"
     )
     method_used: Method | None = Field(None, description="实际使用的合并方法（trimmed_mean 不足 3 人时为 mean）")
@@ -129,10 +131,18 @@ class ReconciledResult(BaseModel):
     contradicted: list[str] = Field(description="有专家现场核查“与申报不符”的指标编号")
     changed_unreviewed: list[str] = Field(description="评审表标记了数据变化、尚待复核的指标编号")
 
-    @property
-    def ranking_score(self) -> float:
-        """The score a recommendation list ranks by."""
-        return self.normalized_score
+
+@dataclass(frozen=True)
+class Decision:
+    """What the panel decided on one item: the fields of :class:`ReconciledCriterion` that
+    reconciliation sets."""
+
+    status: Status
+    points: float
+    basis: Basis
+    method_used: Method | None = None
+    spread: float | None = None
+    disagreement: bool = False
 
 
 def combine(scores: Sequence[float], method: Method) -> tuple[float, Method]:
@@ -214,10 +224,10 @@ def reconcile(checked: Checked, reviews: Sequence[LoadedReview]) -> ReconciledRe
                 )
             )
         if item.gate:
-            reconciled, records = _gate(item.id, item.title, item.status, entries, len(reviews))
+            decision, records = gate_decision(item.id, item.title, item.status, entries, len(reviews))
             overrides.extend(records)
         else:
-            reconciled = _scored(item.status, item.points, entries, method, max_spread)
+            decision = scored_decision(item.status, item.points, entries, method, max_spread)
         criteria.append(
             ReconciledCriterion(
                 id=item.id,
@@ -230,7 +240,12 @@ def reconcile(checked: Checked, reviews: Sequence[LoadedReview]) -> ReconciledRe
                 self_score=item.self_score,
                 contradicted_by=[e.reviewer for e in entries if e.verification is Verification.CONTRADICTS],
                 reviews=entries,
-                **reconciled,
+                status=decision.status,
+                points=decision.points,
+                basis=decision.basis,
+                method_used=decision.method_used,
+                spread=decision.spread,
+                disagreement=decision.disagreement,
             )
         )
     total = totals(criteria, result.max_score, rubric)
@@ -272,29 +287,25 @@ def _info(loaded: LoadedReview, checked: Checked) -> ReviewInfo:
     )
 
 
-def _scored(
+def scored_decision(
     status: Status, points: float, entries: list[ReviewerEntry], method: Method, max_spread: float | None
-) -> dict[str, object]:
+) -> Decision:
+    """A scored item: the reviewers' scores combined, or the computed points when none scored."""
     if status is Status.NOT_APPLICABLE:
-        return {"status": status, "points": 0.0, "basis": "not_applicable"}
+        return Decision(status, 0.0, "not_applicable")
     scores = [e.score for e in entries if e.score is not None]
     if not scores:
-        return {"status": status, "points": points, "basis": "computed"}
+        return Decision(status, points, "computed")
     value, used = combine(scores, method)
     spread = round_points(max(scores) - min(scores))
-    return {
-        "status": status,
-        "points": value,
-        "basis": "reviewers",
-        "method_used": used,
-        "spread": spread,
-        "disagreement": max_spread is not None and round(spread, 4) > round(max_spread, 4),
-    }
+    disagreement = max_spread is not None and round(spread, 4) > round(max_spread, 4)
+    return Decision(status, value, "reviewers", method_used=used, spread=spread, disagreement=disagreement)
 
 
-def _gate(
+def gate_decision(
     cid: str, title: str, status: Status, entries: list[ReviewerEntry], panel: int
-) -> tuple[dict[str, object], list[OverrideRecord]]:
+) -> tuple[Decision, list[OverrideRecord]]:
+    """A gate: the data's status, or the reviewers' override; also every override, effective or not."""
     fails = [e for e in entries if e.override == "fail"]
     passes = [e for e in entries if e.override == "pass"]
     new_status = status
@@ -320,9 +331,4 @@ def _gate(
         )
     minority_pass = bool(passes) and new_status is not Status.PASS and not fails
     disagreement = bool(fails and passes) or minority_pass
-    return {
-        "status": new_status,
-        "points": 0.0,
-        "basis": "override" if effective else "computed",
-        "disagreement": disagreement,
-    }, records
+    return Decision(new_status, 0.0, "override" if effective else "computed", disagreement=disagreement), records
