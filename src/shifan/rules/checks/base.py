@@ -80,9 +80,6 @@ class Check(FileModel):
     def evaluate(self, ctx: Context) -> Outcome:
         """Look at the application in ``ctx`` and say what was found."""
 
-    def children(self) -> list[Check]:
-        return []
-
     def problems(self, subject: str) -> list[tuple[tuple[str | int, ...], str, str]]:
         """Static problems of this check for a rubric of ``subject`` (path, message, found)."""
         return []
@@ -110,21 +107,29 @@ def kind_of(cls: type[BaseModel]) -> str:
     return str(args[0])
 
 
-def param_refs(check: Check, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], str]]:
-    """Every (path, parameter name) a check and its nested checks and bands refer to."""
-    for name in type(check).param_fields:
-        value = getattr(check, name)
-        if isinstance(value, str):
-            yield (*path, name), value
-    for name, info in type(check).model_fields.items():
-        del info
-        value = getattr(check, name)
+KeyPath = tuple[str | int, ...]
+
+
+def walk(node: Check | ParamHolder, path: KeyPath = ()) -> Iterator[tuple[Check | ParamHolder, KeyPath]]:
+    """A check and every check and band nested in it, depth first, each with its key path."""
+    yield node, path
+    for name in type(node).model_fields:
+        value = getattr(node, name)
         if isinstance(value, (Check, ParamHolder)):
-            yield from param_refs(value, (*path, name))  # type: ignore[arg-type]
+            yield from walk(value, (*path, name))
         elif isinstance(value, list):
             for index, item in enumerate(value):
                 if isinstance(item, (Check, ParamHolder)):
-                    yield from param_refs(item, (*path, name, index))  # type: ignore[arg-type]
+                    yield from walk(item, (*path, name, index))
+
+
+def param_refs(check: Check, path: KeyPath = ()) -> Iterator[tuple[KeyPath, str]]:
+    """Every (path, parameter name) a check and its nested checks and bands refer to."""
+    for node, where in walk(check, path):
+        for name in type(node).param_fields:
+            value = getattr(node, name)
+            if isinstance(value, str):
+                yield (*where, name), value
 
 
 class ParamHolder(FileModel):
@@ -134,6 +139,7 @@ class ParamHolder(FileModel):
 
 
 def percent(numerator: float, denominator: float) -> float:
+    """``numerator`` as a percentage of ``denominator`` (not rounded; the caller checks for 0)."""
     return 100.0 * numerator / denominator
 
 
