@@ -15,13 +15,13 @@ from pydantic import Field
 
 from shifan.batch.manifest import dep_record
 from shifan.batch.model import Failure, ItemResult, SummaryRow, Task
-from shifan.errors import InputError, Problem, ShifanError
+from shifan.errors import InputError, ShifanError
 from shifan.evaluate.pipeline import Checked, check_loaded, rubric_for
 from shifan.evaluate.rollup import Rollup
 from shifan.files import atomic_write_text
 from shifan.load.application import load_application
 from shifan.load.rubric import load_rubric
-from shifan.review import LoadedReview, ReconciledResult, load_review, reconcile
+from shifan.review import ReconciledResult, load_reviews, reconcile
 from shifan.rules.application import InstitutionApplication
 from shifan.rules.checks.metrics import METRICS, Measurement, MetricOptions
 from shifan.rules.rubric import Rubric
@@ -39,19 +39,6 @@ def cached_rubric(ref: str | Path, *, roots: list[Path] | None = None) -> Rubric
     if key not in _RUBRICS:
         _RUBRICS[key] = load_rubric(ref, roots=roots)
     return _RUBRICS[key]
-
-
-def load_reviews(paths: tuple[str, ...]) -> list[LoadedReview]:
-    problems: list[Problem] = []
-    loaded = []
-    for path in paths:
-        try:
-            loaded.append(load_review(Path(path)))
-        except InputError as error:
-            problems.extend(error.problems)
-    if problems:
-        raise InputError(problems, what="评审意见表")
-    return loaded
 
 
 def disabled_share(checked: Checked) -> float | None:

@@ -9,15 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-
-from pydantic import TypeAdapter, ValidationError
+from typing import Any
 
 from shifan.errors import InputError, Problem
-from shifan.files import looks_absolute, sha256_bytes
-from shifan.read.problems import problems_from_validation
-from shifan.read.yamldoc import Document, did_you_mean, load_document
+from shifan.files import looks_absolute
+from shifan.read.suggest import did_you_mean
+from shifan.read.typed import Loaded, TypedReader
+from shifan.read.yamldoc import Document
 from shifan.read.yamlsyntax import KeyPath
 from shifan.rules.application import Application, InstitutionApplication, RegionApplication
 from shifan.rules.region import REGION_RATIOS
@@ -25,48 +24,36 @@ from shifan.rules.rubric_file import RUBRIC_ID_PATTERN
 from shifan.rules.vocab import Ability
 
 WHAT = "申报文件"
-_ADAPTER: TypeAdapter[InstitutionApplication | RegionApplication] = TypeAdapter(Application)
 
 
-@dataclass(frozen=True)
-class LoadedApplication:
+class LoadedApplication(Loaded[InstitutionApplication | RegionApplication]):
     """A valid application with the file it came from."""
 
-    app: InstitutionApplication | RegionApplication
-    document: Document
-    sha256: str
-
     @property
-    def path(self) -> Path:
-        return self.document.path
+    def app(self) -> InstitutionApplication | RegionApplication:
+        return self.model
 
-    @property
-    def folder(self) -> Path:
-        return self.document.path.resolve().parent
+
+def _kind_given(document: Document, data: dict[str, Any]) -> Problem | None:
+    if "kind" in data:
+        return None
+    return document.problem(("kind",), "缺少申报类型", found="（无）", expected="institution 或 region")
+
+
+_READER = TypedReader(LoadedApplication, Application, what=WHAT, kind=_kind_given)
 
 
 def load_application(path: Path) -> LoadedApplication:
     """Read, validate and sanity-check one application file."""
-    document = load_document(Path(path), what=WHAT)
-    problems: list[Problem] = []
-    if not isinstance(document.data, dict):
-        raise InputError(
-            [document.problem((), "顶层应为键值映射（键: 值）", found=type(document.data).__name__)], what=WHAT
-        )
-    if "kind" not in document.data:
-        raise InputError(
-            [document.problem(("kind",), "缺少申报类型", found="（无）", expected="institution 或 region")], what=WHAT
-        )
-    try:
-        app = _ADAPTER.validate_python(document.data)
-    except ValidationError as error:
-        problems.extend(problems_from_validation(error, document, Application))
-        raise InputError(problems, what=WHAT) from None
-    for key, message, found, expected in consistency_problems(app, document.path.resolve().parent):
-        problems.append(document.problem(key, message, found=found, expected=expected))
-    if problems:
+    loaded = _READER.load(path)
+    findings = consistency_problems(loaded.app, loaded.folder)
+    if findings:
+        problems = [
+            loaded.document.problem(key, message, found=found, expected=expected)
+            for key, message, found, expected in findings
+        ]
         raise InputError(problems, what=WHAT)
-    return LoadedApplication(app, document, sha256_bytes(document.text.encode("utf-8")))
+    return loaded
 
 
 Finding = tuple[KeyPath, str, str, str]

@@ -15,8 +15,9 @@ from pydantic import ValidationError
 
 from shifan.errors import InputError, Problem, RubricNotFoundError
 from shifan.files import criteria_dir
-from shifan.read.problems import problems_from_validation
-from shifan.read.yamldoc import Document, did_you_mean, load_document, non_finite
+from shifan.read.suggest import did_you_mean
+from shifan.read.typed import Loaded, TypedReader
+from shifan.read.yamldoc import Document, non_finite
 from shifan.rules.checks.base import Check, param_refs, walk
 from shifan.rules.checks.logic import SelfScoreCheck
 from shifan.rules.checks.measure import BandsCheck
@@ -132,6 +133,9 @@ def load_rubric(ref: str | Path, *, roots: list[Path] | None = None) -> Rubric:
     return rubric
 
 
+_READER = TypedReader(Loaded[RubricFile], RubricFile, what=WHAT, not_a_mapping="顶层应为键值映射")
+
+
 def _root_of(path: Path, rubric_id: str) -> Path:
     root = path.resolve().parent
     for _ in range(rubric_id.count("/")):
@@ -140,14 +144,12 @@ def _root_of(path: Path, rubric_id: str) -> Path:
 
 
 def _resolve(path: Path, chain: list[Path], problems: list[Problem]) -> Merged | None:
-    document = load_document(path, what=WHAT)
     try:
-        if not isinstance(document.data, dict):
-            raise InputError([document.problem((), "顶层应为键值映射", found=type(document.data).__name__)], what=WHAT)
-        spec = RubricFile.model_validate(document.data)
-    except ValidationError as error:
-        problems.extend(problems_from_validation(error, document, RubricFile))
+        loaded = _READER.load(path)
+    except InputError as error:
+        problems.extend(error.problems)
         return None
+    spec, document = loaded.model, loaded.document
     for where, value in non_finite(document.data):
         problems.append(document.problem(where, "应为有限数字", found=str(value), expected="有限数字"))
 

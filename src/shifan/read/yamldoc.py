@@ -8,11 +8,10 @@ valid files pay nothing for good error messages; :mod:`shifan.read.yamlsyntax` e
 
 from __future__ import annotations
 
-import difflib
 import io
 import math
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -26,11 +25,11 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from shifan.errors import InputError, Problem, display_path
 from shifan.read.yamlsyntax import (
     KeyPath,
-    _compose,
-    _syntax_problem,
-    _value_problems,
+    compose,
     dotted,
     key_path_at,
+    syntax_problem,
+    value_problems,
 )
 
 #: Largest input file read, in bytes. Larger files are refused before parsing.
@@ -62,7 +61,7 @@ class Document:
     def _root(self) -> Node | None:
         # Composed (not constructed) by the C parser: nodes with their marks, cheap even for a
         # file of several megabytes. Only used to locate problems.
-        return _compose(self.text)
+        return compose(self.text)
 
     def position(self, path: Sequence[str | int]) -> tuple[int | None, int | None]:
         """1-based (line, column) of the deepest node on ``path`` that exists in the file.
@@ -291,13 +290,13 @@ def parse_document(raw: bytes, path: Path, *, what: str = "输入文件") -> Doc
     try:
         data = YAML(typ="safe").load(text)
     except YAMLError as error:
-        raise InputError([_syntax_problem(display, error, text)], what=what) from None
+        raise InputError([syntax_problem(display, error, text)], what=what) from None
     except RecursionError:
         raise InputError(
             [Problem(display, None, None, "", "嵌套层级过深", "", f"不超过 {MAX_DEPTH} 层")], what=what
         ) from None
     except (ValueError, OverflowError) as error:
-        problems = _value_problems(text, display) or [Problem(display, None, None, "", "无法读取的取值", str(error))]
+        problems = value_problems(text, display) or [Problem(display, None, None, "", "无法读取的取值", str(error))]
         raise InputError(problems, what=what) from None
     _check_limits(data, display, problems)
     if aliases and first_alias is not None and not problems:
@@ -328,12 +327,3 @@ def non_finite(data: Any) -> Iterator[tuple[KeyPath, float]]:
             seen.add(id(node))
             items = node.items() if isinstance(node, dict) else enumerate(node)
             stack.extend(((*path, key), value) for key, value in items if isinstance(key, (str, int)))
-
-
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """A Chinese "did you mean" suffix, or an empty string when nothing is close."""
-    options = list(choices)
-    matches = difflib.get_close_matches(word, options, n=1, cutoff=0.55)
-    if not matches and len(word) >= 3:
-        matches = sorted(o for o in options if o.startswith(word) or word.startswith(o))[:1]
-    return f"，是否应为 “{matches[0]}”？" if matches else ""

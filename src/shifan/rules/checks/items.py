@@ -8,7 +8,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, Field
 
-from shifan.read.yamldoc import did_you_mean
+from shifan.read.suggest import did_you_mean
 from shifan.rules.application import InstitutionApplication, RegionApplication
 from shifan.rules.checks.base import Check, Context, Outcome, register
 from shifan.rules.validity import valid_on

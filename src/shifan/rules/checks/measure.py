@@ -6,7 +6,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from shifan.read.yamldoc import did_you_mean
+from shifan.read.suggest import did_you_mean
 from shifan.rules.checks.base import OP_WORDS, Check, Context, Outcome, ParamHolder, compare, register, show
 from shifan.rules.checks.metrics import METRICS, Measurement, MetricOptions, Missing
 from shifan.rules.vocab import Ability, Status
