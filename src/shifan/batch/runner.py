@@ -35,6 +35,7 @@ from shifan.batch.manifest import Manifest, dep_unchanged, load_manifest, save_m
 from shifan.batch.model import Failure, ItemResult, SummaryRow, Task
 from shifan.batch.worker import cached_rubric, process
 from shifan.errors import ShifanError, UsageError
+from shifan.evaluate.pipeline import rubric_roots
 from shifan.present.summary import write_summary
 
 logger = logging.getLogger(__name__)
@@ -126,8 +127,7 @@ def _rubric_sha(ref: str, local: bool, cache: dict[tuple[str, bool], str]) -> st
     key = (ref, local)
     if key not in cache:
         try:
-            roots = [Path.cwd() / "criteria"] if local else None
-            cache[key] = cached_rubric(ref, roots=roots).sha256
+            cache[key] = cached_rubric(ref, roots=rubric_roots(local)).sha256
         except ShifanError:
             cache[key] = ""
     return cache[key]

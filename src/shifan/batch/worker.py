@@ -16,7 +16,7 @@ from pydantic import Field
 from shifan.batch.manifest import dep_record
 from shifan.batch.model import Failure, ItemResult, SummaryRow, Task
 from shifan.errors import InputError, ShifanError
-from shifan.evaluate.pipeline import Checked, check_loaded, rubric_for
+from shifan.evaluate.pipeline import Checked, check_loaded, choose_rubric, rubric_for
 from shifan.evaluate.rollup import Rollup
 from shifan.files import atomic_write_text
 from shifan.load.application import load_application
@@ -126,9 +126,8 @@ def process(task: Task) -> ItemResult:
     item = ItemResult(rel=task.rel)
     try:
         loaded = load_application(Path(task.app))
-        app_rubric = loaded.app.rubric
-        item.rubric_ref = str(task.criteria or app_rubric or f"national/{loaded.app.kind}")
-        item.rubric_local = task.criteria is None and app_rubric is not None
+        choice = choose_rubric(loaded.app, task.criteria)
+        item.rubric_ref, item.rubric_local = str(choice.ref), choice.local
         rubric = rubric_for(loaded, task.criteria, loader=cached_rubric)
         item.rubric_sha = rubric.sha256
         as_of = dt.date.fromisoformat(task.as_of) if task.as_of else None
