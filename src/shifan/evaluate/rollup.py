@@ -39,7 +39,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from shifan.errors import InputError, Problem
+from shifan.errors import InputError, ProblemList
 from shifan.files import looks_absolute
 from shifan.load.application import LoadedApplication, load_application
 from shifan.rules.application import InstitutionApplication, RegionApplication
@@ -144,7 +144,7 @@ def roll_up(loaded: LoadedApplication, as_of: dt.date | None = None) -> Rollup |
 def _load_members(
     loaded: LoadedApplication, app: RegionApplication
 ) -> tuple[list[tuple[str, LoadedApplication]], list[str]]:
-    problems: list[Problem] = []
+    problems = ProblemList(WHAT)
     members: list[tuple[str, LoadedApplication]] = []
     files: list[str] = []
     seen: dict[Path, int] = {}
@@ -183,8 +183,7 @@ def _load_members(
         members.append((raw, member))
         files.append(str(path))
         files.extend(str(Path(os.path.normpath(path.parent / a.path))) for a in member.app.attachments)
-    if problems:
-        raise InputError(problems, what=WHAT)
+    problems.raise_if_any()
     return members, files
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from shifan.errors import InputError, Problem
+from shifan.errors import Problem, ProblemList
 from shifan.files import looks_absolute
 from shifan.read.suggest import did_you_mean
 from shifan.read.typed import Loaded, TypedReader
@@ -46,13 +46,10 @@ _READER = TypedReader(LoadedApplication, Application, what=WHAT, kind=_kind_give
 def load_application(path: Path) -> LoadedApplication:
     """Read, validate and sanity-check one application file."""
     loaded = _READER.load(path)
-    findings = consistency_problems(loaded.app, loaded.folder)
-    if findings:
-        problems = [
-            loaded.document.problem(key, message, found=found, expected=expected)
-            for key, message, found, expected in findings
-        ]
-        raise InputError(problems, what=WHAT)
+    problems = ProblemList(WHAT)
+    for key, message, found, expected in consistency_problems(loaded.app, loaded.folder):
+        problems.append(loaded.document.problem(key, message, found=found, expected=expected))
+    problems.raise_if_any()
     return loaded
 
 

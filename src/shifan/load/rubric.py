@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from shifan.errors import InputError, Problem, RubricNotFoundError
+from shifan.errors import InputError, Problem, ProblemList, RubricNotFoundError
 from shifan.files import criteria_dir
 from shifan.read.suggest import did_you_mean
 from shifan.read.typed import Loaded, TypedReader
@@ -118,18 +118,19 @@ class Merged:
 def load_rubric(ref: str | Path, *, roots: list[Path] | None = None) -> Rubric:
     """Load and resolve a rubric; raise :class:`InputError` listing every problem of the chain."""
     path = find_rubric(str(ref), roots=roots)
-    problems: list[Problem] = []
+    problems = ProblemList(WHAT)
     merged = _resolve(path, [], problems)
     if merged is None:
-        raise InputError(problems or [Problem(str(path), None, None, "", "无法解析")], what=WHAT)
+        problems.raise_if_any()
+        raise InputError([Problem(str(path), None, None, "", "无法解析")], what=WHAT)
     try:
         rubric = merged.rubric()
     except ValidationError:
         # Only a chain that already has located problems can merge into an invalid rubric.
-        raise InputError(problems or [Problem(str(path), None, None, "", "无法合并")], what=WHAT) from None
+        problems.raise_if_any()
+        raise InputError([Problem(str(path), None, None, "", "无法合并")], what=WHAT) from None
     problems.extend(_validate(rubric, merged))
-    if problems:
-        raise InputError(problems, what=WHAT)
+    problems.raise_if_any()
     return rubric
 
 
@@ -143,7 +144,7 @@ def _root_of(path: Path, rubric_id: str) -> Path:
     return root
 
 
-def _resolve(path: Path, chain: list[Path], problems: list[Problem]) -> Merged | None:
+def _resolve(path: Path, chain: list[Path], problems: ProblemList) -> Merged | None:
     try:
         loaded = _READER.load(path)
     except InputError as error:
@@ -179,7 +180,7 @@ def _resolve(path: Path, chain: list[Path], problems: list[Problem]) -> Merged |
     return _merge(spec, document, base, problems)
 
 
-def _merge(spec: RubricFile, document: Document, base: Merged | None, problems: list[Problem]) -> Merged:
+def _merge(spec: RubricFile, document: Document, base: Merged | None, problems: ProblemList) -> Merged:
     """Apply one file of the chain on top of what its base resolved to."""
     merged = base if base is not None else Merged()
     merged.documents.append(document)
@@ -201,7 +202,7 @@ def _merge(spec: RubricFile, document: Document, base: Merged | None, problems: 
     return merged
 
 
-def _merge_subject(merged: Merged, spec: RubricFile, document: Document, problems: list[Problem]) -> None:
+def _merge_subject(merged: Merged, spec: RubricFile, document: Document, problems: ProblemList) -> None:
     subject = spec.subject or merged.subject
     if subject is None:
         problems.append(document.problem(("subject",), "缺少适用对象", expected="institution 或 region"))
@@ -223,7 +224,7 @@ def _merge_definitions(merged: Merged, spec: RubricFile, document: Document) -> 
     merged.evidence_types.update(spec.evidence_types)
 
 
-def _drop(merged: Merged, spec: RubricFile, document: Document, problems: list[Problem]) -> None:
+def _drop(merged: Merged, spec: RubricFile, document: Document, problems: ProblemList) -> None:
     for index, criterion_id in enumerate(spec.drop):
         known = merged.criteria_ids
         if criterion_id not in known:
@@ -237,7 +238,7 @@ def _drop(merged: Merged, spec: RubricFile, document: Document, problems: list[P
         ]
 
 
-def _replace(merged: Merged, spec: RubricFile, document: Document, problems: list[Problem]) -> None:
+def _replace(merged: Merged, spec: RubricFile, document: Document, problems: ProblemList) -> None:
     for index, new in enumerate(spec.replace):
         known = merged.criteria_ids
         if new.id not in known:
@@ -254,7 +255,7 @@ def _replace(merged: Merged, spec: RubricFile, document: Document, problems: lis
         merged.criteria_origin[new.id] = Origin(document, ("replace", index))
 
 
-def _add(merged: Merged, spec: RubricFile, document: Document, problems: list[Problem]) -> None:
+def _add(merged: Merged, spec: RubricFile, document: Document, problems: ProblemList) -> None:
     section_ids = [s.id for s in merged.sections]
     for index, addition in enumerate(spec.add):
         if addition.section not in section_ids:
@@ -273,7 +274,7 @@ def _add(merged: Merged, spec: RubricFile, document: Document, problems: list[Pr
             _note_criterion(merged, criterion, Origin(document, ("add", index, "criteria", c_index)), problems)
 
 
-def _new_sections(merged: Merged, spec: RubricFile, document: Document, problems: list[Problem]) -> None:
+def _new_sections(merged: Merged, spec: RubricFile, document: Document, problems: ProblemList) -> None:
     for s_index, section in enumerate(spec.sections):
         if section.id in {s.id for s in merged.sections}:
             problems.append(document.problem(("sections", s_index, "id"), "章节编号重复", found=section.id))
@@ -291,7 +292,7 @@ def _merge_priorities(merged: Merged, spec: RubricFile, document: Document) -> N
         merged.priority_origin[priority.id] = Origin(document, ("priorities", index))
 
 
-def _note_criterion(merged: Merged, criterion: Criterion, origin: Origin, problems: list[Problem]) -> None:
+def _note_criterion(merged: Merged, criterion: Criterion, origin: Origin, problems: ProblemList) -> None:
     if criterion.id in merged.criteria_origin:
         first = merged.criteria_origin[criterion.id]
         line, _ = first.document.position(first.path)

@@ -22,7 +22,7 @@ from ruamel.yaml.error import YAMLError
 from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, NodeEvent
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from shifan.errors import InputError, Problem, display_path
+from shifan.errors import InputError, Problem, ProblemList, display_path
 from shifan.read.yamlsyntax import (
     KeyPath,
     compose,
@@ -285,7 +285,7 @@ def parse_document(raw: bytes, path: Path, *, what: str = "输入文件") -> Doc
         column = offset - (text.rfind("\n", 0, offset) + 1) + 1
         problem = Problem(display, line, column, key_path_at(text, line), "文件含有 NUL 字符，不是文本文件")
         raise InputError([problem], what=what)
-    problems: list[Problem] = []
+    problems = ProblemList(what)
     aliases, first_alias = _prescan(text, display, what) if _may_exceed_limits(text) else (0, None)
     try:
         data = YAML(typ="safe").load(text)
@@ -296,9 +296,9 @@ def parse_document(raw: bytes, path: Path, *, what: str = "输入文件") -> Doc
             [Problem(display, None, None, "", "嵌套层级过深", "", f"不超过 {MAX_DEPTH} 层")], what=what
         ) from None
     except (ValueError, OverflowError) as error:
-        problems = value_problems(text, display) or [Problem(display, None, None, "", "无法读取的取值", str(error))]
-        raise InputError(problems, what=what) from None
-    _check_limits(data, display, problems)
+        located = value_problems(text, display) or [Problem(display, None, None, "", "无法读取的取值", str(error))]
+        raise InputError(located, what=what) from None
+    _check_limits(data, display, problems.problems)
     if aliases and first_alias is not None and not problems:
         size = _expanded_size(data)
         line, column = first_alias.start_mark.line + 1, first_alias.start_mark.column + 1
@@ -310,8 +310,7 @@ def parse_document(raw: bytes, path: Path, *, what: str = "输入文件") -> Doc
             problems.append(Problem(display, line, column, key, message, found, f"不超过 {MAX_NODES} 项"))
     if data is None:
         problems.append(Problem(display, 1, 1, "", "文件为空", "只有空白或注释", "YAML 键值映射（键: 值）"))
-    if problems:
-        raise InputError(problems, what=what)
+    problems.raise_if_any()
     return Document(path=path, text=text, data=data, display=display)
 
 

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from shifan.errors import InputError, Problem
+from shifan.errors import InputError, Problem, ProblemList
 from shifan.read.suggest import did_you_mean
 from shifan.read.typed import Loaded, TypedReader
 from shifan.read.yamldoc import Document
@@ -58,15 +58,14 @@ def load_review(path: Path) -> LoadedReview:
 
 def load_reviews(paths: Sequence[str | Path]) -> list[LoadedReview]:
     """Read several review sheets; raise one :class:`InputError` with the problems of all of them."""
-    problems: list[Problem] = []
+    problems = ProblemList(WHAT)
     loaded: list[LoadedReview] = []
     for path in paths:
         try:
             loaded.append(load_review(Path(path)))
         except InputError as error:
             problems.extend(error.problems)
-    if problems:
-        raise InputError(problems, what=WHAT)
+    problems.raise_if_any()
     return loaded
 
 
@@ -125,7 +124,7 @@ def review_problems(loaded: LoadedReview, rubric: Rubric) -> list[Problem]:
 
 def check_reviews(reviews: list[LoadedReview], rubric: Rubric) -> None:
     """Raise one :class:`InputError` with every problem of every review (incl. duplicate reviewers)."""
-    problems: list[Problem] = []
+    problems = ProblemList(WHAT)
     seen: dict[str, LoadedReview] = {}
     for loaded in reviews:
         problems.extend(review_problems(loaded, rubric))
@@ -140,5 +139,4 @@ def check_reviews(reviews: list[LoadedReview], rubric: Rubric) -> None:
                 )
             )
         seen.setdefault(name, loaded)
-    if problems:
-        raise InputError(problems, what=WHAT)
+    problems.raise_if_any()

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
 
-from shifan.errors import InputError
+from shifan.errors import ProblemList
 from shifan.evaluate.aggregate import round_points, totals
 from shifan.evaluate.result import EvaluationResult
 from shifan.review.load import WHAT, LoadedReview, check_reviews
@@ -175,7 +175,7 @@ def stale_reasons(loaded: LoadedReview, checked: Checked) -> list[str]:
 
 def _check_targets(checked: Checked, reviews: Sequence[LoadedReview]) -> None:
     app_path = checked.loaded.path.resolve()
-    problems = []
+    problems = ProblemList(WHAT)
     for loaded in reviews:
         same_file = loaded.target == app_path or loaded.target.resolve() == app_path
         if not same_file and loaded.review.application.sha256 != checked.loaded.sha256:
@@ -187,8 +187,7 @@ def _check_targets(checked: Checked, reviews: Sequence[LoadedReview]) -> None:
                     expected=checked.loaded.document.display,
                 )
             )
-    if problems:
-        raise InputError(problems, what=WHAT)
+    problems.raise_if_any()
 
 
 def reconcile(checked: Checked, reviews: Sequence[LoadedReview]) -> ReconciledResult:
