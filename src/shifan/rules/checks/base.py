@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from shifan.formatting import format_number
 from shifan.rules.application import InstitutionApplication, RegionApplication
-from shifan.rules.base import FileModel
+from shifan.rules.base import StrictModel
 from shifan.rules.params import Parameter
 from shifan.rules.region import RosterIndicators
 from shifan.rules.vocab import Status
@@ -65,7 +65,7 @@ class Context:
         return self.app
 
 
-class Check(FileModel):
+class Check(StrictModel):
     """Base of every check kind. Subclasses declare ``kind`` and implement :meth:`evaluate`.
 
     ``param_fields`` names the fields whose value is the name of a rubric parameter; the rubric
@@ -132,7 +132,7 @@ def param_refs(check: Check, path: KeyPath = ()) -> Iterator[tuple[KeyPath, str]
                 yield (*where, name), value
 
 
-class ParamHolder(FileModel):
+class ParamHolder(StrictModel):
     """A part of a check (a band) that refers to parameters by name."""
 
     param_fields: ClassVar[tuple[str, ...]] = ()
