@@ -10,10 +10,10 @@ import click
 
 from shifan.cli.params import as_of_option, criteria_option, echo_json, terminal_style
 from shifan.evaluate.pipeline import check_application
+from shifan.present.review_text import render_reconciled
 from shifan.review import (
     load_reviews,
     reconcile,
-    render_reconciled,
     update_review,
     write_new_sheet,
 )

@@ -12,7 +12,6 @@ The API other parts of shifan use:
 
 from __future__ import annotations
 
-from shifan.present.review_text import render_reconciled
 from shifan.review.load import LoadedReview, load_review, load_reviews, review_problems
 from shifan.review.model import Conclusion, ReviewFile, Verification
 from shifan.review.reconcile import (
@@ -41,7 +40,6 @@ __all__ = [
     "load_review",
     "load_reviews",
     "reconcile",
-    "render_reconciled",
     "review_problems",
     "update_review",
     "write_new_sheet",

@@ -26,19 +26,17 @@ import datetime as dt
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from shifan.errors import ProblemList
 from shifan.evaluate.aggregate import round_points, totals
+from shifan.evaluate.pipeline import Checked
 from shifan.evaluate.result import EvaluationResult
 from shifan.review.load import WHAT, LoadedReview, check_reviews
 from shifan.review.model import Conclusion, Verification
 from shifan.rules.vocab import Status, Verdict
-
-if TYPE_CHECKING:
-    from shifan.evaluate.pipeline import Checked
 
 Method = Literal["mean", "median", "trimmed_mean"]
 Basis = Literal["reviewers", "computed", "override", "not_applicable"]
