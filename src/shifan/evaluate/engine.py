@@ -21,7 +21,7 @@ from shifan.rules.application import InstitutionApplication, RegionApplication
 from shifan.rules.checks.base import Check, Context, Outcome
 from shifan.rules.region import RosterIndicators
 from shifan.rules.rubric import Rubric
-from shifan.rules.rubric_file import Criterion
+from shifan.rules.rubric_file import Criterion, Section
 from shifan.rules.vocab import Status
 
 logger = logging.getLogger(__name__)
@@ -44,10 +44,7 @@ def evaluate(
     day = as_of or app.assessment_date
     base = Context(app=app, as_of=day, params=rubric.parameters, roster=roster)
     results = [_criterion(app, rubric, section.id, criterion, base) for section, criterion in rubric.criteria()]
-    sections = [
-        SectionResult(id=section.id, title=section.title, **vars(section_subtotal(results, section.id)))
-        for section in rubric.sections
-    ]
+    sections = [_section(section, results) for section in rubric.sections]
     total = totals(results, round_points(sum(s.max_score for s in sections)), rubric)
     used = {p.name: p for r in results for p in r.parameters if p.status == "default"}
     return EvaluationResult(
@@ -70,6 +67,11 @@ def evaluate(
         priorities=[_priority(p.id, p.title, p.check, base) for p in rubric.priorities],
         defaults_used=sorted(used.values(), key=lambda p: p.name),
     )
+
+
+def _section(section: Section, results: list[CriterionResult]) -> SectionResult:
+    subtotal = section_subtotal(results, section.id)
+    return SectionResult(id=section.id, title=section.title, score=subtotal.score, max_score=subtotal.max_score)
 
 
 def _applicant(app: AnyApplication) -> Applicant:

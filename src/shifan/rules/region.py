@@ -51,7 +51,7 @@ class RosterIndicators(BaseModel):
 
     def get(self, name: str) -> int | None:
         """The derived value of indicator ``name``, or None when a roster cannot give it."""
-        value = getattr(self, name, None) if name in type(self).model_fields else None
+        value = getattr(self, name, None)
         return value if isinstance(value, int) else None
 
     @classmethod

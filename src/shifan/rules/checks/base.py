@@ -10,7 +10,6 @@ from typing import ClassVar
 
 from pydantic import BaseModel
 
-from shifan.formatting import format_number
 from shifan.rules.application import InstitutionApplication, RegionApplication
 from shifan.rules.base import StrictModel
 from shifan.rules.params import Parameter
@@ -154,10 +153,3 @@ def compare(value: float, op: str, threshold: float) -> bool:
         "<": value < threshold,
         "==": value == threshold,
     }[op]
-
-
-OP_WORDS = {">=": "不低于", ">": "高于", "<=": "不高于", "<": "低于", "==": "等于"}
-
-
-def show(value: float, unit: str) -> str:
-    return format_number(round(value, 2)) + unit

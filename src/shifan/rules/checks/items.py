@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from shifan.read.suggest import did_you_mean
 from shifan.rules.application import InstitutionApplication, RegionApplication
 from shifan.rules.checks.base import Check, Context, Outcome, register
+from shifan.rules.messages import lacking
 from shifan.rules.validity import valid_on
 from shifan.rules.vocab import (
     Commitment,
@@ -73,17 +74,17 @@ class ItemsCheck(Check):
         if not absent:
             return Outcome(Status.PASS, observed, expected, f"{label}齐全（{len(required)} 项）")
         missing = "、".join(_label(i) for i in absent)
-        details = [f"缺少：{_label(i)}" for i in absent]
+        details = [lacking(f"：{_label(i)}") for i in absent]
         if present and self.scoring == "proportional":
             return Outcome(
                 Status.PARTIAL,
                 observed,
                 expected,
-                f"缺少{missing}",
+                lacking(missing),
                 fraction=len(present) / len(required),
                 details=details,
             )
-        return Outcome(Status.FAIL, observed, expected, f"缺少{missing}", details=details)
+        return Outcome(Status.FAIL, observed, expected, lacking(missing), details=details)
 
 
 def _label(item: Any) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 
 from shifan.rules.application import InstitutionApplication, RegionApplication
 from shifan.rules.checks.base import percent
+from shifan.rules.messages import not_reported
 from shifan.rules.region import REGION_RATIOS, RegionRatio, RosterIndicators
 from shifan.rules.validity import valid_on
 from shifan.rules.vocab import Ability, CertificateType
@@ -79,7 +80,7 @@ def occupancy_rate(app: InstitutionApplication, as_of: dt.date, options: MetricO
     last = as_of.year * 12 + as_of.month - 1
     months = {m.month: m for m in app.occupancy if _month_index(m.month) <= last}
     if not months:
-        return Missing("未填报逐月入住数据（occupancy）")
+        return Missing(not_reported("逐月入住数据（occupancy）"))
     latest = max(_month_index(m) for m in months)
     window = [latest - offset for offset in range(12)]
     by_index = {_month_index(k): v for k, v in months.items()}
@@ -103,7 +104,7 @@ def disabled_share(app: InstitutionApplication, as_of: dt.date, options: MetricO
     dementia residents assessed as 能力完好, ÷ all residents."""
     residents = app.residents
     if residents is None or residents.total == 0:
-        return Missing("未填报入住老年人能力等级构成（residents）")
+        return Missing(not_reported("入住老年人能力等级构成（residents）"))
     levels = options.levels or [a for a in Ability if a is not INTACT]
     count = sum(residents.by_ability.get(level, 0) for level in levels)
     if INTACT not in levels:
@@ -126,7 +127,7 @@ def satisfaction_rate(app: InstitutionApplication, as_of: dt.date, options: Metr
     """Satisfied ÷ surveyed questionnaires of the latest survey not after ``as_of``."""
     survey = app.satisfaction
     if survey is None or survey.date > as_of:
-        return Missing("未填报满意度调查（satisfaction）")
+        return Missing(not_reported("满意度调查（satisfaction）"))
     if survey.surveyed == 0:
         return Missing("满意度调查有效问卷数为 0")
     value = percent(survey.satisfied, survey.surveyed)
@@ -178,7 +179,7 @@ def _region_ratio(app: RegionApplication, ratio: RegionRatio, roster: RosterIndi
     top, bottom = values[numerator], values[denominator]
     if top is None or bottom is None:
         absent = [name for name, v in values.items() if v is None]
-        return Missing(f"未填报统计指标 indicators.{'、indicators.'.join(absent)}")
+        return Missing(not_reported(f"统计指标 indicators.{'、indicators.'.join(absent)}"))
     if bottom == 0:
         return Missing(f"indicators.{denominator} 为 0，无法计算{ratio.title}")
     note = f"（{'、'.join(from_roster)} 由名册汇总）" if from_roster else ""

@@ -9,6 +9,7 @@ from pydantic import Field
 
 from shifan.rules.application import Certificate, StaffMember
 from shifan.rules.checks.base import Check, Context, Outcome, compare, register
+from shifan.rules.messages import not_reported, reached
 from shifan.rules.validity import valid_on
 from shifan.rules.vocab import CertificateType, Role, Status
 
@@ -55,7 +56,9 @@ class CertificatesCheck(Check):
         staff = app.staff
         expected = "所有人员按规定持证上岗，或经专业培训考核合格后上岗"
         if not staff:
-            return Outcome(Status.INSUFFICIENT, "未填报人员花名册", expected, "未填报工作人员花名册（staff）")
+            return Outcome(
+                Status.INSUFFICIENT, not_reported("人员花名册"), expected, not_reported("工作人员花名册（staff）")
+            )
         failing = []
         for member in staff:
             types = self.required.get(member.role)
@@ -105,7 +108,9 @@ class MinStaffCheck(Check):
             condition += "持有效" + "或".join(c.label for c in self.certificates) + "的"
         expected = f"至少 {ctx.text(self.at_least)} {condition}{roles}"
         if not app.staff:
-            return Outcome(Status.INSUFFICIENT, "未填报人员花名册", expected, "未填报工作人员花名册（staff）")
+            return Outcome(
+                Status.INSUFFICIENT, not_reported("人员花名册"), expected, not_reported("工作人员花名册（staff）")
+            )
         counted = [
             m
             for m in app.staff
@@ -116,5 +121,5 @@ class MinStaffCheck(Check):
         of_role = sum(1 for m in app.staff if m.role in self.roles)
         observed = f"{condition}{roles} {len(counted)} 人（该岗位共 {of_role} 人）"
         ok = compare(len(counted), ">=", ctx.value(self.at_least))
-        reason = f"配备{condition}{roles} {len(counted)} 人，{'达到' if ok else '未达到'}至少 {ctx.text(self.at_least)} 的要求"
+        reason = f"配备{condition}{roles} {len(counted)} 人，{reached(ok)}至少 {ctx.text(self.at_least)} 的要求"
         return Outcome(Status.PASS if ok else Status.FAIL, observed, expected, reason, value=len(counted))
