@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from shifan.review.model import Verification
-from shifan.review.reconcile import ReviewerEntry, _gate, _scored, combine
+from shifan.review.reconcile import Decision, ReviewerEntry, combine, gate_decision, scored_decision
 from shifan.rules.vocab import Status
 
 
@@ -59,40 +59,42 @@ def test_empty_scores_are_refused() -> None:
 
 
 def test_blank_scores_abstain_and_unscored_items_keep_computed_points() -> None:
-    scored = _scored(Status.PASS, 10.0, entries(None, 6, None), "trimmed_mean", 2.0)
-    assert scored["points"] == 6.0 and scored["basis"] == "reviewers"
-    unscored = _scored(Status.PARTIAL, 4.0, entries(None, None), "trimmed_mean", 2.0)
-    assert unscored == {"status": Status.PARTIAL, "points": 4.0, "basis": "computed"}
+    scored = scored_decision(Status.PASS, 10.0, entries(None, 6, None), "trimmed_mean", 2.0)
+    assert scored.points == 6.0 and scored.basis == "reviewers"
+    unscored = scored_decision(Status.PARTIAL, 4.0, entries(None, None), "trimmed_mean", 2.0)
+    assert unscored == Decision(Status.PARTIAL, 4.0, "computed")
 
 
 def test_spread_above_max_spread_is_flagged_and_equal_is_not() -> None:
-    assert _scored(Status.PASS, 10.0, entries(5, 8), "mean", 2.0)["disagreement"] is True
-    assert _scored(Status.PASS, 10.0, entries(6, 8), "mean", 2.0)["disagreement"] is False
-    assert _scored(Status.PASS, 10.0, entries(0, 10), "mean", None)["disagreement"] is False
+    assert scored_decision(Status.PASS, 10.0, entries(5, 8), "mean", 2.0).disagreement is True
+    assert scored_decision(Status.PASS, 10.0, entries(6, 8), "mean", 2.0).disagreement is False
+    assert scored_decision(Status.PASS, 10.0, entries(0, 10), "mean", None).disagreement is False
 
 
 def test_not_applicable_items_ignore_scores() -> None:
-    result = _scored(Status.NOT_APPLICABLE, 0.0, entries(5), "mean", 2.0)
-    assert result["points"] == 0.0 and result["basis"] == "not_applicable"
+    result = scored_decision(Status.NOT_APPLICABLE, 0.0, entries(5), "mean", 2.0)
+    assert result.points == 0.0 and result.basis == "not_applicable"
 
 
 def test_fail_override_by_one_reviewer_vetoes() -> None:
-    result, records = _gate("A1", "资质", Status.PASS, entries(None, None, None, overrides=(None, "fail")), 3)
-    assert result["status"] is Status.FAIL and result["basis"] == "override"
+    result, records = gate_decision("A1", "资质", Status.PASS, entries(None, None, None, overrides=(None, "fail")), 3)
+    assert result.status is Status.FAIL and result.basis == "override"
     assert [r.effective for r in records] == [True]
 
 
 def test_pass_override_needs_a_majority_and_no_fail() -> None:
-    minority, records = _gate("A3", "事件", Status.FAIL, entries(None, None, None, overrides=("pass",)), 3)
-    assert minority["status"] is Status.FAIL and minority["disagreement"] is True
+    minority, records = gate_decision("A3", "事件", Status.FAIL, entries(None, None, None, overrides=("pass",)), 3)
+    assert minority.status is Status.FAIL and minority.disagreement is True
     assert records[0].effective is False
-    majority, records = _gate("A3", "事件", Status.FAIL, entries(None, None, None, overrides=("pass", "pass")), 3)
-    assert majority["status"] is Status.PASS and all(r.effective for r in records)
-    conflict, _ = _gate("A3", "事件", Status.FAIL, entries(None, None, overrides=("pass", "fail")), 2)
-    assert conflict["status"] is Status.FAIL and conflict["disagreement"] is True
+    majority, records = gate_decision(
+        "A3", "事件", Status.FAIL, entries(None, None, None, overrides=("pass", "pass")), 3
+    )
+    assert majority.status is Status.PASS and all(r.effective for r in records)
+    conflict, _ = gate_decision("A3", "事件", Status.FAIL, entries(None, None, overrides=("pass", "fail")), 2)
+    assert conflict.status is Status.FAIL and conflict.disagreement is True
 
 
 def test_override_agreeing_with_data_changes_nothing() -> None:
-    result, records = _gate("A1", "资质", Status.PASS, entries(None, overrides=("pass",)), 1)
-    assert result["status"] is Status.PASS and result["basis"] == "computed" and not result["disagreement"]
+    result, records = gate_decision("A1", "资质", Status.PASS, entries(None, overrides=("pass",)), 1)
+    assert result.status is Status.PASS and result.basis == "computed" and not result.disagreement
     assert records[0].effective is False

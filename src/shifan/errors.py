@@ -6,6 +6,7 @@ maps it to an exit code (2 for bad input or usage). The core never prints: it ra
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -91,17 +92,28 @@ class RenderError(ShifanError):
 
 @dataclass
 class ProblemList:
-    """Collects problems of one file, then raises them together."""
+    """Problems collected from one or more input files, then raised together as one
+    :class:`InputError` (``what`` names the kind of file in its message)."""
 
-    file: str
+    what: str = "输入文件"
     problems: list[Problem] = field(default_factory=list)
 
-    def add(self, problem: Problem) -> None:
+    def append(self, problem: Problem) -> None:
         self.problems.append(problem)
 
-    def raise_if_any(self, what: str = "输入文件") -> None:
+    def extend(self, problems: Iterable[Problem]) -> None:
+        self.problems.extend(problems)
+
+    def __bool__(self) -> bool:
+        return bool(self.problems)
+
+    def __len__(self) -> int:
+        return len(self.problems)
+
+    def raise_if_any(self) -> None:
+        """Raise every problem collected, if there is one."""
         if self.problems:
-            raise InputError(self.problems, what=what)
+            raise InputError(self.problems, what=self.what)
 
 
 def display_path(path: Path) -> str:

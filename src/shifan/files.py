@@ -73,3 +73,9 @@ def criteria_dir() -> Path:
 
 def templates_dir() -> Path:
     return data_dir("templates")
+
+
+def looks_absolute(raw: str) -> bool:
+    """Whether a path written in a file is absolute on any system (``/x``, ``\\x``, ``~x``, ``C:x``),
+    where only a path relative to that file is allowed."""
+    return os.path.isabs(raw) or raw.startswith(("\\", "~")) or (len(raw) > 1 and raw[1] == ":")

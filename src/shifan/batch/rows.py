@@ -12,7 +12,7 @@ from shifan.batch.model import FailedGate, ReviewerConclusion, StaleReview, Summ
 from shifan.evaluate.pipeline import Checked
 from shifan.review.reconcile import ReconciledResult
 from shifan.rules.application import InstitutionApplication, RegionApplication
-from shifan.rules.checks.metrics import METRICS, Measurement
+from shifan.rules.checks.metrics import METRICS, Measurement, MetricOptions
 from shifan.rules.vocab import Status
 
 
@@ -24,7 +24,7 @@ def ranking_disabled_share(app: InstitutionApplication | RegionApplication, as_o
     """
     if not isinstance(app, InstitutionApplication):
         return None
-    measured = METRICS["disabled_share"].fn(app, as_of, {})
+    measured = METRICS["disabled_share"].fn(app, as_of, MetricOptions())
     return round(measured.value, 2) if isinstance(measured, Measurement) else None
 
 

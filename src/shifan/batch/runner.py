@@ -42,6 +42,7 @@ from shifan.batch.manifest import (
 from shifan.batch.model import ApplicantWriter, Failure, ItemResult, ReviewPeek, SummaryRow, Task
 from shifan.batch.worker import cached_rubric, process
 from shifan.errors import ShifanError, UsageError
+from shifan.evaluate.pipeline import rubric_roots
 
 logger = logging.getLogger(__name__)
 
@@ -143,8 +144,7 @@ def _rubric_sha(ref: str, local: bool, cache: dict[tuple[str, bool], str]) -> st
     key = (ref, local)
     if key not in cache:
         try:
-            roots = [Path.cwd() / "criteria"] if local else None
-            cache[key] = cached_rubric(ref, roots=roots).sha256
+            cache[key] = cached_rubric(ref, roots=rubric_roots(local)).sha256
         except ShifanError:
             cache[key] = ""
     return cache[key]

@@ -14,11 +14,11 @@ from pathlib import Path
 from shifan.batch.manifest import dep_record
 from shifan.batch.model import Evaluated, Failure, ItemResult, Task
 from shifan.batch.rows import summary_row
-from shifan.errors import InputError, Problem, ShifanError
-from shifan.evaluate.pipeline import Checked, check_loaded, rubric_for
+from shifan.errors import InputError, ShifanError
+from shifan.evaluate.pipeline import Checked, check_loaded, choose_rubric, rubric_for
 from shifan.load.application import load_application
 from shifan.load.rubric import load_rubric
-from shifan.review import LoadedReview, load_review, reconcile
+from shifan.review import load_reviews, reconcile
 from shifan.rules.rubric import Rubric
 
 logger = logging.getLogger(__name__)
@@ -32,19 +32,6 @@ def cached_rubric(ref: str | Path, *, roots: list[Path] | None = None) -> Rubric
     if key not in _RUBRICS:
         _RUBRICS[key] = load_rubric(ref, roots=roots)
     return _RUBRICS[key]
-
-
-def load_reviews(paths: tuple[str, ...]) -> list[LoadedReview]:
-    problems: list[Problem] = []
-    loaded = []
-    for path in paths:
-        try:
-            loaded.append(load_review(Path(path)))
-        except InputError as error:
-            problems.extend(error.problems)
-    if problems:
-        raise InputError(problems, what="评审意见表")
-    return loaded
 
 
 def _dependencies(checked: Checked, reviews: tuple[str, ...]) -> list[str]:
@@ -62,9 +49,8 @@ def process(task: Task) -> ItemResult:
     item = ItemResult(rel=task.rel)
     try:
         loaded = load_application(Path(task.app))
-        app_rubric = loaded.app.rubric
-        item.rubric_ref = str(task.criteria or app_rubric or f"national/{loaded.app.kind}")
-        item.rubric_local = task.criteria is None and app_rubric is not None
+        choice = choose_rubric(loaded.app, task.criteria)
+        item.rubric_ref, item.rubric_local = str(choice.ref), choice.local
         rubric = rubric_for(loaded, task.criteria, loader=cached_rubric)
         item.rubric_sha = rubric.sha256
         as_of = dt.date.fromisoformat(task.as_of) if task.as_of else None

@@ -9,13 +9,11 @@ from pathlib import Path
 import click
 
 from shifan.cli.params import as_of_option, criteria_option, echo_json, terminal_style
-from shifan.errors import InputError, Problem
 from shifan.evaluate.pipeline import check_application
 from shifan.present.json_output import with_rollup
 from shifan.present.review_text import render_reconciled
 from shifan.review import (
-    LoadedReview,
-    load_review,
+    load_reviews,
     reconcile,
     update_review,
     write_new_sheet,
@@ -114,20 +112,6 @@ def show(
         style = terminal_style() if sys.stdout.isatty() else None
         click.echo(render_reconciled(reconciled, style) if style else render_reconciled(reconciled), nl=False)
     ctx.exit(0 if reconciled.eligible else 1)
-
-
-def load_reviews(paths: list[Path]) -> list[LoadedReview]:
-    """Load every sheet; the problems of all of them are raised together."""
-    loaded: list[LoadedReview] = []
-    problems: list[Problem] = []
-    for path in paths:
-        try:
-            loaded.append(load_review(path))
-        except InputError as error:
-            problems.extend(error.problems)
-    if problems:
-        raise InputError(problems, what="评审意见表")
-    return loaded
 
 
 COMMANDS = [review]

@@ -103,8 +103,8 @@ def evaluate_under(
 ) -> EvaluationResult:
     """Evaluate an application under any rubric of its kind without validating its self-scores
     against that rubric (they were written for another one)."""
-    extra = rollup.extra() if rollup is not None else None
-    return evaluate(loaded.app, rubric, as_of, application_sha256=loaded.sha256, extra=extra)
+    roster = rollup.roster() if rollup is not None else None
+    return evaluate(loaded.app, rubric, as_of, application_sha256=loaded.sha256, roster=roster)
 
 
 def match_items(primary: EvaluationResult, other: EvaluationResult) -> list[ItemChange]:

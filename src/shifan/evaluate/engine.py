@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
-from typing import Any
 
+from shifan.evaluate.aggregate import round_points, section_subtotal, totals
 from shifan.evaluate.result import (
     Applicant,
     CriterionResult,
@@ -19,9 +19,10 @@ from shifan.evaluate.result import (
 )
 from shifan.rules.application import InstitutionApplication, RegionApplication
 from shifan.rules.checks.base import Check, Context, Outcome
+from shifan.rules.region import RosterIndicators
 from shifan.rules.rubric import Rubric
-from shifan.rules.rubric_file import Criterion
-from shifan.rules.vocab import Status, Verdict
+from shifan.rules.rubric_file import Criterion, Section
+from shifan.rules.vocab import Status
 
 logger = logging.getLogger(__name__)
 
@@ -34,27 +35,17 @@ def evaluate(
     as_of: dt.date | None = None,
     *,
     application_sha256: str = "",
-    extra: dict[str, Any] | None = None,
+    roster: RosterIndicators | None = None,
 ) -> EvaluationResult:
-    """Evaluate ``app`` under ``rubric`` on ``as_of`` (default: the application's assessment date)."""
+    """Evaluate ``app`` under ``rubric`` on ``as_of`` (default: the application's assessment date).
+
+    ``roster`` holds a county's indicators derived from its roster (:func:`shifan.evaluate.rollup.roll_up`).
+    """
     day = as_of or app.assessment_date
-    base = Context(app=app, as_of=day, params=rubric.parameters, extra=dict(extra or {}))
+    base = Context(app=app, as_of=day, params=rubric.parameters, roster=roster)
     results = [_criterion(app, rubric, section.id, criterion, base) for section, criterion in rubric.criteria()]
-    sections = []
-    for section in rubric.sections:
-        own = [r for r in results if r.section == section.id]
-        sections.append(
-            SectionResult(
-                id=section.id,
-                title=section.title,
-                score=_round(sum(r.points for r in own)),
-                max_score=_round(sum(r.max_points for r in own if r.status is not Status.NOT_APPLICABLE)),
-            )
-        )
-    verdict, failed, lacking = gate_verdict([(r.id, r.status) for r in results if r.gate])
-    score = _round(sum(r.points for r in results))
-    max_score = _round(sum(s.max_score for s in sections))
-    normalized = normalized_score(score, max_score, rubric.max_score)
+    sections = [_section(section, results) for section in rubric.sections]
+    total = totals(results, round_points(sum(s.max_score for s in sections)), rubric)
     used = {p.name: p for r in results for p in r.parameters if p.status == "default"}
     return EvaluationResult(
         applicant=_applicant(app),
@@ -63,14 +54,14 @@ def evaluate(
         ),
         as_of=day,
         application_sha256=application_sha256,
-        eligible=verdict == "eligible",
-        verdict=verdict,
-        failed_gates=failed + lacking,
-        score=score,
-        max_score=max_score,
-        normalized_score=normalized,
-        rubric_max_score=_round(rubric.max_score),
-        grade=rubric.grade(normalized) if verdict == "eligible" else "",
+        eligible=total.eligible,
+        verdict=total.verdict,
+        failed_gates=total.failed_gates,
+        score=total.score,
+        max_score=total.max_score,
+        normalized_score=total.normalized_score,
+        rubric_max_score=round_points(rubric.max_score),
+        grade=total.grade,
         sections=sections,
         criteria=results,
         priorities=[_priority(p.id, p.title, p.check, base) for p in rubric.priorities],
@@ -78,27 +69,9 @@ def evaluate(
     )
 
 
-#: Gate statuses that make an applicant ineligible (a gate is met only in full).
-FAILING_GATE = (Status.FAIL, Status.PARTIAL, Status.ERROR)
-
-
-def gate_verdict(gates: list[tuple[str, Status]]) -> tuple[Verdict, list[str], list[str]]:
-    """The verdict from the gates' statuses: any failing gate makes the applicant ineligible;
-    otherwise a gate lacking evidence leaves the verdict incomplete. Also the failing and the
-    lacking gate ids, in rubric order."""
-    failed = [gid for gid, status in gates if status in FAILING_GATE]
-    lacking = [gid for gid, status in gates if status is Status.INSUFFICIENT]
-    verdict = Verdict.INELIGIBLE if failed else Verdict.INCOMPLETE if lacking else Verdict.ELIGIBLE
-    return verdict, failed, lacking
-
-
-def normalized_score(score: float, max_score: float, rubric_max: float) -> float:
-    """A score over the applicable items, scaled to the rubric's full marks (for ranking)."""
-    return _round(score / max_score * rubric_max) if max_score else 0.0
-
-
-def _round(value: float) -> float:
-    return round(value + 0.0, 2)
+def _section(section: Section, results: list[CriterionResult]) -> SectionResult:
+    subtotal = section_subtotal(results, section.id)
+    return SectionResult(id=section.id, title=section.title, score=subtotal.score, max_score=subtotal.max_score)
 
 
 def _applicant(app: AnyApplication) -> Applicant:
@@ -130,14 +103,14 @@ def _run(check: Check, ctx: Context) -> Outcome:
 
 
 def _priority(pid: str, title: str, check: Check, base: Context) -> PriorityResult:
-    outcome = _run(check, Context(base.app, base.as_of, base.params, pid, 0.0, base.extra))
+    outcome = _run(check, Context(base.app, base.as_of, base.params, pid, 0.0, base.roster))
     return PriorityResult(id=pid, title=title, met=outcome.status is Status.PASS, reason=outcome.reason)
 
 
 def _criterion(
     app: AnyApplication, rubric: Rubric, section: str, criterion: Criterion, base: Context
 ) -> CriterionResult:
-    ctx = Context(app, base.as_of, base.params, criterion.id, criterion.points, base.extra)
+    ctx = Context(app, base.as_of, base.params, criterion.id, criterion.points, base.roster)
     outcome: Outcome | None = None
     if criterion.applies_if is not None:
         condition = _run(criterion.applies_if, ctx)
@@ -177,7 +150,7 @@ def _criterion(
         requirement=static.requirement,
         gate=criterion.gate,
         status=status,
-        points=_round(points),
+        points=round_points(points),
         max_points=criterion.points,
         observed=outcome.observed,
         expected=outcome.expected,

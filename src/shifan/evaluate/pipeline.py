@@ -1,4 +1,4 @@
-"""One function per command: what the command line (or any other caller) asks of the core."""
+"""The check pipeline: choose and load the rubric, roll up a county's roster, evaluate."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from shifan.errors import InputError, RubricNotFoundError
+from shifan.errors import InputError, ProblemList, RubricNotFoundError
 from shifan.evaluate import EvaluationResult, evaluate
 from shifan.evaluate.rollup import Rollup, roll_up
 from shifan.load.application import LoadedApplication, load_application, self_score_problems
 from shifan.load.rubric import load_rubric
+from shifan.rules.application import InstitutionApplication, RegionApplication
 from shifan.rules.rubric import Rubric
 
 
@@ -25,15 +26,40 @@ class Checked:
     rollup: Rollup | None = None
 
 
+@dataclass(frozen=True)
+class RubricChoice:
+    """Which rubric an application is evaluated under, and whether it is looked up first in the
+    ``criteria`` folder of the working directory (a rubric the application names itself)."""
+
+    ref: str | Path
+    local: bool
+
+    @property
+    def roots(self) -> list[Path] | None:
+        return rubric_roots(self.local)
+
+
+def rubric_roots(local: bool) -> list[Path] | None:
+    """Where a rubric id is searched before the shipped rubrics."""
+    return [Path.cwd() / "criteria"] if local else None
+
+
+def choose_rubric(app: InstitutionApplication | RegionApplication, criteria: str | Path | None) -> RubricChoice:
+    """The rubric named on the command line, else the one the application names, else the
+    national rubric for its kind of applicant."""
+    ref = criteria or app.rubric or f"national/{app.kind}"
+    return RubricChoice(ref, criteria is None and bool(app.rubric))
+
+
 def rubric_for(
     loaded: LoadedApplication, criteria: str | Path | None, *, loader: Callable[..., Rubric] = load_rubric
 ) -> Rubric:
-    """The rubric named on the command line, else the one the application names, else the
-    national rubric for its kind of applicant. ``loader`` lets a batch reuse loaded rubrics."""
-    ref = criteria or loaded.app.rubric or f"national/{loaded.app.kind}"
-    roots = [Path.cwd() / "criteria"] if criteria is None and loaded.app.rubric else None
+    """The rubric :func:`choose_rubric` picks, loaded and checked against the application's
+    kind. ``loader`` lets a batch reuse loaded rubrics."""
+    choice = choose_rubric(loaded.app, criteria)
+    ref = choice.ref
     try:
-        rubric = loader(ref, roots=roots)
+        rubric = loader(ref, roots=choice.roots)
     except RubricNotFoundError as error:
         if criteria is not None:
             raise
@@ -62,10 +88,8 @@ def check_application(path: Path, *, criteria: str | Path | None = None, as_of: 
 
 def check_loaded(loaded: LoadedApplication, rubric: Rubric, as_of: dt.date | None = None) -> Checked:
     """Evaluate an application already read; a county's roster is rolled up first."""
-    problems = self_score_problems(loaded, {c.id: c.points for _, c in rubric.criteria()})
-    if problems:
-        raise InputError(problems, what="申报文件")
+    ProblemList("申报文件", self_score_problems(loaded, {c.id: c.points for _, c in rubric.criteria()})).raise_if_any()
     rollup = roll_up(loaded, as_of)
-    extra = rollup.extra() if rollup is not None else None
-    result = evaluate(loaded.app, rubric, as_of, application_sha256=loaded.sha256, extra=extra)
+    roster = rollup.roster() if rollup is not None else None
+    result = evaluate(loaded.app, rubric, as_of, application_sha256=loaded.sha256, roster=roster)
     return Checked(loaded, rubric, result, rollup)

@@ -10,14 +10,21 @@ from pydantic import BaseModel, Field
 from shifan.rules.vocab import Status, Verdict
 
 
-class ParameterUse(BaseModel):
+class ParameterBrief(BaseModel):
+    """A parameter as printed: title, value with its unit, quoted or a default, and its source."""
+
     name: str
     title: str
-    value: float
-    unit: str
     text: str = Field(description="带单位的数值，如 60%")
     status: Literal["quoted", "default"]
     source: str
+
+
+class ParameterUse(ParameterBrief):
+    """A parameter a criterion uses, also with its bare value and unit."""
+
+    value: float
+    unit: str
 
 
 class EvidenceUse(BaseModel):
@@ -79,6 +86,8 @@ class Applicant(BaseModel):
 
 
 class RubricInfo(BaseModel):
+    """Which effective rubric a result was computed under."""
+
     id: str
     title: str
     version: str

@@ -33,32 +33,28 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from shifan.errors import InputError, Problem
+from shifan.errors import InputError, ProblemList
+from shifan.files import looks_absolute
 from shifan.load.application import LoadedApplication, load_application
 from shifan.rules.application import InstitutionApplication, RegionApplication
+from shifan.rules.checks.base import percent
+from shifan.rules.region import REGION_RATIOS, RosterIndicators
+from shifan.rules.validity import valid_on
 
 WHAT = "申报文件"
 
-#: Indicator field → Chinese title, for the indicators the roster can give.
-DERIVABLE = {
-    "care_institutions": "养老机构总数",
-    "care_providing_medical": "能提供医疗卫生服务的养老机构数",
-    "care_signed_medical": "与医疗机构签约的养老机构数",
-    "care_beds": "养老机构床位总数",
-    "nursing_type_beds": "护理型床位数",
-}
-
-#: Region metric → (numerator, denominator, title) for the shares the roster explains.
-SHARES = {
-    "care_medical_share": ("care_providing_medical", "care_institutions", "能提供医疗卫生服务的养老机构占比"),
-    "care_signed_share": ("care_signed_medical", "care_institutions", "养老机构与医疗机构签约率"),
-    "region_nursing_bed_share": ("nursing_type_beds", "care_beds", "护理型床位占养老床位比例"),
-}
+#: The region ratios whose numerator and denominator the roster gives.
+SHARES = tuple(
+    r
+    for r in REGION_RATIOS
+    if r.numerator in RosterIndicators.model_fields and r.denominator in RosterIndicators.model_fields
+)
 
 
 class RosterMember(BaseModel):
@@ -112,9 +108,9 @@ class Rollup(BaseModel):
     notes: list[str] = Field(default_factory=list)
     files: list[str] = Field(default_factory=list, exclude=True, description="读取过的文件（绝对路径）")
 
-    def extra(self) -> dict[str, Any]:
-        """What :func:`shifan.evaluate.evaluate` passes to metric functions (``extra``)."""
-        return {"roster_indicators": {i.name: i.derived for i in self.indicators}}
+    def roster(self) -> RosterIndicators:
+        """The derived indicators, as :func:`shifan.evaluate.evaluate` hands them to the metrics."""
+        return RosterIndicators.model_validate({i.name: i.derived for i in self.indicators})
 
 
 def roll_up(loaded: LoadedApplication, as_of: dt.date | None = None) -> Rollup | None:
@@ -148,7 +144,7 @@ def roll_up(loaded: LoadedApplication, as_of: dt.date | None = None) -> Rollup |
 def _load_members(
     loaded: LoadedApplication, app: RegionApplication
 ) -> tuple[list[tuple[str, LoadedApplication]], list[str]]:
-    problems: list[Problem] = []
+    problems = ProblemList(WHAT)
     members: list[tuple[str, LoadedApplication]] = []
     files: list[str] = []
     seen: dict[Path, int] = {}
@@ -156,7 +152,7 @@ def _load_members(
     for index, entry in enumerate(app.roster):
         key = ("roster", index, "file")
         raw = entry.file
-        if os.path.isabs(raw) or raw.startswith(("\\", "~")) or (len(raw) > 1 and raw[1] == ":"):
+        if looks_absolute(raw):
             problems.append(
                 loaded.document.problem(key, "名册文件路径须相对于县申报文件", found=raw, expected="相对路径")
             )
@@ -187,13 +183,8 @@ def _load_members(
         members.append((raw, member))
         files.append(str(path))
         files.extend(str(Path(os.path.normpath(path.parent / a.path))) for a in member.app.attachments)
-    if problems:
-        raise InputError(problems, what=WHAT)
+    problems.raise_if_any()
     return members, files
-
-
-def _valid_on(signed: dt.date, expires: dt.date | None, day: dt.date) -> bool:
-    return signed <= day and (expires is None or expires >= day)
 
 
 def _member(file: str, loaded: LoadedApplication, day: dt.date) -> RosterMember:
@@ -204,13 +195,13 @@ def _member(file: str, loaded: LoadedApplication, day: dt.date) -> RosterMember:
     care = filing is not None and filing.date <= day
     forms = []
     licence = q.medical_licence
-    if licence is not None and licence.issued <= day and (licence.expires is None or licence.expires >= day):
+    if licence is not None and valid_on(day, licence.issued, licence.expires):
         forms.append(f"持医疗机构执业许可（{licence.level.label}）")
     if q.internal_medical_institution and not forms:
         forms.append("设内设医疗机构")
     if q.adjacent_medical_institution:
         forms.append("与医疗机构毗邻")
-    agreements = [a for a in app.agreements if _valid_on(a.signed, a.expires, day)]
+    agreements = [a for a in app.agreements if valid_on(day, a.signed, a.expires)]
     if agreements:
         forms.append(f"与{agreements[0].partner}签约合作")
     return RosterMember(
@@ -227,22 +218,22 @@ def _member(file: str, loaded: LoadedApplication, day: dt.date) -> RosterMember:
 
 def _indicators(app: RegionApplication, rows: list[RosterMember]) -> list[RollupIndicator]:
     care = [r for r in rows if r.care_institution]
-    derived = {
-        "care_institutions": len(care),
-        "care_providing_medical": sum(1 for r in care if r.medical_forms),
-        "care_signed_medical": sum(1 for r in care if r.signed),
-        "care_beds": sum(r.beds for r in care),
-        "nursing_type_beds": sum(r.nursing_beds for r in care),
-    }
+    derived = RosterIndicators(
+        care_institutions=len(care),
+        care_providing_medical=sum(1 for r in care if r.medical_forms),
+        care_signed_medical=sum(1 for r in care if r.signed),
+        care_beds=sum(r.beds for r in care),
+        nursing_type_beds=sum(r.nursing_beds for r in care),
+    )
     result = []
-    for name, title in DERIVABLE.items():
+    for name, title in RosterIndicators.titles().items():
         stated = getattr(app.indicators, name)
         result.append(
             RollupIndicator(
                 name=name,
                 title=title,
                 stated=stated,
-                derived=derived[name],
+                derived=getattr(derived, name),
                 used="stated" if stated is not None else "derived",
             )
         )
@@ -252,36 +243,52 @@ def _indicators(app: RegionApplication, rows: list[RosterMember]) -> list[Rollup
 def _share(top: float | None, bottom: float | None) -> float | None:
     if top is None or bottom is None or bottom == 0:
         return None
-    return round(100.0 * top / bottom, 2)
+    return round(percent(top, bottom), 2)
+
+
+def _without_medical(care: list[RosterMember], overall: float | None) -> list[Laggard]:
+    reason = "无医疗机构资质、内设医疗机构、毗邻医疗机构或有效合作协议"
+    return [Laggard(name=r.name, file=r.file, reason=reason) for r in care if not r.medical_forms]
+
+
+def _unsigned(care: list[RosterMember], overall: float | None) -> list[Laggard]:
+    return [Laggard(name=r.name, file=r.file, reason="无有效的医疗合作协议") for r in care if not r.signed]
+
+
+def _few_nursing_beds(care: list[RosterMember], overall: float | None) -> list[Laggard]:
+    if overall is None:
+        return []
+    low = [r for r in care if r.beds and percent(r.nursing_beds, r.beds) < overall]
+    low.sort(key=lambda r: (r.nursing_beds / r.beds, r.file))
+    return [
+        Laggard(
+            name=r.name,
+            file=r.file,
+            reason=f"护理型床位 {r.nursing_beds}/{r.beds} 张（{percent(r.nursing_beds, r.beds):.1f}%），"
+            f"低于名册整体 {overall:g}%",
+        )
+        for r in low
+    ]
+
+
+#: Region metric → the roster institutions that pull its share down.
+_LAGGARDS: dict[str, Callable[[list[RosterMember], float | None], list[Laggard]]] = {
+    "care_medical_share": _without_medical,
+    "care_signed_share": _unsigned,
+    "region_nursing_bed_share": _few_nursing_beds,
+}
 
 
 def _shares(app: RegionApplication, rows: list[RosterMember], indicators: list[RollupIndicator]) -> list[RollupShare]:
     derived = {i.name: i.derived for i in indicators}
     care = [r for r in rows if r.care_institution]
     result = []
-    for metric, (top, bottom, title) in SHARES.items():
+    for ratio in SHARES:
+        top, bottom = ratio.numerator, ratio.denominator
         overall = _share(derived[top], derived[bottom])
         stated = _share(getattr(app.indicators, top), getattr(app.indicators, bottom))
-        laggards: list[Laggard] = []
-        if metric == "care_medical_share":
-            laggards = [
-                Laggard(name=r.name, file=r.file, reason="无医疗机构资质、内设医疗机构、毗邻医疗机构或有效合作协议")
-                for r in care
-                if not r.medical_forms
-            ]
-        elif metric == "care_signed_share":
-            laggards = [Laggard(name=r.name, file=r.file, reason="无有效的医疗合作协议") for r in care if not r.signed]
-        elif overall is not None:
-            low = [r for r in care if r.beds and 100.0 * r.nursing_beds / r.beds < overall]
-            low.sort(key=lambda r: (r.nursing_beds / r.beds, r.file))
-            laggards = [
-                Laggard(
-                    name=r.name,
-                    file=r.file,
-                    reason=f"护理型床位 {r.nursing_beds}/{r.beds} 张（{100.0 * r.nursing_beds / r.beds:.1f}%），"
-                    f"低于名册整体 {overall:g}%",
-                )
-                for r in low
-            ]
-        result.append(RollupShare(metric=metric, title=title, derived=overall, stated=stated, laggards=laggards))
+        laggards = _LAGGARDS[ratio.metric](care, overall)
+        result.append(
+            RollupShare(metric=ratio.metric, title=ratio.title, derived=overall, stated=stated, laggards=laggards)
+        )
     return result

@@ -14,6 +14,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from shifan.evaluate.result import ParameterBrief as ParameterBrief  # re-exported for the renderer
+from shifan.evaluate.result import RubricInfo
 from shifan.formatting import format_number
 from shifan.rules.checks.base import Check
 from shifan.rules.params import Parameter
@@ -32,14 +34,9 @@ class FieldChange(BaseModel):
     after: str
 
 
-class RubricRef(BaseModel):
-    """Which rubric a side of the comparison is."""
+class RubricSide(RubricInfo):
+    """Which rubric a side of the comparison is, with its full marks."""
 
-    id: str
-    title: str
-    version: str
-    sha256: str
-    chain: list[str]
     max_score: float
 
 
@@ -66,16 +63,6 @@ class CriterionChange(BaseModel):
     points_after: float
     changes: list[FieldChange]
     parameters: list[str] = Field(default_factory=list, description="所用参数中发生变化的参数名")
-
-
-class ParameterBrief(BaseModel):
-    """A parameter as printed."""
-
-    name: str
-    title: str
-    text: str = Field(description="带单位的数值，如 55%")
-    status: Literal["quoted", "default"]
-    source: str
 
 
 class ParameterChange(BaseModel):
@@ -121,8 +108,8 @@ class PriorityChange(BaseModel):
 class RubricDiff(BaseModel):
     """Everything that differs between ``base`` and ``other``."""
 
-    base: RubricRef
-    other: RubricRef
+    base: RubricSide
+    other: RubricSide
     overlay_of_base: bool = Field(description="other 是否（直接或间接）继承 base")
     criteria_added: list[CriterionBrief] = Field(default_factory=list)
     criteria_removed: list[CriterionBrief] = Field(default_factory=list)
@@ -186,8 +173,8 @@ def diff_rubrics(base: Rubric, other: Rubric) -> RubricDiff:
     return diff
 
 
-def _ref(rubric: Rubric) -> RubricRef:
-    return RubricRef(
+def _ref(rubric: Rubric) -> RubricSide:
+    return RubricSide(
         id=rubric.id,
         title=rubric.title,
         version=rubric.version,

@@ -9,63 +9,48 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from pydantic import TypeAdapter, ValidationError
-
-from shifan.errors import InputError, Problem
-from shifan.files import sha256_bytes
-from shifan.read.problems import problems_from_validation
-from shifan.read.yamldoc import Document, did_you_mean, load_document
+from shifan.errors import Problem, ProblemList
+from shifan.files import looks_absolute
+from shifan.read.suggest import did_you_mean
+from shifan.read.typed import Loaded, TypedReader
+from shifan.read.yamldoc import Document
 from shifan.read.yamlsyntax import KeyPath
 from shifan.rules.application import Application, InstitutionApplication, RegionApplication
+from shifan.rules.region import REGION_RATIOS
 from shifan.rules.rubric_file import RUBRIC_ID_PATTERN
 from shifan.rules.vocab import Ability
 
 WHAT = "申报文件"
-_ADAPTER: TypeAdapter[InstitutionApplication | RegionApplication] = TypeAdapter(Application)
 
 
-@dataclass(frozen=True)
-class LoadedApplication:
+class LoadedApplication(Loaded[InstitutionApplication | RegionApplication]):
     """A valid application with the file it came from."""
 
-    app: InstitutionApplication | RegionApplication
-    document: Document
-    sha256: str
-
     @property
-    def path(self) -> Path:
-        return self.document.path
+    def app(self) -> InstitutionApplication | RegionApplication:
+        return self.model
 
-    @property
-    def folder(self) -> Path:
-        return self.document.path.resolve().parent
+
+def _kind_given(document: Document, data: dict[str, Any]) -> Problem | None:
+    if "kind" in data:
+        return None
+    return document.problem(("kind",), "缺少申报类型", found="（无）", expected="institution 或 region")
+
+
+_READER = TypedReader(LoadedApplication, Application, what=WHAT, kind=_kind_given)
 
 
 def load_application(path: Path) -> LoadedApplication:
     """Read, validate and sanity-check one application file."""
-    document = load_document(Path(path), what=WHAT)
-    problems: list[Problem] = []
-    if not isinstance(document.data, dict):
-        raise InputError(
-            [document.problem((), "顶层应为键值映射（键: 值）", found=type(document.data).__name__)], what=WHAT
-        )
-    if "kind" not in document.data:
-        raise InputError(
-            [document.problem(("kind",), "缺少申报类型", found="（无）", expected="institution 或 region")], what=WHAT
-        )
-    try:
-        app = _ADAPTER.validate_python(document.data)
-    except ValidationError as error:
-        problems.extend(problems_from_validation(error, document, Application))
-        raise InputError(problems, what=WHAT) from None
-    for key, message, found, expected in consistency_problems(app, document.path.resolve().parent):
-        problems.append(document.problem(key, message, found=found, expected=expected))
-    if problems:
-        raise InputError(problems, what=WHAT)
-    return LoadedApplication(app, document, sha256_bytes(document.text.encode("utf-8")))
+    loaded = _READER.load(path)
+    problems = ProblemList(WHAT)
+    for key, message, found, expected in consistency_problems(loaded.app, loaded.folder):
+        problems.append(loaded.document.problem(key, message, found=found, expected=expected))
+    problems.raise_if_any()
+    return loaded
 
 
 Finding = tuple[KeyPath, str, str, str]
@@ -139,7 +124,7 @@ def _attachments(app: InstitutionApplication | RegionApplication, folder: Path) 
         if "\x00" in raw:
             yield key, "佐证材料路径含有 NUL 字符", _short(repr(raw)), "相对路径，如 材料/许可证.pdf"
             continue
-        if os.path.isabs(raw) or raw.startswith(("\\", "~")) or (len(raw) > 1 and raw[1] == ":"):
+        if looks_absolute(raw):
             yield key, "佐证材料路径须相对于申报文件所在目录", _short(raw), "相对路径，如 材料/许可证.pdf"
             continue
         joined = os.path.join(root, raw)
@@ -231,20 +216,10 @@ def _institution(app: InstitutionApplication) -> Iterator[Finding]:
         yield ("satisfaction", "satisfied"), "满意问卷数大于有效问卷数", str(s.satisfied), f"≤ {s.surveyed}"
 
 
-REGION_PAIRS = (
-    ("care_providing_medical", "care_institutions"),
-    ("care_signed_medical", "care_institutions"),
-    ("nursing_type_beds", "care_beds"),
-    ("with_geriatrics", "level2_general_hospitals"),
-    ("health_managed_65", "population_65"),
-    ("tcm_managed_65", "population_65"),
-    ("key_population_signed", "key_population"),
-)
-
-
 def _region(app: RegionApplication) -> Iterator[Finding]:
     ind = app.indicators
-    for part, whole in REGION_PAIRS:
+    for ratio in REGION_RATIOS:
+        part, whole = ratio.numerator, ratio.denominator
         a, b = getattr(ind, part), getattr(ind, whole)
         if a is not None and b is not None and a > b:
             yield ("indicators", part), f"大于 indicators.{whole}", str(a), f"≤ {b}"

@@ -8,22 +8,30 @@ chain are reported together, each at its file, line and key.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from shifan.errors import InputError, Problem, RubricNotFoundError
+from shifan.errors import InputError, Problem, ProblemList, RubricNotFoundError
 from shifan.files import criteria_dir
-from shifan.read.problems import problems_from_validation
-from shifan.read.yamldoc import Document, did_you_mean, load_document, non_finite
-from shifan.rules.checks.base import Check, param_refs
+from shifan.read.suggest import did_you_mean
+from shifan.read.typed import Loaded, TypedReader
+from shifan.read.yamldoc import Document, non_finite
+from shifan.rules.checks.base import Check, param_refs, walk
 from shifan.rules.checks.logic import SelfScoreCheck
 from shifan.rules.checks.measure import BandsCheck
 from shifan.rules.params import Parameter, SourceDocument
 from shifan.rules.rubric import PLACEHOLDER, Rubric
-from shifan.rules.rubric_file import RUBRIC_ID_PATTERN, Criterion, Priority, ReviewSettings, RubricFile, Section
+from shifan.rules.rubric_file import (
+    RUBRIC_ID_PATTERN,
+    Criterion,
+    Grade,
+    Priority,
+    ReviewSettings,
+    RubricFile,
+    Section,
+)
 
 WHAT = "评分标准文件"
 Path_ = tuple[str | int, ...]
@@ -58,31 +66,75 @@ class Origin:
 
 
 @dataclass
-class Resolved:
-    """A rubric chain being merged, with the origin of every element for error messages."""
+class Merged:
+    """A rubric chain being merged, base first, with the origin of every element for error
+    messages. The header (id, title, version, description) is the last file's."""
 
-    rubric: dict[str, object]
+    id: str = ""
+    title: str = ""
+    version: str = ""
+    description: str = ""
+    subject: str | None = None
+    chain: list[str] = field(default_factory=list)
+    sources: dict[str, SourceDocument] = field(default_factory=dict)
+    parameters: dict[str, Parameter] = field(default_factory=dict)
+    evidence_types: dict[str, str] = field(default_factory=dict)
+    sections: list[Section] = field(default_factory=list)
+    grades: list[Grade] = field(default_factory=list)
+    priorities: list[Priority] = field(default_factory=list)
+    review: ReviewSettings = field(default_factory=ReviewSettings)
+    documents: list[Document] = field(default_factory=list)
     criteria_origin: dict[str, Origin] = field(default_factory=dict)
     param_origin: dict[str, Origin] = field(default_factory=dict)
-    documents: list[Document] = field(default_factory=list)
+    priority_origin: dict[str, Origin] = field(default_factory=dict)
+    grades_origin: Origin | None = None
+    review_origin: Origin | None = None
+
+    @property
+    def criteria_ids(self) -> set[str]:
+        return {c.id for s in self.sections for c in s.criteria}
+
+    def rubric(self) -> Rubric:
+        """The effective rubric; raises ``ValidationError`` when the chain did not merge."""
+        return Rubric.model_validate(
+            {
+                "id": self.id,
+                "title": self.title,
+                "version": self.version,
+                "description": self.description,
+                "subject": self.subject,
+                "chain": self.chain,
+                "sources": list(self.sources.values()),
+                "parameters": self.parameters,
+                "evidence_types": self.evidence_types,
+                "sections": self.sections,
+                "grades": self.grades,
+                "priorities": self.priorities,
+                "review": self.review,
+            }
+        )
 
 
 def load_rubric(ref: str | Path, *, roots: list[Path] | None = None) -> Rubric:
     """Load and resolve a rubric; raise :class:`InputError` listing every problem of the chain."""
     path = find_rubric(str(ref), roots=roots)
-    problems: list[Problem] = []
-    resolved = _resolve(path, [], problems)
-    if resolved is None:
-        raise InputError(problems or [Problem(str(path), None, None, "", "无法解析")], what=WHAT)
+    problems = ProblemList(WHAT)
+    merged = _resolve(path, [], problems)
+    if merged is None:
+        problems.raise_if_any()
+        raise InputError([Problem(str(path), None, None, "", "无法解析")], what=WHAT)
     try:
-        rubric = Rubric.model_validate(resolved.rubric)
+        rubric = merged.rubric()
     except ValidationError:
         # Only a chain that already has located problems can merge into an invalid rubric.
-        raise InputError(problems or [Problem(str(path), None, None, "", "无法合并")], what=WHAT) from None
-    problems.extend(_validate(rubric, resolved))
-    if problems:
-        raise InputError(problems, what=WHAT)
+        problems.raise_if_any()
+        raise InputError([Problem(str(path), None, None, "", "无法合并")], what=WHAT) from None
+    problems.extend(_validate(rubric, merged))
+    problems.raise_if_any()
     return rubric
+
+
+_READER = TypedReader(Loaded[RubricFile], RubricFile, what=WHAT, not_a_mapping="顶层应为键值映射")
 
 
 def _root_of(path: Path, rubric_id: str) -> Path:
@@ -92,19 +144,17 @@ def _root_of(path: Path, rubric_id: str) -> Path:
     return root
 
 
-def _resolve(path: Path, chain: list[Path], problems: list[Problem]) -> Resolved | None:
-    document = load_document(path, what=WHAT)
+def _resolve(path: Path, chain: list[Path], problems: ProblemList) -> Merged | None:
     try:
-        if not isinstance(document.data, dict):
-            raise InputError([document.problem((), "顶层应为键值映射", found=type(document.data).__name__)], what=WHAT)
-        spec = RubricFile.model_validate(document.data)
-    except ValidationError as error:
-        problems.extend(problems_from_validation(error, document, RubricFile))
+        loaded = _READER.load(path)
+    except InputError as error:
+        problems.extend(error.problems)
         return None
+    spec, document = loaded.model, loaded.document
     for where, value in non_finite(document.data):
         problems.append(document.problem(where, "应为有限数字", found=str(value), expected="有限数字"))
 
-    base: Resolved | None = None
+    base: Merged | None = None
     if spec.extends and not RUBRIC_ID_PATTERN.match(spec.extends):
         # An id, never a path: a rubric may only build on rubrics of the same criteria folder.
         message = "extends 应为评分标准编号，不能写文件路径"
@@ -130,71 +180,83 @@ def _resolve(path: Path, chain: list[Path], problems: list[Problem]) -> Resolved
     return _merge(spec, document, base, problems)
 
 
-def _merge(spec: RubricFile, document: Document, base: Resolved | None, problems: list[Problem]) -> Resolved:
-    if base is None:
-        base_data: dict[str, object] = {
-            "sources": [],
-            "parameters": {},
-            "evidence_types": {},
-            "sections": [],
-            "grades": [],
-            "priorities": [],
-            "review": ReviewSettings(),
-            "chain": [],
-            "subject": None,
-        }
-        resolved = Resolved(base_data)
-    else:
-        resolved = base
-    data = resolved.rubric
-    resolved.documents.append(document)
+def _merge(spec: RubricFile, document: Document, base: Merged | None, problems: ProblemList) -> Merged:
+    """Apply one file of the chain on top of what its base resolved to."""
+    merged = base if base is not None else Merged()
+    merged.documents.append(document)
+    _merge_subject(merged, spec, document, problems)
+    _merge_definitions(merged, spec, document)
+    _drop(merged, spec, document, problems)
+    _replace(merged, spec, document, problems)
+    _add(merged, spec, document, problems)
+    _new_sections(merged, spec, document, problems)
+    _merge_priorities(merged, spec, document)
+    merged.id, merged.title, merged.version, merged.description = spec.id, spec.title, spec.version, spec.description
+    merged.chain.append(spec.id)
+    if spec.grades is not None:
+        merged.grades = spec.grades
+        merged.grades_origin = Origin(document, ("grades",))
+    if spec.review is not None:
+        merged.review = spec.review
+        merged.review_origin = Origin(document, ("review",))
+    return merged
 
-    subject = spec.subject or data["subject"]
+
+def _merge_subject(merged: Merged, spec: RubricFile, document: Document, problems: ProblemList) -> None:
+    subject = spec.subject or merged.subject
     if subject is None:
         problems.append(document.problem(("subject",), "缺少适用对象", expected="institution 或 region"))
-    elif data["subject"] is not None and spec.subject and spec.subject != data["subject"]:
+    elif merged.subject is not None and spec.subject and spec.subject != merged.subject:
         problems.append(
             document.problem(
-                ("subject",), "overlay 的适用对象与基础 rubric 不同", found=spec.subject, expected=str(data["subject"])
+                ("subject",), "overlay 的适用对象与基础 rubric 不同", found=spec.subject, expected=merged.subject
             )
         )
+    merged.subject = subject
 
-    sources: dict[str, SourceDocument] = {s.id: s for s in data["sources"]}  # type: ignore[attr-defined]
-    sources.update({s.id: s for s in spec.sources})
-    parameters: dict[str, Parameter] = dict(data["parameters"])  # type: ignore[call-overload]
+
+def _merge_definitions(merged: Merged, spec: RubricFile, document: Document) -> None:
+    """Sources, parameters and evidence types: added, or replaced by name."""
+    merged.sources.update({s.id: s for s in spec.sources})
     for name, param in spec.parameters.items():
-        parameters[name] = param
-        resolved.param_origin[name] = Origin(document, ("parameters", name))
-    evidence = dict(data["evidence_types"])  # type: ignore[call-overload]
-    evidence.update(spec.evidence_types)
+        merged.parameters[name] = param
+        merged.param_origin[name] = Origin(document, ("parameters", name))
+    merged.evidence_types.update(spec.evidence_types)
 
-    sections: list[Section] = list(data["sections"])  # type: ignore[call-overload]
-    criteria_ids = {c.id for s in sections for c in s.criteria}
 
+def _drop(merged: Merged, spec: RubricFile, document: Document, problems: ProblemList) -> None:
     for index, criterion_id in enumerate(spec.drop):
-        if criterion_id not in criteria_ids:
+        known = merged.criteria_ids
+        if criterion_id not in known:
             problems.append(
                 document.problem(
-                    ("drop", index), "要删除的指标不存在" + did_you_mean(criterion_id, criteria_ids), found=criterion_id
+                    ("drop", index), "要删除的指标不存在" + did_you_mean(criterion_id, known), found=criterion_id
                 )
             )
-        sections = [
-            s.model_copy(update={"criteria": [c for c in s.criteria if c.id != criterion_id]}) for s in sections
+        merged.sections = [
+            s.model_copy(update={"criteria": [c for c in s.criteria if c.id != criterion_id]}) for s in merged.sections
         ]
-        criteria_ids.discard(criterion_id)
+
+
+def _replace(merged: Merged, spec: RubricFile, document: Document, problems: ProblemList) -> None:
     for index, new in enumerate(spec.replace):
-        if new.id not in criteria_ids:
+        known = merged.criteria_ids
+        if new.id not in known:
             problems.append(
                 document.problem(
-                    ("replace", index, "id"), "要替换的指标不存在" + did_you_mean(new.id, criteria_ids), found=new.id
+                    ("replace", index, "id"), "要替换的指标不存在" + did_you_mean(new.id, known), found=new.id
                 )
             )
             continue
-        sections = [
-            s.model_copy(update={"criteria": [new if c.id == new.id else c for c in s.criteria]}) for s in sections
+        merged.sections = [
+            s.model_copy(update={"criteria": [new if c.id == new.id else c for c in s.criteria]})
+            for s in merged.sections
         ]
-        resolved.criteria_origin[new.id] = Origin(document, ("replace", index))
-    section_ids = [s.id for s in sections]
+        merged.criteria_origin[new.id] = Origin(document, ("replace", index))
+
+
+def _add(merged: Merged, spec: RubricFile, document: Document, problems: ProblemList) -> None:
+    section_ids = [s.id for s in merged.sections]
     for index, addition in enumerate(spec.add):
         if addition.section not in section_ids:
             problems.append(
@@ -206,49 +268,33 @@ def _merge(spec: RubricFile, document: Document, base: Resolved | None, problems
             )
             continue
         position = section_ids.index(addition.section)
-        target = sections[position]
-        sections[position] = target.model_copy(update={"criteria": [*target.criteria, *addition.criteria]})
+        target = merged.sections[position]
+        merged.sections[position] = target.model_copy(update={"criteria": [*target.criteria, *addition.criteria]})
         for c_index, criterion in enumerate(addition.criteria):
-            _note_criterion(resolved, criterion, Origin(document, ("add", index, "criteria", c_index)), problems)
+            _note_criterion(merged, criterion, Origin(document, ("add", index, "criteria", c_index)), problems)
+
+
+def _new_sections(merged: Merged, spec: RubricFile, document: Document, problems: ProblemList) -> None:
     for s_index, section in enumerate(spec.sections):
-        if section.id in section_ids:
+        if section.id in {s.id for s in merged.sections}:
             problems.append(document.problem(("sections", s_index, "id"), "章节编号重复", found=section.id))
             continue
-        sections.append(section)
-        section_ids.append(section.id)
+        merged.sections.append(section)
         for c_index, criterion in enumerate(section.criteria):
-            _note_criterion(resolved, criterion, Origin(document, ("sections", s_index, "criteria", c_index)), problems)
-
-    priorities: list[Priority] = [p for p in data["priorities"] if p.id not in {q.id for q in spec.priorities}]  # type: ignore[attr-defined]
-    priorities.extend(spec.priorities)
-    data.update(
-        id=spec.id,
-        title=spec.title,
-        version=spec.version,
-        description=spec.description,
-        subject=subject,
-        chain=[*data["chain"], spec.id],  # type: ignore[misc]
-        sources=list(sources.values()),
-        parameters=parameters,
-        evidence_types=evidence,
-        sections=sections,
-        grades=spec.grades if spec.grades is not None else data["grades"],
-        priorities=priorities,
-        review=spec.review or data["review"],
-    )
-    resolved.rubric = data
-    for p_index, priority in enumerate(spec.priorities):
-        resolved.criteria_origin[f"priority:{priority.id}"] = Origin(document, ("priorities", p_index))
-    if spec.grades is not None:
-        resolved.criteria_origin["grades"] = Origin(document, ("grades",))
-    if spec.review is not None:
-        resolved.criteria_origin["review"] = Origin(document, ("review",))
-    return resolved
+            _note_criterion(merged, criterion, Origin(document, ("sections", s_index, "criteria", c_index)), problems)
 
 
-def _note_criterion(resolved: Resolved, criterion: Criterion, origin: Origin, problems: list[Problem]) -> None:
-    if criterion.id in resolved.criteria_origin and not criterion.id.startswith("priority:"):
-        first = resolved.criteria_origin[criterion.id]
+def _merge_priorities(merged: Merged, spec: RubricFile, document: Document) -> None:
+    """Priorities of the overlay replace the base's of the same id, or are added."""
+    replaced = {p.id for p in spec.priorities}
+    merged.priorities = [p for p in merged.priorities if p.id not in replaced] + list(spec.priorities)
+    for index, priority in enumerate(spec.priorities):
+        merged.priority_origin[priority.id] = Origin(document, ("priorities", index))
+
+
+def _note_criterion(merged: Merged, criterion: Criterion, origin: Origin, problems: ProblemList) -> None:
+    if criterion.id in merged.criteria_origin:
+        first = merged.criteria_origin[criterion.id]
         line, _ = first.document.position(first.path)
         problems.append(
             origin.document.problem(
@@ -256,48 +302,37 @@ def _note_criterion(resolved: Resolved, criterion: Criterion, origin: Origin, pr
             )
         )
         return
-    resolved.criteria_origin[criterion.id] = origin
+    merged.criteria_origin[criterion.id] = origin
 
 
-def _walk(check: Check, path: Path_) -> Iterator[tuple[Check, Path_]]:
-    yield check, path
-    for name in type(check).model_fields:
-        value = getattr(check, name)
-        if isinstance(value, Check):
-            yield from _walk(value, (*path, name))
-        elif isinstance(value, list):
-            for index, item in enumerate(value):
-                if isinstance(item, Check):
-                    yield from _walk(item, (*path, name, index))
-
-
-def _validate(rubric: Rubric, resolved: Resolved) -> list[Problem]:
+def _validate(rubric: Rubric, merged: Merged) -> list[Problem]:
     problems: list[Problem] = []
     names = set(rubric.parameters)
     source_ids = {s.id for s in rubric.sources}
-    last = resolved.documents[-1]
+    last = merged.documents[-1]
 
-    def at(key: str, tail: Path_) -> tuple[Document, Path_]:
-        origin = resolved.criteria_origin.get(key)
+    def at(origin: Origin | None, tail: Path_) -> tuple[Document, Path_]:
         return (origin.document, (*origin.path, *tail)) if origin else (last, tail)
 
-    def check_problems(key: str, check: Check | None, prefix: Path_) -> None:
+    def check_problems(origin: Origin | None, check: Check | None, prefix: Path_) -> None:
         if check is None:
             return
-        for node, path in _walk(check, prefix):
+        for node, path in walk(check, prefix):
+            if not isinstance(node, Check):
+                continue
             if rubric.subject not in type(node).subjects:
-                doc, where = at(key, (*path, "kind"))
+                doc, where = at(origin, (*path, "kind"))
                 problems.append(doc.problem(where, f"判定方法 {type(node).__name__} 不适用于 {rubric.subject} 类申报"))
             for sub, message, found in node.problems(rubric.subject):
-                doc, where = at(key, (*path, *sub))
+                doc, where = at(origin, (*path, *sub))
                 problems.append(doc.problem(where, message, found=found))
         for path, name in param_refs(check, prefix):
             if name not in names:
-                doc, where = at(key, path)
+                doc, where = at(origin, path)
                 problems.append(doc.problem(where, "未定义的参数" + did_you_mean(name, names), found=name))
 
     for _, criterion in rubric.criteria():
-        key = criterion.id
+        key = merged.criteria_origin.get(criterion.id)
         check_problems(key, criterion.check, ("check",))
         check_problems(key, criterion.applies_if, ("applies_if",))
         for match in PLACEHOLDER.finditer(criterion.requirement):
@@ -339,15 +374,15 @@ def _validate(rubric: Rubric, resolved: Resolved) -> list[Problem]:
             doc, where = at(key, ("points",))
             problems.append(doc.problem(where, "专家评分类指标须有分值", found="0", expected="> 0"))
     for priority in rubric.priorities:
-        check_problems(f"priority:{priority.id}", priority.check, ("check",))
+        check_problems(merged.priority_origin.get(priority.id), priority.check, ("check",))
     for index, grade in enumerate(rubric.grades):
         if grade.at_least not in names:
-            doc, where = at("grades", (index, "at_least"))
+            doc, where = at(merged.grades_origin, (index, "at_least"))
             problems.append(
                 doc.problem(where, "未定义的参数" + did_you_mean(grade.at_least, names), found=grade.at_least)
             )
     if rubric.review.max_spread and rubric.review.max_spread not in names:
-        doc, where = at("review", ("max_spread",))
+        doc, where = at(merged.review_origin, ("max_spread",))
         problems.append(
             doc.problem(
                 where, "未定义的参数" + did_you_mean(rubric.review.max_spread, names), found=rubric.review.max_spread
@@ -355,7 +390,7 @@ def _validate(rubric: Rubric, resolved: Resolved) -> list[Problem]:
         )
     for name, param in rubric.parameters.items():
         if param.source.document not in source_ids:
-            origin = resolved.param_origin[name]
+            origin = merged.param_origin[name]
             problems.append(
                 origin.document.problem(
                     (*origin.path, "source", "document"),

@@ -11,7 +11,8 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from shifan.errors import Problem
-from shifan.read.yamldoc import Document, did_you_mean
+from shifan.read.suggest import did_you_mean
+from shifan.read.yamldoc import Document
 
 MESSAGES = {
     "missing": "缺少必填项",

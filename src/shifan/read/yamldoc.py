@@ -8,11 +8,10 @@ valid files pay nothing for good error messages; :mod:`shifan.read.yamlsyntax` e
 
 from __future__ import annotations
 
-import difflib
 import io
 import math
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -23,14 +22,14 @@ from ruamel.yaml.error import YAMLError
 from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, NodeEvent
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from shifan.errors import InputError, Problem, display_path
+from shifan.errors import InputError, Problem, ProblemList, display_path
 from shifan.read.yamlsyntax import (
     KeyPath,
-    _compose,
-    _syntax_problem,
-    _value_problems,
+    compose,
     dotted,
     key_path_at,
+    syntax_problem,
+    value_problems,
 )
 
 #: Largest input file read, in bytes. Larger files are refused before parsing.
@@ -62,7 +61,7 @@ class Document:
     def _root(self) -> Node | None:
         # Composed (not constructed) by the C parser: nodes with their marks, cheap even for a
         # file of several megabytes. Only used to locate problems.
-        return _compose(self.text)
+        return compose(self.text)
 
     def position(self, path: Sequence[str | int]) -> tuple[int | None, int | None]:
         """1-based (line, column) of the deepest node on ``path`` that exists in the file.
@@ -286,20 +285,20 @@ def parse_document(raw: bytes, path: Path, *, what: str = "输入文件") -> Doc
         column = offset - (text.rfind("\n", 0, offset) + 1) + 1
         problem = Problem(display, line, column, key_path_at(text, line), "文件含有 NUL 字符，不是文本文件")
         raise InputError([problem], what=what)
-    problems: list[Problem] = []
+    problems = ProblemList(what)
     aliases, first_alias = _prescan(text, display, what) if _may_exceed_limits(text) else (0, None)
     try:
         data = YAML(typ="safe").load(text)
     except YAMLError as error:
-        raise InputError([_syntax_problem(display, error, text)], what=what) from None
+        raise InputError([syntax_problem(display, error, text)], what=what) from None
     except RecursionError:
         raise InputError(
             [Problem(display, None, None, "", "嵌套层级过深", "", f"不超过 {MAX_DEPTH} 层")], what=what
         ) from None
     except (ValueError, OverflowError) as error:
-        problems = _value_problems(text, display) or [Problem(display, None, None, "", "无法读取的取值", str(error))]
-        raise InputError(problems, what=what) from None
-    _check_limits(data, display, problems)
+        located = value_problems(text, display) or [Problem(display, None, None, "", "无法读取的取值", str(error))]
+        raise InputError(located, what=what) from None
+    _check_limits(data, display, problems.problems)
     if aliases and first_alias is not None and not problems:
         size = _expanded_size(data)
         line, column = first_alias.start_mark.line + 1, first_alias.start_mark.column + 1
@@ -311,8 +310,7 @@ def parse_document(raw: bytes, path: Path, *, what: str = "输入文件") -> Doc
             problems.append(Problem(display, line, column, key, message, found, f"不超过 {MAX_NODES} 项"))
     if data is None:
         problems.append(Problem(display, 1, 1, "", "文件为空", "只有空白或注释", "YAML 键值映射（键: 值）"))
-    if problems:
-        raise InputError(problems, what=what)
+    problems.raise_if_any()
     return Document(path=path, text=text, data=data, display=display)
 
 
@@ -328,12 +326,3 @@ def non_finite(data: Any) -> Iterator[tuple[KeyPath, float]]:
             seen.add(id(node))
             items = node.items() if isinstance(node, dict) else enumerate(node)
             stack.extend(((*path, key), value) for key, value in items if isinstance(key, (str, int)))
-
-
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """A Chinese "did you mean" suffix, or an empty string when nothing is close."""
-    options = list(choices)
-    matches = difflib.get_close_matches(word, options, n=1, cutoff=0.55)
-    if not matches and len(word) >= 3:
-        matches = sorted(o for o in options if o.startswith(word) or word.startswith(o))[:1]
-    return f"，是否应为 “{matches[0]}”？" if matches else ""

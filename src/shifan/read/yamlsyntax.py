@@ -89,7 +89,7 @@ def _nodes(root: Node | None) -> Iterator[tuple[KeyPath, Node]]:
             stack.extend(((*path, index), child) for index, child in reversed(list(enumerate(node.value))))
 
 
-def _compose(text: str) -> Node | None:
+def compose(text: str) -> Node | None:
     try:
         return YAML(typ="safe").compose(text)  # type: ignore[no-any-return]
     except (YAMLError, RecursionError):
@@ -113,7 +113,7 @@ _SYNTAX_HINTS = (
 )
 
 
-def _syntax_problem(display: str, error: YAMLError, text: str = "") -> Problem:
+def syntax_problem(display: str, error: YAMLError, text: str = "") -> Problem:
     if isinstance(error, MarkedYAMLError):
         mark = error.problem_mark or error.context_mark
         problem = error.problem or ""
@@ -156,11 +156,11 @@ def _duplicate_problem(
     """A duplicate key, named by its full dotted path, with the line where it first appears."""
     mark = error.problem_mark
     first: int | None = None
-    for path, node in _nodes(_compose(text)):
+    for path, node in _nodes(compose(text)):
         if mark is not None and node.start_mark.line == mark.line and node.start_mark.column == mark.column:
             key = dotted(path)
             break
-    for path, node in _nodes(_compose(text)):
+    for path, node in _nodes(compose(text)):
         if dotted(path) == key and isinstance(node, ScalarNode) and (first is None or node.start_mark.line < first):
             first = node.start_mark.line
     where = f"（第 {first + 1} 行已有同名的键）" if first is not None and first + 1 != line else ""
@@ -168,11 +168,11 @@ def _duplicate_problem(
     return Problem(display, line, column, key, f"重复的键 “{name}”{where}", "", "同一层级中每个键只出现一次")
 
 
-def _value_problems(text: str, display: str) -> list[Problem]:
+def value_problems(text: str, display: str) -> list[Problem]:
     """Scalars the constructor rejects although they parse, such as the date 2025-02-30."""
     constructor = SafeConstructor()
     problems = []
-    for path, node in _nodes(_compose(text)):
+    for path, node in _nodes(compose(text)):
         if isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:timestamp":
             try:
                 constructor.construct_yaml_timestamp(node)

@@ -2,7 +2,8 @@
 
 The API other parts of shifan use:
 
-* :func:`load_review` — read and schema-check one sheet (:class:`LoadedReview`);
+* :func:`load_review` / :func:`load_reviews` — read and schema-check one sheet or several
+  (:class:`LoadedReview`), every problem of all of them raised together;
 * :func:`reconcile` — ``reconcile(checked, reviews) -> ReconciledResult``: the evaluation plus
   every reviewer's scores, remarks, on-site verification, overrides, staleness and final
   opinions, reconciled by the rubric's ``review`` settings;
@@ -11,7 +12,7 @@ The API other parts of shifan use:
 
 from __future__ import annotations
 
-from shifan.review.load import LoadedReview, load_review, review_problems
+from shifan.review.load import LoadedReview, load_review, load_reviews, review_problems
 from shifan.review.model import Conclusion, ReviewFile, Verification
 from shifan.review.reconcile import (
     OverrideRecord,
@@ -37,6 +38,7 @@ __all__ = [
     "Verification",
     "combine",
     "load_review",
+    "load_reviews",
     "reconcile",
     "review_problems",
     "update_review",

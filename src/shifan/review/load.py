@@ -6,36 +6,26 @@ Like applications, every problem of a file is reported at once, each at its line
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-from pydantic import ValidationError
-
-from shifan.errors import InputError, Problem
-from shifan.files import sha256_bytes
-from shifan.read.problems import problems_from_validation
-from shifan.read.yamldoc import Document, did_you_mean, load_document
+from shifan.errors import InputError, Problem, ProblemList
+from shifan.read.suggest import did_you_mean
+from shifan.read.typed import Loaded, TypedReader
+from shifan.read.yamldoc import Document
 from shifan.review.model import ReviewFile
 from shifan.rules.rubric import Rubric
 
 WHAT = "评审意见表"
 
 
-@dataclass(frozen=True)
-class LoadedReview:
+class LoadedReview(Loaded[ReviewFile]):
     """A schema-valid review sheet with the file it came from."""
 
-    review: ReviewFile
-    document: Document
-    sha256: str
-
     @property
-    def path(self) -> Path:
-        return self.document.path
-
-    @property
-    def display(self) -> str:
-        return self.document.display
+    def review(self) -> ReviewFile:
+        return self.model
 
     @property
     def target(self) -> Path:
@@ -49,31 +39,34 @@ def resolve_target(review_path: Path, named: str) -> Path:
     return Path(os.path.normpath(base / named))
 
 
+def _is_review(document: Document, data: dict[str, Any]) -> Problem | None:
+    found = data.get("kind")
+    if found == "review":
+        return None
+    return document.problem(
+        ("kind",), "不是评审意见表", found="（无）" if found is None else f"“{found}”", expected="review"
+    )
+
+
+_READER = TypedReader(LoadedReview, ReviewFile, what=WHAT, kind=_is_review)
+
+
 def load_review(path: Path) -> LoadedReview:
     """Read one review sheet and validate its schema."""
-    document = load_document(Path(path), what=WHAT)
-    if not isinstance(document.data, dict):
-        raise InputError(
-            [document.problem((), "顶层应为键值映射（键: 值）", found=type(document.data).__name__)], what=WHAT
-        )
-    if document.data.get("kind") != "review":
-        found = document.data.get("kind")
-        raise InputError(
-            [
-                document.problem(
-                    ("kind",),
-                    "不是评审意见表",
-                    found="（无）" if found is None else f"“{found}”",
-                    expected="review",
-                )
-            ],
-            what=WHAT,
-        )
-    try:
-        review = ReviewFile.model_validate(document.data)
-    except ValidationError as error:
-        raise InputError(problems_from_validation(error, document, ReviewFile), what=WHAT) from None
-    return LoadedReview(review, document, sha256_bytes(document.text.encode("utf-8")))
+    return _READER.load(path)
+
+
+def load_reviews(paths: Sequence[str | Path]) -> list[LoadedReview]:
+    """Read several review sheets; raise one :class:`InputError` with the problems of all of them."""
+    problems = ProblemList(WHAT)
+    loaded: list[LoadedReview] = []
+    for path in paths:
+        try:
+            loaded.append(load_review(Path(path)))
+        except InputError as error:
+            problems.extend(error.problems)
+    problems.raise_if_any()
+    return loaded
 
 
 def review_problems(loaded: LoadedReview, rubric: Rubric) -> list[Problem]:
@@ -131,7 +124,7 @@ def review_problems(loaded: LoadedReview, rubric: Rubric) -> list[Problem]:
 
 def check_reviews(reviews: list[LoadedReview], rubric: Rubric) -> None:
     """Raise one :class:`InputError` with every problem of every review (incl. duplicate reviewers)."""
-    problems: list[Problem] = []
+    problems = ProblemList(WHAT)
     seen: dict[str, LoadedReview] = {}
     for loaded in reviews:
         problems.extend(review_problems(loaded, rubric))
@@ -146,5 +139,4 @@ def check_reviews(reviews: list[LoadedReview], rubric: Rubric) -> None:
                 )
             )
         seen.setdefault(name, loaded)
-    if problems:
-        raise InputError(problems, what=WHAT)
+    problems.raise_if_any()

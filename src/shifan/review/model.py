@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from shifan.rules.base import FileModel
+from shifan.rules.base import StrictModel
 from shifan.rules.vocab import Status
 
 
@@ -55,7 +55,7 @@ CONCLUSION_LABELS = {
 }
 
 
-class ApplicationRef(FileModel):
+class ApplicationRef(StrictModel):
     """Which application this review is about (written by the tool)."""
 
     path: str = Field(min_length=1, description="申报文件路径（相对本评审文件）")
@@ -64,7 +64,7 @@ class ApplicationRef(FileModel):
     id: str = Field("", description="统一社会信用代码或行政区划代码（仅供阅读）")
 
 
-class RubricRef(FileModel):
+class RubricRef(StrictModel):
     """Which rubric the review was made under (written by the tool)."""
 
     id: str = Field(min_length=1, description="评分标准编号")
@@ -72,7 +72,7 @@ class RubricRef(FileModel):
     version: str = Field("", description="评分标准版本（仅供阅读）")
 
 
-class Reviewer(FileModel):
+class Reviewer(StrictModel):
     """The reviewer."""
 
     name: str = Field(min_length=1, description="评审专家姓名（必填）")
@@ -81,7 +81,7 @@ class Reviewer(FileModel):
     signed: dt.date | None = Field(None, description="签字日期")
 
 
-class Computed(FileModel):
+class Computed(StrictModel):
     """What the tool computed from the data when the sheet was written or last updated."""
 
     status: Status = Field(
@@ -91,14 +91,14 @@ class Computed(FileModel):
     observed: str = Field("", description="系统看到的数据")
 
 
-class Override(FileModel):
+class Override(StrictModel):
     """A reviewer overruling a gate the data decided (否决项改判)."""
 
     decision: Literal["pass", "fail"] = Field(description="改判为 pass（符合）或 fail（不符合）")
     reason: str = Field(min_length=1, description="改判理由（必填，写明依据）")
 
 
-class ReviewItem(FileModel):
+class ReviewItem(StrictModel):
     """One criterion of the sheet."""
 
     computed: Computed | None = Field(None, description="系统计算结果（工具填写，勿改）")
@@ -112,7 +112,7 @@ class ReviewItem(FileModel):
     changed: str | None = Field(None, description="申报数据变化提示（工具填写；复核后可删除）")
 
 
-class FinalOpinion(FileModel):
+class FinalOpinion(StrictModel):
     """The reviewer's overall opinion."""
 
     conclusion: Conclusion = Field(
@@ -121,7 +121,7 @@ class FinalOpinion(FileModel):
     text: str | None = Field("", description="综合评审意见")
 
 
-class ReviewFile(FileModel):
+class ReviewFile(StrictModel):
     """A review sheet (评审意见表)."""
 
     kind: Literal["review"] = Field(description="文件类型：review（评审意见表）")

@@ -25,21 +25,21 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Literal
+from dataclasses import dataclass
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from shifan.errors import InputError
-from shifan.evaluate.engine import gate_verdict, normalized_score
+from shifan.errors import ProblemList
+from shifan.evaluate.aggregate import round_points, totals
+from shifan.evaluate.pipeline import Checked
 from shifan.evaluate.result import EvaluationResult
 from shifan.review.load import WHAT, LoadedReview, check_reviews
 from shifan.review.model import Conclusion, Verification
 from shifan.rules.vocab import Status, Verdict
 
-if TYPE_CHECKING:
-    from shifan.evaluate.pipeline import Checked
-
 Method = Literal["mean", "median", "trimmed_mean"]
+Basis = Literal["reviewers", "computed", "override", "not_applicable"]
 
 
 class ReviewerEntry(BaseModel):
@@ -79,7 +79,7 @@ class ReconciledCriterion(BaseModel):
     self_score: float | None
     status: Status = Field(description="合议后状态：否决项含改判；计分项同系统判定")
     points: float = Field(description="合议得分（否决项为 0）")
-    basis: Literal["reviewers", "computed", "override", "not_applicable"] = Field(
+    basis: Basis = Field(
         description="reviewers 专家评分合议；computed 无人评分，沿用系统计算；override 否决项改判；not_applicable 不适用"
     )
     method_used: Method | None = Field(None, description="实际使用的合并方法（trimmed_mean 不足 3 人时为 mean）")
@@ -129,10 +129,18 @@ class ReconciledResult(BaseModel):
     contradicted: list[str] = Field(description="有专家现场核查“与申报不符”的指标编号")
     changed_unreviewed: list[str] = Field(description="评审表标记了数据变化、尚待复核的指标编号")
 
-    @property
-    def ranking_score(self) -> float:
-        """The score a recommendation list ranks by."""
-        return self.normalized_score
+
+@dataclass(frozen=True)
+class Decision:
+    """What the panel decided on one item: the fields of :class:`ReconciledCriterion` that
+    reconciliation sets."""
+
+    status: Status
+    points: float
+    basis: Basis
+    method_used: Method | None = None
+    spread: float | None = None
+    disagreement: bool = False
 
 
 def combine(scores: Sequence[float], method: Method) -> tuple[float, Method]:
@@ -144,14 +152,10 @@ def combine(scores: Sequence[float], method: Method) -> tuple[float, Method]:
         raise ValueError("no scores to combine")
     values = sorted(scores)
     if method == "median":
-        return _round(statistics.median(values)), "median"
+        return round_points(statistics.median(values)), "median"
     if method == "trimmed_mean" and len(values) >= 3:
-        return _round(statistics.fmean(values[1:-1])), "trimmed_mean"
-    return _round(statistics.fmean(values)), "mean"
-
-
-def _round(value: float) -> float:
-    return round(value + 0.0, 2)
+        return round_points(statistics.fmean(values[1:-1])), "trimmed_mean"
+    return round_points(statistics.fmean(values)), "mean"
 
 
 def stale_reasons(loaded: LoadedReview, checked: Checked) -> list[str]:
@@ -169,7 +173,7 @@ def stale_reasons(loaded: LoadedReview, checked: Checked) -> list[str]:
 
 def _check_targets(checked: Checked, reviews: Sequence[LoadedReview]) -> None:
     app_path = checked.loaded.path.resolve()
-    problems = []
+    problems = ProblemList(WHAT)
     for loaded in reviews:
         same_file = loaded.target == app_path or loaded.target.resolve() == app_path
         if not same_file and loaded.review.application.sha256 != checked.loaded.sha256:
@@ -181,8 +185,7 @@ def _check_targets(checked: Checked, reviews: Sequence[LoadedReview]) -> None:
                     expected=checked.loaded.document.display,
                 )
             )
-    if problems:
-        raise InputError(problems, what=WHAT)
+    problems.raise_if_any()
 
 
 def reconcile(checked: Checked, reviews: Sequence[LoadedReview]) -> ReconciledResult:
@@ -218,10 +221,10 @@ def reconcile(checked: Checked, reviews: Sequence[LoadedReview]) -> ReconciledRe
                 )
             )
         if item.gate:
-            reconciled, records = _gate(item.id, item.title, item.status, entries, len(reviews))
+            decision, records = gate_decision(item.id, item.title, item.status, entries, len(reviews))
             overrides.extend(records)
         else:
-            reconciled = _scored(item.status, item.points, entries, method, max_spread)
+            decision = scored_decision(item.status, item.points, entries, method, max_spread)
         criteria.append(
             ReconciledCriterion(
                 id=item.id,
@@ -234,13 +237,15 @@ def reconcile(checked: Checked, reviews: Sequence[LoadedReview]) -> ReconciledRe
                 self_score=item.self_score,
                 contradicted_by=[e.reviewer for e in entries if e.verification is Verification.CONTRADICTS],
                 reviews=entries,
-                **reconciled,
+                status=decision.status,
+                points=decision.points,
+                basis=decision.basis,
+                method_used=decision.method_used,
+                spread=decision.spread,
+                disagreement=decision.disagreement,
             )
         )
-    verdict, failed, lacking = gate_verdict([(c.id, c.status) for c in criteria if c.gate])
-    score = _round(sum(c.points for c in criteria))
-    max_score = result.max_score
-    normalized = normalized_score(score, max_score, result.rubric_max_score)
+    total = totals(criteria, result.max_score, rubric)
     return ReconciledResult(
         evaluation=result,
         method=method,
@@ -248,13 +253,13 @@ def reconcile(checked: Checked, reviews: Sequence[LoadedReview]) -> ReconciledRe
         reviews=infos,
         criteria=criteria,
         overrides=overrides,
-        eligible=verdict == "eligible",
-        verdict=verdict,
-        failed_gates=failed + lacking,
-        score=score,
-        max_score=max_score,
-        normalized_score=normalized,
-        grade=rubric.grade(normalized) if verdict == "eligible" else "",
+        eligible=total.eligible,
+        verdict=total.verdict,
+        failed_gates=total.failed_gates,
+        score=total.score,
+        max_score=total.max_score,
+        normalized_score=total.normalized_score,
+        grade=total.grade,
         reviewed=bool(reviews),
         stale=any(i.stale for i in infos),
         disagreements=[c.id for c in criteria if c.disagreement],
@@ -279,29 +284,25 @@ def _info(loaded: LoadedReview, checked: Checked) -> ReviewInfo:
     )
 
 
-def _scored(
+def scored_decision(
     status: Status, points: float, entries: list[ReviewerEntry], method: Method, max_spread: float | None
-) -> dict[str, object]:
+) -> Decision:
+    """A scored item: the reviewers' scores combined, or the computed points when none scored."""
     if status is Status.NOT_APPLICABLE:
-        return {"status": status, "points": 0.0, "basis": "not_applicable"}
+        return Decision(status, 0.0, "not_applicable")
     scores = [e.score for e in entries if e.score is not None]
     if not scores:
-        return {"status": status, "points": points, "basis": "computed"}
+        return Decision(status, points, "computed")
     value, used = combine(scores, method)
-    spread = _round(max(scores) - min(scores))
-    return {
-        "status": status,
-        "points": value,
-        "basis": "reviewers",
-        "method_used": used,
-        "spread": spread,
-        "disagreement": max_spread is not None and round(spread, 4) > round(max_spread, 4),
-    }
+    spread = round_points(max(scores) - min(scores))
+    disagreement = max_spread is not None and round(spread, 4) > round(max_spread, 4)
+    return Decision(status, value, "reviewers", method_used=used, spread=spread, disagreement=disagreement)
 
 
-def _gate(
+def gate_decision(
     cid: str, title: str, status: Status, entries: list[ReviewerEntry], panel: int
-) -> tuple[dict[str, object], list[OverrideRecord]]:
+) -> tuple[Decision, list[OverrideRecord]]:
+    """A gate: the data's status, or the reviewers' override; also every override, effective or not."""
     fails = [e for e in entries if e.override == "fail"]
     passes = [e for e in entries if e.override == "pass"]
     new_status = status
@@ -327,9 +328,4 @@ def _gate(
         )
     minority_pass = bool(passes) and new_status is not Status.PASS and not fails
     disagreement = bool(fails and passes) or minority_pass
-    return {
-        "status": new_status,
-        "points": 0.0,
-        "basis": "override" if effective else "computed",
-        "disagreement": disagreement,
-    }, records
+    return Decision(new_status, 0.0, "override" if effective else "computed", disagreement=disagreement), records

@@ -213,28 +213,24 @@ def describe_change(old: Any, criterion: CriterionResult, old_self: Any) -> str 
     return "；".join(parts) if parts else None
 
 
-def _set(mapping: CommentedMap, key: str, value: Any) -> None:
-    """Set a value in place, keeping the key's comments."""
-    mapping[key] = value
-
-
 def _refresh_item(item: CommentedMap, criterion: CriterionResult) -> str | None:
+    # Values are replaced in place: a CommentedMap keeps a key's comments when its value changes.
     old = item.get("computed")
     change = describe_change(old, criterion, item.get("self_score")) if old is not None else None
     if isinstance(old, CommentedMap):
-        _set(old, "status", criterion.status.value)
+        old["status"] = criterion.status.value
         old.yaml_add_eol_comment(criterion.status.label, "status")
-        _set(old, "points", _num(criterion.points))
-        _set(old, "observed", criterion.observed or criterion.reason)
+        old["points"] = _num(criterion.points)
+        old["observed"] = criterion.observed or criterion.reason
     else:
         item.insert(0, "computed", _computed(criterion))
     if not criterion.gate and "self_score" in item:
-        _set(item, "self_score", _num(criterion.self_score))
+        item["self_score"] = _num(criterion.self_score)
     elif not criterion.gate:
         item.insert(1, "self_score", _num(criterion.self_score))
     if change is not None:
         if "changed" in item:
-            _set(item, "changed", change)
+            item["changed"] = change
         else:
             item.insert(0, "changed", change)
             item.yaml_add_eol_comment("计算结果有变化，复核后可删除本行", "changed")
@@ -269,15 +265,15 @@ def update_review(
         new_path = relative_path(loaded.path, review_path)
         if new_path != app_map.get("path"):
             report.moved_to = new_path
-        _set(app_map, "path", new_path)
-    _set(app_map, "sha256", loaded.sha256)
-    _set(app_map, "name", result.applicant.name)
-    _set(app_map, "id", result.applicant.id)
+        app_map["path"] = new_path
+    app_map["sha256"] = loaded.sha256
+    app_map["name"] = result.applicant.name
+    app_map["id"] = result.applicant.id
     rubric_map = doc["rubric"]
-    _set(rubric_map, "id", rubric.id)
-    _set(rubric_map, "sha256", rubric.sha256)
-    _set(rubric_map, "version", rubric.version)
-    _set(doc, "as_of", result.as_of)
+    rubric_map["id"] = rubric.id
+    rubric_map["sha256"] = rubric.sha256
+    rubric_map["version"] = rubric.version
+    doc["as_of"] = result.as_of
     items = doc.get("items")
     if not isinstance(items, CommentedMap):
         items = CommentedMap()

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 
-from shifan.rules.base import FileModel
+from shifan.rules.base import StrictModel
 from shifan.rules.ids import region_code_problem, uscc_problem
 from shifan.rules.vocab import (
     Ability,
@@ -37,7 +37,7 @@ Count = Annotated[int, Field(ge=0, strict=True)]
 MONTH_PATTERN = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
-class MedicalLicence(FileModel):
+class MedicalLicence(StrictModel):
     """医疗机构执业许可证（或备案凭证）."""
 
     number: str = Field(min_length=1, description="许可证（备案）编号")
@@ -47,14 +47,14 @@ class MedicalLicence(FileModel):
     name: str | None = Field(None, description="医疗机构名称（内设医疗机构可与本单位不同）")
 
 
-class CareFiling(FileModel):
+class CareFiling(StrictModel):
     """养老机构备案."""
 
     number: str = Field(min_length=1, description="备案回执编号")
     date: dt.date = Field(description="备案日期")
 
 
-class Qualifications(FileModel):
+class Qualifications(StrictModel):
     """资质."""
 
     medical_licence: MedicalLicence | None = Field(None, description="医疗机构执业许可证或备案")
@@ -65,7 +65,7 @@ class Qualifications(FileModel):
     insurance_designated: dt.date | None = Field(None, description="纳入医保定点的日期")
 
 
-class Beds(FileModel):
+class Beds(StrictModel):
     """床位."""
 
     approved: Count = Field(description="核定床位数")
@@ -73,7 +73,7 @@ class Beds(FileModel):
     nursing_type: Count = Field(0, description="护理型床位数")
 
 
-class MonthOccupancy(FileModel):
+class MonthOccupancy(StrictModel):
     """某月入住情况."""
 
     month: str = Field(description="月份，格式 YYYY-MM")
@@ -88,7 +88,7 @@ class MonthOccupancy(FileModel):
         return value
 
 
-class Residents(FileModel):
+class Residents(StrictModel):
     """入住老年人（按能力等级评估结果，GB/T 42195-2022）."""
 
     total: Count = Field(description="评估时在住老年人总数")
@@ -97,7 +97,7 @@ class Residents(FileModel):
     assessed: dt.date | None = Field(None, description="能力评估统计日期")
 
 
-class Certificate(FileModel):
+class Certificate(StrictModel):
     """证书."""
 
     type: CertificateType = Field(description="证书类型")
@@ -106,7 +106,7 @@ class Certificate(FileModel):
     expires: dt.date | None = Field(None, description="有效期至；长期有效可不填")
 
 
-class StaffMember(FileModel):
+class StaffMember(StrictModel):
     """工作人员."""
 
     id: str = Field(min_length=1, description="工号，单位内唯一")
@@ -118,7 +118,7 @@ class StaffMember(FileModel):
     hired: dt.date | None = Field(None, description="入职日期")
 
 
-class Incident(FileModel):
+class Incident(StrictModel):
     """事件、事故、案件."""
 
     date: dt.date = Field(description="发生日期")
@@ -127,7 +127,7 @@ class Incident(FileModel):
     summary: str = Field(min_length=1, description="简要经过与处理结果")
 
 
-class Activity(FileModel):
+class Activity(StrictModel):
     """演练、培训、检查记录."""
 
     date: dt.date = Field(description="日期")
@@ -136,7 +136,7 @@ class Activity(FileModel):
     participants: Count | None = Field(None, description="参加人数")
 
 
-class Agreement(FileModel):
+class Agreement(StrictModel):
     """与医疗机构的合作协议（签约）."""
 
     partner: str = Field(min_length=1, description="合作医疗机构名称")
@@ -147,7 +147,7 @@ class Agreement(FileModel):
     green_channel: bool = Field(False, description="是否约定就医绿色通道")
 
 
-class Satisfaction(FileModel):
+class Satisfaction(StrictModel):
     """入住老年人及家属满意度调查."""
 
     surveyed: Count = Field(description="有效问卷数")
@@ -156,7 +156,7 @@ class Satisfaction(FileModel):
     method: str = Field("", description="调查方式（第三方、问卷、电话等）")
 
 
-class Features(FileModel):
+class Features(StrictModel):
     """优先推荐条件相关的特色."""
 
     tcm: bool = Field(False, description="具有中医药特色")
@@ -166,7 +166,7 @@ class Features(FileModel):
     radiating_note: str = Field("", description="辐射带动作用的说明")
 
 
-class Attachment(FileModel):
+class Attachment(StrictModel):
     """佐证材料."""
 
     type: str = Field(min_length=1, description="材料类型代码，见评分标准 evidence_types")
@@ -174,7 +174,7 @@ class Attachment(FileModel):
     title: str = Field("", description="材料名称")
 
 
-class ApplicationCommon(FileModel):
+class ApplicationCommon(StrictModel):
     """Fields every applicant has."""
 
     name: str = Field(min_length=1, description="申报单位名称")
@@ -230,7 +230,7 @@ class InstitutionApplication(ApplicationCommon):
         return value
 
 
-class RegionIndicators(FileModel):
+class RegionIndicators(StrictModel):
     """区域统计指标；未掌握的留空（按证据不足处理），不要填 0."""
 
     care_institutions: Count | None = Field(None, description="养老机构总数")
@@ -250,7 +250,7 @@ class RegionIndicators(FileModel):
     home_hospital_beds: Count | None = Field(None, description="家庭病床数")
 
 
-class RosterEntry(FileModel):
+class RosterEntry(StrictModel):
     """辖区医养结合机构名册中的一项：指向该机构的申报文件."""
 
     file: str = Field(min_length=1, description="机构申报文件路径（相对本文件）")

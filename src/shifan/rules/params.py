@@ -8,12 +8,12 @@ from typing import Literal
 from pydantic import Field
 
 from shifan.formatting import format_number
-from shifan.rules.base import FileModel
+from shifan.rules.base import StrictModel
 
 DEFAULT_NOTICE = "默认值，待核对官方原文"
 
 
-class SourceRef(FileModel):
+class SourceRef(StrictModel):
     """Where a criterion or number comes from: a document of the rubric and a clause in it."""
 
     document: str = Field(description="来源文件编号（rubric 的 sources 中的 id）")
@@ -21,7 +21,7 @@ class SourceRef(FileModel):
     quote: str = Field("", description="原文摘录")
 
 
-class SourceDocument(FileModel):
+class SourceDocument(StrictModel):
     """A source document (government notice)."""
 
     id: str = Field(min_length=1, description="在本 rubric 内引用该文件的短编号")
@@ -33,7 +33,7 @@ class SourceDocument(FileModel):
     note: str = Field("", description="说明（如原文是否完整）")
 
 
-class Parameter(FileModel):
+class Parameter(StrictModel):
     """A named policy number used by criteria."""
 
     title: str = Field(min_length=1, description="参数含义")

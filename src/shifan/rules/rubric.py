@@ -10,7 +10,7 @@ from functools import cached_property
 
 from pydantic import Field
 
-from shifan.rules.base import FileModel
+from shifan.rules.base import StrictModel
 from shifan.rules.checks.base import Check, param_refs
 from shifan.rules.params import Parameter, SourceDocument, SourceRef
 from shifan.rules.rubric_file import Criterion, Grade, Priority, ReviewSettings, Section
@@ -18,7 +18,7 @@ from shifan.rules.rubric_file import Criterion, Grade, Priority, ReviewSettings,
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
-class Rubric(FileModel):
+class Rubric(StrictModel):
     """A fully resolved rubric."""
 
     id: str

@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from shifan.rules.base import FileModel
+from shifan.rules.base import StrictModel
 from shifan.rules.checks import CheckSpec
 from shifan.rules.params import Parameter, SourceDocument, SourceRef
 
@@ -20,7 +20,7 @@ ID_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]*$")
 RUBRIC_ID_PATTERN = re.compile(r"^[a-z][a-z0-9_-]*(/[a-z][a-z0-9_-]*)*$")
 
 
-class Criterion(FileModel):
+class Criterion(StrictModel):
     """One scored or gating item (指标)."""
 
     id: str = Field(description="稳定编号，如 A1、C3.2")
@@ -42,7 +42,7 @@ class Criterion(FileModel):
         return value
 
 
-class Section(FileModel):
+class Section(StrictModel):
     """A group of criteria (一级指标)."""
 
     id: str = Field(description="编号")
@@ -51,14 +51,14 @@ class Section(FileModel):
     criteria: list[Criterion] = Field(default_factory=list, description="指标")
 
 
-class Grade(FileModel):
+class Grade(StrictModel):
     """A grade band of the total score."""
 
     label: str = Field(min_length=1, description="等级名称，如 优秀")
     at_least: str = Field(description="总分下限参数名")
 
 
-class Priority(FileModel):
+class Priority(StrictModel):
     """A 优先推荐 condition: not scored, used to order the recommendation list."""
 
     id: str = Field(description="编号")
@@ -67,7 +67,7 @@ class Priority(FileModel):
     source: SourceRef = Field(description="出处")
 
 
-class ReviewSettings(FileModel):
+class ReviewSettings(StrictModel):
     """How several reviewers' scores are combined."""
 
     method: Literal["mean", "median", "trimmed_mean"] = Field(
@@ -76,14 +76,14 @@ class ReviewSettings(FileModel):
     max_spread: str | None = Field(None, description="评分分歧提示阈值参数名（同一指标最高分与最低分之差）")
 
 
-class CriterionAddition(FileModel):
+class CriterionAddition(StrictModel):
     """Criteria an overlay adds to one section of the base."""
 
     section: str = Field(description="加入的章节编号")
     criteria: list[Criterion] = Field(min_length=1, description="新增指标")
 
 
-class RubricFile(FileModel):
+class RubricFile(StrictModel):
     """A rubric file, standalone or an overlay (``extends``)."""
 
     id: str = Field(description="编号，等于 criteria/ 下的相对路径（不含 .yaml），如 national/institution")

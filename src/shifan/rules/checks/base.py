@@ -6,17 +6,15 @@ import datetime as dt
 from abc import abstractmethod
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import ClassVar
 
 from pydantic import BaseModel
 
-from shifan.formatting import format_number
-from shifan.rules.base import FileModel
+from shifan.rules.application import InstitutionApplication, RegionApplication
+from shifan.rules.base import StrictModel
 from shifan.rules.params import Parameter
+from shifan.rules.region import RosterIndicators
 from shifan.rules.vocab import Status
-
-if TYPE_CHECKING:
-    from shifan.rules.application import InstitutionApplication, RegionApplication
 
 
 @dataclass
@@ -42,7 +40,7 @@ class Context:
     params: Mapping[str, Parameter]
     criterion_id: str = ""
     max_points: float = 0.0
-    extra: dict[str, Any] = field(default_factory=dict)
+    roster: RosterIndicators | None = None
 
     def value(self, name: str) -> float:
         return self.params[name].value
@@ -53,8 +51,20 @@ class Context:
     def unit(self, name: str) -> str:
         return self.params[name].unit
 
+    def institution(self) -> InstitutionApplication:
+        """The application, for a check kind that only applies to institutions."""
+        if not isinstance(self.app, InstitutionApplication):
+            raise TypeError(f"check of {self.criterion_id or 'a criterion'} needs an institution application")
+        return self.app
 
-class Check(FileModel):
+    def region(self) -> RegionApplication:
+        """The application, for a check kind that only applies to counties."""
+        if not isinstance(self.app, RegionApplication):
+            raise TypeError(f"check of {self.criterion_id or 'a criterion'} needs a region application")
+        return self.app
+
+
+class Check(StrictModel):
     """Base of every check kind. Subclasses declare ``kind`` and implement :meth:`evaluate`.
 
     ``param_fields`` names the fields whose value is the name of a rubric parameter; the rubric
@@ -68,9 +78,6 @@ class Check(FileModel):
     @abstractmethod
     def evaluate(self, ctx: Context) -> Outcome:
         """Look at the application in ``ctx`` and say what was found."""
-
-    def children(self) -> list[Check]:
-        return []
 
     def problems(self, subject: str) -> list[tuple[tuple[str | int, ...], str, str]]:
         """Static problems of this check for a rubric of ``subject`` (path, message, found)."""
@@ -99,30 +106,39 @@ def kind_of(cls: type[BaseModel]) -> str:
     return str(args[0])
 
 
-def param_refs(check: Check, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], str]]:
-    """Every (path, parameter name) a check and its nested checks and bands refer to."""
-    for name in type(check).param_fields:
-        value = getattr(check, name)
-        if isinstance(value, str):
-            yield (*path, name), value
-    for name, info in type(check).model_fields.items():
-        del info
-        value = getattr(check, name)
+KeyPath = tuple[str | int, ...]
+
+
+def walk(node: Check | ParamHolder, path: KeyPath = ()) -> Iterator[tuple[Check | ParamHolder, KeyPath]]:
+    """A check and every check and band nested in it, depth first, each with its key path."""
+    yield node, path
+    for name in type(node).model_fields:
+        value = getattr(node, name)
         if isinstance(value, (Check, ParamHolder)):
-            yield from param_refs(value, (*path, name))  # type: ignore[arg-type]
+            yield from walk(value, (*path, name))
         elif isinstance(value, list):
             for index, item in enumerate(value):
                 if isinstance(item, (Check, ParamHolder)):
-                    yield from param_refs(item, (*path, name, index))  # type: ignore[arg-type]
+                    yield from walk(item, (*path, name, index))
 
 
-class ParamHolder(FileModel):
+def param_refs(check: Check, path: KeyPath = ()) -> Iterator[tuple[KeyPath, str]]:
+    """Every (path, parameter name) a check and its nested checks and bands refer to."""
+    for node, where in walk(check, path):
+        for name in type(node).param_fields:
+            value = getattr(node, name)
+            if isinstance(value, str):
+                yield (*where, name), value
+
+
+class ParamHolder(StrictModel):
     """A part of a check (a band) that refers to parameters by name."""
 
     param_fields: ClassVar[tuple[str, ...]] = ()
 
 
 def percent(numerator: float, denominator: float) -> float:
+    """``numerator`` as a percentage of ``denominator`` (not rounded; the caller checks for 0)."""
     return 100.0 * numerator / denominator
 
 
@@ -137,10 +153,3 @@ def compare(value: float, op: str, threshold: float) -> bool:
         "<": value < threshold,
         "==": value == threshold,
     }[op]
-
-
-OP_WORDS = {">=": "不低于", ">": "高于", "<=": "不高于", "<": "低于", "==": "等于"}
-
-
-def show(value: float, unit: str) -> str:
-    return format_number(round(value, 2)) + unit

@@ -7,7 +7,6 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from shifan.rules.application import InstitutionApplication
 from shifan.rules.checks.base import Check, Context, Outcome, register
 from shifan.rules.vocab import ActivityType, IncidentCategory, Severity, Status
 
@@ -137,9 +136,9 @@ class PeriodicCheck(Check):
     title: ClassVar[str] = "定期开展"
 
     def evaluate(self, ctx: Context) -> Outcome:
-        assert isinstance(ctx.app, InstitutionApplication)
+        app = ctx.institution()
         first = window_start(ctx, self.window) + dt.timedelta(days=1)
-        q = ctx.app.qualifications
+        q = app.qualifications
         began = [
             d
             for d in (
@@ -158,7 +157,7 @@ class PeriodicCheck(Check):
             return Outcome(Status.NOT_APPLICABLE, "回溯期内无完整周期", expected, "评价期内没有完整的考核周期")
         counts = []
         for start, end in periods:
-            n = sum(1 for a in ctx.app.activities if a.type in self.activities and start <= a.date <= end)
+            n = sum(1 for a in app.activities if a.type in self.activities and start <= a.date <= end)
             counts.append((period_name(start, self.per), n))
         short = [(name, n) for name, n in counts if n < need]
         observed = "；".join(f"{name} {n} 次" for name, n in counts)

@@ -8,9 +8,11 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, Field
 
-from shifan.read.yamldoc import did_you_mean
+from shifan.read.suggest import did_you_mean
 from shifan.rules.application import InstitutionApplication, RegionApplication
 from shifan.rules.checks.base import Check, Context, Outcome, register
+from shifan.rules.messages import lacking
+from shifan.rules.validity import valid_on
 from shifan.rules.vocab import (
     Commitment,
     Facility,
@@ -72,17 +74,17 @@ class ItemsCheck(Check):
         if not absent:
             return Outcome(Status.PASS, observed, expected, f"{label}齐全（{len(required)} 项）")
         missing = "、".join(_label(i) for i in absent)
-        details = [f"缺少：{_label(i)}" for i in absent]
+        details = [lacking(f"：{_label(i)}") for i in absent]
         if present and self.scoring == "proportional":
             return Outcome(
                 Status.PARTIAL,
                 observed,
                 expected,
-                f"缺少{missing}",
+                lacking(missing),
                 fraction=len(present) / len(required),
                 details=details,
             )
-        return Outcome(Status.FAIL, observed, expected, f"缺少{missing}", details=details)
+        return Outcome(Status.FAIL, observed, expected, lacking(missing), details=details)
 
 
 def _label(item: Any) -> str:
@@ -156,17 +158,15 @@ class AgreementCheck(Check):
     title: ClassVar[str] = "签约合作"
 
     def evaluate(self, ctx: Context) -> Outcome:
-        assert isinstance(ctx.app, InstitutionApplication)
+        app = ctx.institution()
         expected = "与医疗机构签订有效合作协议"
         if self.visits is not None:
             expected += f"，{self.visits.label}派医务人员上门服务"
         if self.green_channel:
             expected += "，约定就医绿色通道"
-        valid = [
-            a for a in ctx.app.agreements if a.signed <= ctx.as_of and (a.expires is None or a.expires >= ctx.as_of)
-        ]
+        valid = [a for a in app.agreements if valid_on(ctx.as_of, a.signed, a.expires)]
         if not valid:
-            expired = [a for a in ctx.app.agreements if a.expires is not None and a.expires < ctx.as_of]
+            expired = [a for a in app.agreements if a.expires is not None and a.expires < ctx.as_of]
             reason = (
                 f"与{expired[0].partner}的协议已于 {expired[0].expires} 到期" if expired else "无有效的医疗合作协议"
             )
@@ -201,8 +201,8 @@ class CategoryCheck(Check):
     title: ClassVar[str] = "机构类别"
 
     def evaluate(self, ctx: Context) -> Outcome:
-        assert isinstance(ctx.app, InstitutionApplication)
-        category = ctx.app.category
+        app = ctx.institution()
+        category = app.category
         expected = "机构类别为" + "或".join(c.label for c in self.in_)
         ok = category in self.in_
         return Outcome(Status.PASS if ok else Status.FAIL, category.label, expected, f"机构类别为{category.label}")

@@ -31,9 +31,6 @@ class AllCheck(Check):
 
     title: ClassVar[str] = "同时满足"
 
-    def children(self) -> list[Check]:
-        return list(self.checks)
-
     def evaluate(self, ctx: Context) -> Outcome:
         outcomes = [check.evaluate(ctx) for check in self.checks]
         observed, expected = _joined(outcomes, "observed"), _joined(outcomes, "expected")
@@ -70,9 +67,6 @@ class AnyCheck(Check):
 
     title: ClassVar[str] = "任一满足"
 
-    def children(self) -> list[Check]:
-        return list(self.checks)
-
     def evaluate(self, ctx: Context) -> Outcome:
         outcomes = [check.evaluate(ctx) for check in self.checks]
         observed, expected = _joined(outcomes, "observed"), " 或 ".join(o.expected for o in outcomes if o.expected)
@@ -101,9 +95,6 @@ class NotCheck(Check):
     check: CheckSpec = Field(description="须不成立的条件")
 
     title: ClassVar[str] = "不满足"
-
-    def children(self) -> list[Check]:
-        return [self.check]
 
     def evaluate(self, ctx: Context) -> Outcome:
         inner = self.check.evaluate(ctx)

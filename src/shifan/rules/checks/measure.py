@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from shifan.read.yamldoc import did_you_mean
-from shifan.rules.checks.base import OP_WORDS, Check, Context, Outcome, ParamHolder, compare, register, show
-from shifan.rules.checks.metrics import METRICS, Measurement, Missing
+from shifan.read.suggest import did_you_mean
+from shifan.rules.checks.base import Check, Context, Outcome, ParamHolder, compare, register
+from shifan.rules.checks.metrics import METRICS, Measurement, MetricOptions, Missing
+from shifan.rules.messages import metric_value, metric_value_with_detail, quoted_requirement, reached, requirement, show
 from shifan.rules.vocab import Ability, Status
 
 
@@ -29,8 +30,7 @@ class MetricMixin(Check):
 
     def measure(self, ctx: Context) -> Measurement | Outcome:
         found = METRICS[self.metric]
-        options: dict[str, Any] = {"levels": self.levels, **ctx.extra}
-        result = found.fn(ctx.app, ctx.as_of, options)
+        result = found.fn(ctx.app, ctx.as_of, MetricOptions(levels=self.levels, roster=ctx.roster))
         if isinstance(result, Missing):
             return Outcome(Status.INSUFFICIENT, "无数据", "", result.reason)
         if self.min_sample is not None:
@@ -68,11 +68,11 @@ class MetricCheck(MetricMixin):
             return measured
         found = METRICS[self.metric]
         threshold = ctx.value(self.value)
-        observed = f"{found.title} {show(measured.value, found.unit)}（{measured.detail}）"
-        expected = f"{found.title}{OP_WORDS[self.op]}{ctx.text(self.value)}"
+        observed = metric_value_with_detail(found.title, measured.value, found.unit, measured.detail)
+        expected = found.title + requirement(self.op, ctx.text(self.value))
         ok = compare(measured.value, self.op, threshold)
-        verdict = "达到" if ok else "未达到"
-        reason = f"{found.title} {show(measured.value, found.unit)}，{verdict}“{OP_WORDS[self.op]}{ctx.text(self.value)}”的要求"
+        value = metric_value(found.title, measured.value, found.unit)
+        reason = f"{value}，{reached(ok)}{quoted_requirement(self.op, ctx.text(self.value))}的要求"
         return Outcome(Status.PASS if ok else Status.FAIL, observed, expected, reason, value=measured.value)
 
 
@@ -107,13 +107,14 @@ class BandsCheck(MetricMixin):
         found = METRICS[self.metric]
         ordered = sorted(self.bands, key=lambda b: ctx.value(b.at_least), reverse=True)
         expected = "；".join(f"≥{ctx.text(b.at_least)}得{show(b.points, '分')}" for b in ordered)
-        observed = f"{found.title} {show(measured.value, found.unit)}（{measured.detail}）"
+        observed = metric_value_with_detail(found.title, measured.value, found.unit, measured.detail)
+        value = metric_value(found.title, measured.value, found.unit)
         top = max(b.points for b in ordered)
         for band in ordered:
             if compare(measured.value, ">=", ctx.value(band.at_least)):
                 status = Status.PASS if band.points >= top else Status.PARTIAL
-                reason = f"{found.title} {show(measured.value, found.unit)}，达到“≥{ctx.text(band.at_least)}”档，得 {show(band.points, '分')}"
+                reason = f"{value}，达到“≥{ctx.text(band.at_least)}”档，得 {show(band.points, '分')}"
                 return Outcome(status, observed, expected, reason, value=measured.value, awarded=band.points)
         lowest = ordered[-1]
-        reason = f"{found.title} {show(measured.value, found.unit)}，低于最低档“≥{ctx.text(lowest.at_least)}”"
+        reason = f"{value}，低于最低档“≥{ctx.text(lowest.at_least)}”"
         return Outcome(Status.FAIL, observed, expected, reason, value=measured.value, awarded=0.0)

@@ -12,6 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from shifan.rules.application import InstitutionApplication, RegionApplication
+from shifan.rules.checks.base import percent
+from shifan.rules.messages import not_reported
+from shifan.rules.region import REGION_RATIOS, RegionRatio, RosterIndicators
+from shifan.rules.validity import valid_on
 from shifan.rules.vocab import Ability, CertificateType
 
 INTACT = Ability.INTACT
@@ -29,8 +33,16 @@ class Missing:
     reason: str
 
 
+@dataclass(frozen=True)
+class MetricOptions:
+    """What a check passes to a metric besides the application and the date."""
+
+    levels: list[Ability] | None = None
+    roster: RosterIndicators | None = None
+
+
 Result = Measurement | Missing
-MetricFn = Callable[[Any, dt.date, dict[str, Any]], Result]
+MetricFn = Callable[[Any, dt.date, MetricOptions], Result]
 
 
 @dataclass(frozen=True)
@@ -56,23 +68,19 @@ def metric(name: str, title: str, unit: str, subject: str) -> Callable[[MetricFn
     return decorate
 
 
-def _ratio(numerator: float, denominator: float) -> float:
-    return 100.0 * numerator / denominator
-
-
 def _month_index(month: str) -> int:
     year, mon = month.split("-")
     return int(year) * 12 + int(mon) - 1
 
 
 @metric("occupancy_rate", "年入住率", "%", "institution")
-def occupancy_rate(app: InstitutionApplication, as_of: dt.date, options: dict[str, Any]) -> Result:
+def occupancy_rate(app: InstitutionApplication, as_of: dt.date, options: MetricOptions) -> Result:
     """Occupied bed-months ÷ operating bed-months over the 12 months ending with ``as_of``'s month
     (or the last complete month before it). Monthly ``operating`` overrides ``beds.operating``."""
     last = as_of.year * 12 + as_of.month - 1
     months = {m.month: m for m in app.occupancy if _month_index(m.month) <= last}
     if not months:
-        return Missing("未填报逐月入住数据（occupancy）")
+        return Missing(not_reported("逐月入住数据（occupancy）"))
     latest = max(_month_index(m) for m in months)
     window = [latest - offset for offset in range(12)]
     by_index = {_month_index(k): v for k, v in months.items()}
@@ -86,117 +94,105 @@ def occupancy_rate(app: InstitutionApplication, as_of: dt.date, options: dict[st
         return Missing("实际运营床位数为 0，无法计算入住率")
     start, end = min(window), max(window)
     span = f"{start // 12}-{start % 12 + 1:02d}至{end // 12}-{end % 12 + 1:02d}"
-    value = _ratio(occupied, operating)
+    value = percent(occupied, operating)
     return Measurement(value, f"{span} 月均在住 {occupied / 12:.1f} 床 / 运营 {operating / 12:.0f} 床")
 
 
 @metric("disabled_share", "失能（含失智）老年人占比", "%", "institution")
-def disabled_share(app: InstitutionApplication, as_of: dt.date, options: dict[str, Any]) -> Result:
+def disabled_share(app: InstitutionApplication, as_of: dt.date, options: MetricOptions) -> Result:
     """Residents in the ability levels the check lists (default: every level but 能力完好), plus
     dementia residents assessed as 能力完好, ÷ all residents."""
     residents = app.residents
     if residents is None or residents.total == 0:
-        return Missing("未填报入住老年人能力等级构成（residents）")
-    levels = options.get("levels") or [a for a in Ability if a is not INTACT]
+        return Missing(not_reported("入住老年人能力等级构成（residents）"))
+    levels = options.levels or [a for a in Ability if a is not INTACT]
     count = sum(residents.by_ability.get(level, 0) for level in levels)
     if INTACT not in levels:
         count += residents.dementia_intact
-    value = _ratio(count, residents.total)
+    value = percent(count, residents.total)
     return Measurement(value, f"失能（含失智）{count} 人 / 在住 {residents.total} 人", residents.total)
 
 
 @metric("nursing_bed_share", "护理型床位占比", "%", "institution")
-def nursing_bed_share(app: InstitutionApplication, as_of: dt.date, options: dict[str, Any]) -> Result:
+def nursing_bed_share(app: InstitutionApplication, as_of: dt.date, options: MetricOptions) -> Result:
     """Nursing-type beds ÷ approved beds."""
     if app.beds.approved == 0:
         return Missing("核定床位数为 0")
-    value = _ratio(app.beds.nursing_type, app.beds.approved)
+    value = percent(app.beds.nursing_type, app.beds.approved)
     return Measurement(value, f"护理型床位 {app.beds.nursing_type} 张 / 核定 {app.beds.approved} 张")
 
 
 @metric("satisfaction_rate", "满意度", "%", "institution")
-def satisfaction_rate(app: InstitutionApplication, as_of: dt.date, options: dict[str, Any]) -> Result:
+def satisfaction_rate(app: InstitutionApplication, as_of: dt.date, options: MetricOptions) -> Result:
     """Satisfied ÷ surveyed questionnaires of the latest survey not after ``as_of``."""
     survey = app.satisfaction
     if survey is None or survey.date > as_of:
-        return Missing("未填报满意度调查（satisfaction）")
+        return Missing(not_reported("满意度调查（satisfaction）"))
     if survey.surveyed == 0:
         return Missing("满意度调查有效问卷数为 0")
-    value = _ratio(survey.satisfied, survey.surveyed)
+    value = percent(survey.satisfied, survey.surveyed)
     return Measurement(
         value, f"满意 {survey.satisfied} 份 / 有效问卷 {survey.surveyed} 份（{survey.date}）", survey.surveyed
     )
 
 
 @metric("operating_beds", "实际运营床位数", "张", "institution")
-def operating_beds(app: InstitutionApplication, as_of: dt.date, options: dict[str, Any]) -> Result:
+def operating_beds(app: InstitutionApplication, as_of: dt.date, options: MetricOptions) -> Result:
     """Operating beds as declared."""
     return Measurement(app.beds.operating, f"实际运营床位 {app.beds.operating} 张")
 
 
 @metric("approved_beds", "核定床位数", "张", "institution")
-def approved_beds(app: InstitutionApplication, as_of: dt.date, options: dict[str, Any]) -> Result:
+def approved_beds(app: InstitutionApplication, as_of: dt.date, options: MetricOptions) -> Result:
     """Approved beds as declared."""
     return Measurement(app.beds.approved, f"核定床位 {app.beds.approved} 张")
 
 
 @metric("valid_agreements", "有效医疗合作协议数", "份", "institution")
-def valid_agreements(app: InstitutionApplication, as_of: dt.date, options: dict[str, Any]) -> Result:
+def valid_agreements(app: InstitutionApplication, as_of: dt.date, options: MetricOptions) -> Result:
     """Agreements with medical institutions signed on or before ``as_of`` and not expired."""
-    valid = [a for a in app.agreements if a.signed <= as_of and (a.expires is None or a.expires >= as_of)]
+    valid = [a for a in app.agreements if valid_on(as_of, a.signed, a.expires)]
     return Measurement(len(valid), f"有效协议 {len(valid)} 份" + (f"（{valid[0].partner}等）" if valid else ""))
 
 
 @metric("physician_count", "执业医师人数", "人", "institution")
-def physician_count(app: InstitutionApplication, as_of: dt.date, options: dict[str, Any]) -> Result:
+def physician_count(app: InstitutionApplication, as_of: dt.date, options: MetricOptions) -> Result:
     """Physicians holding a practice certificate valid on ``as_of``."""
     count = sum(
         1
         for s in app.staff
         if any(
-            c.type is CertificateType.PHYSICIAN_PRACTICE and (c.expires is None or c.expires >= as_of)
-            for c in s.certificates
+            c.type is CertificateType.PHYSICIAN_PRACTICE and valid_on(as_of, None, c.expires) for c in s.certificates
         )
     )
     return Measurement(count, f"持有效医师执业证书 {count} 人")
 
 
-def _region_ratio(
-    app: RegionApplication, numerator: str, denominator: str, label: str, options: dict[str, Any] | None = None
-) -> Result:
+def _region_ratio(app: RegionApplication, ratio: RegionRatio, roster: RosterIndicators | None) -> Result:
     """A ratio of two stated indicators; an indicator the county left empty falls back to the
-    value derived from its roster (``options["roster_indicators"]``, see :mod:`shifan.evaluate.rollup`)."""
-    indicators = app.indicators
-    derived = (options or {}).get("roster_indicators") or {}
-    top = getattr(indicators, numerator)
-    bottom = getattr(indicators, denominator)
-    from_roster = [name for name, v in ((numerator, top), (denominator, bottom)) if v is None and name in derived]
-    top = derived.get(numerator) if top is None else top
-    bottom = derived.get(denominator) if bottom is None else bottom
+    value derived from its roster (see :mod:`shifan.evaluate.rollup`)."""
+    numerator, denominator = ratio.numerator, ratio.denominator
+    stated = {name: getattr(app.indicators, name) for name in (numerator, denominator)}
+    derived = {name: roster.get(name) if roster is not None else None for name in stated}
+    from_roster = [name for name, v in stated.items() if v is None and derived[name] is not None]
+    values = {name: derived[name] if v is None else v for name, v in stated.items()}
+    top, bottom = values[numerator], values[denominator]
     if top is None or bottom is None:
-        absent = [name for name, v in ((numerator, top), (denominator, bottom)) if v is None]
-        return Missing(f"未填报统计指标 indicators.{'、indicators.'.join(absent)}")
+        absent = [name for name, v in values.items() if v is None]
+        return Missing(not_reported(f"统计指标 indicators.{'、indicators.'.join(absent)}"))
     if bottom == 0:
-        return Missing(f"indicators.{denominator} 为 0，无法计算{label}")
+        return Missing(f"indicators.{denominator} 为 0，无法计算{ratio.title}")
     note = f"（{'、'.join(from_roster)} 由名册汇总）" if from_roster else ""
-    return Measurement(_ratio(top, bottom), f"{top} / {bottom}{note}", bottom)
+    return Measurement(percent(top, bottom), f"{top} / {bottom}{note}", bottom)
 
 
-def _region_metric(name: str, title: str, numerator: str, denominator: str) -> None:
-    def fn(app: RegionApplication, as_of: dt.date, options: dict[str, Any]) -> Result:
-        return _region_ratio(app, numerator, denominator, title, options)
+def _region_metric(ratio: RegionRatio) -> None:
+    def fn(app: RegionApplication, as_of: dt.date, options: MetricOptions) -> Result:
+        return _region_ratio(app, ratio, options.roster)
 
-    fn.__doc__ = f"indicators.{numerator} ÷ indicators.{denominator}."
-    metric(name, title, "%", "region")(fn)
+    fn.__doc__ = f"indicators.{ratio.numerator} ÷ indicators.{ratio.denominator}."
+    metric(ratio.metric, ratio.title, "%", "region")(fn)
 
 
-for _name, _title, _num, _den in (
-    ("care_medical_share", "能提供医疗卫生服务的养老机构占比", "care_providing_medical", "care_institutions"),
-    ("care_signed_share", "养老机构与医疗机构签约率", "care_signed_medical", "care_institutions"),
-    ("region_nursing_bed_share", "护理型床位占养老床位比例", "nursing_type_beds", "care_beds"),
-    ("geriatrics_share", "二级及以上综合性医院设老年医学科比例", "with_geriatrics", "level2_general_hospitals"),
-    ("health_management_rate", "65岁及以上老年人健康管理率", "health_managed_65", "population_65"),
-    ("tcm_management_rate", "65岁及以上老年人中医药健康管理率", "tcm_managed_65", "population_65"),
-    ("family_doctor_rate", "重点人群家庭医生签约率", "key_population_signed", "key_population"),
-):
-    _region_metric(_name, _title, _num, _den)
+for _entry in REGION_RATIOS:
+    _region_metric(_entry)

@@ -11,11 +11,18 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from shifan.rules.application import InstitutionApplication
-from shifan.rules.checks.base import OP_WORDS, Check, Context, Outcome, ParamHolder, compare, register, show
+from shifan.rules.checks.base import Check, Context, Outcome, ParamHolder, compare, register
 from shifan.rules.checks.measure import MetricMixin
 from shifan.rules.checks.metrics import METRICS
 from shifan.rules.checks.timing import DATE_LABELS, DeclaredDate, date_of
+from shifan.rules.messages import (
+    metric_value,
+    metric_value_with_detail,
+    not_reported,
+    quoted_requirement,
+    reached,
+    requirement,
+)
 from shifan.rules.vocab import Status
 
 
@@ -51,7 +58,7 @@ class ScheduledMetricCheck(MetricMixin):
         year = ctx.as_of.year
         steps = sorted(self.schedule, key=lambda s: ctx.value(s.from_year))
         in_force = [s for s in steps if ctx.value(s.from_year) <= year]
-        plan = [f"{ctx.text(s.from_year)}起{OP_WORDS[self.op]}{ctx.text(s.value)}" for s in steps]
+        plan = [f"{ctx.text(s.from_year)}起{requirement(self.op, ctx.text(s.value))}" for s in steps]
         found = METRICS[self.metric]
         if not in_force:
             first = ctx.text(steps[0].from_year)
@@ -63,18 +70,17 @@ class ScheduledMetricCheck(MetricMixin):
                 details=plan,
             )
         step = in_force[-1]
-        expected = f"{found.title}{OP_WORDS[self.op]}{ctx.text(step.value)}（{ctx.text(step.from_year)}起适用）"
+        expected = f"{found.title}{requirement(self.op, ctx.text(step.value))}（{ctx.text(step.from_year)}起适用）"
         details = [f"{line}{'（本次适用）' if s is step else ''}" for s, line in zip(steps, plan, strict=True)]
         measured = self.measure(ctx)
         if isinstance(measured, Outcome):
             measured.expected = measured.expected or expected
             return measured
-        observed = f"{found.title} {show(measured.value, found.unit)}（{measured.detail}）"
+        observed = metric_value_with_detail(found.title, measured.value, found.unit, measured.detail)
         ok = compare(measured.value, self.op, ctx.value(step.value))
-        verdict = "达到" if ok else "未达到"
         reason = (
-            f"{found.title} {show(measured.value, found.unit)}，{verdict}{year}年适用的"
-            f"“{OP_WORDS[self.op]}{ctx.text(step.value)}”目标"
+            f"{metric_value(found.title, measured.value, found.unit)}，{reached(ok)}{year}年适用的"
+            f"{quoted_requirement(self.op, ctx.text(step.value))}目标"
         )
         status = Status.PASS if ok else Status.FAIL
         return Outcome(status, observed, expected, reason, value=measured.value, details=details)
@@ -97,12 +103,12 @@ class DateGivenCheck(Check):
     title: ClassVar[str] = "日期已填报"
 
     def evaluate(self, ctx: Context) -> Outcome:
-        assert isinstance(ctx.app, InstitutionApplication)
+        app = ctx.institution()
         label = DATE_LABELS[self.which]
-        day = date_of(ctx.app, self.which, ctx.as_of)
+        day = date_of(app, self.which, ctx.as_of)
         expected = f"已{label}"
         if day is None:
-            return Outcome(Status.FAIL, f"未填报{label}日期", expected, f"未{label}")
+            return Outcome(Status.FAIL, not_reported(f"{label}日期"), expected, f"未{label}")
         if day > ctx.as_of:
             return Outcome(Status.FAIL, str(day), expected, f"{label}日期 {day} 晚于评价基准日 {ctx.as_of}")
         return Outcome(Status.PASS, str(day), expected, f"{day} {label}")

@@ -7,15 +7,16 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from shifan.rules.application import Certificate, InstitutionApplication, StaffMember
+from shifan.rules.application import Certificate, StaffMember
 from shifan.rules.checks.base import Check, Context, Outcome, compare, register
+from shifan.rules.messages import not_reported, reached
+from shifan.rules.validity import valid_on
 from shifan.rules.vocab import CertificateType, Role, Status
 
 
 def valid_certificate(member: StaffMember, types: list[CertificateType], as_of: dt.date) -> Certificate | None:
     for cert in member.certificates:
-        issued = cert.issued is None or cert.issued <= as_of
-        if cert.type in types and issued and (cert.expires is None or cert.expires >= as_of):
+        if cert.type in types and valid_on(as_of, cert.issued, cert.expires):
             return cert
     return None
 
@@ -51,11 +52,13 @@ class CertificatesCheck(Check):
     title: ClassVar[str] = "持证上岗"
 
     def evaluate(self, ctx: Context) -> Outcome:
-        assert isinstance(ctx.app, InstitutionApplication)
-        staff = ctx.app.staff
+        app = ctx.institution()
+        staff = app.staff
         expected = "所有人员按规定持证上岗，或经专业培训考核合格后上岗"
         if not staff:
-            return Outcome(Status.INSUFFICIENT, "未填报人员花名册", expected, "未填报工作人员花名册（staff）")
+            return Outcome(
+                Status.INSUFFICIENT, not_reported("人员花名册"), expected, not_reported("工作人员花名册（staff）")
+            )
         failing = []
         for member in staff:
             types = self.required.get(member.role)
@@ -63,7 +66,7 @@ class CertificatesCheck(Check):
                 if valid_certificate(member, types, ctx.as_of) is None:
                     failing.append(f"{member.name}（{member.role.label}）：{_why_not(member, types, ctx.as_of)}")
             elif self.others == "trained_or_certified":
-                certified = any(c.expires is None or c.expires >= ctx.as_of for c in member.certificates)
+                certified = any(valid_on(ctx.as_of, None, c.expires) for c in member.certificates)
                 if not (member.trained or certified):
                     failing.append(f"{member.name}（{member.role.label}）：无证书且未经培训考核")
         observed = f"在岗 {len(staff)} 人，{len(staff) - len(failing)} 人符合"
@@ -96,7 +99,7 @@ class MinStaffCheck(Check):
     title: ClassVar[str] = "人员配备"
 
     def evaluate(self, ctx: Context) -> Outcome:
-        assert isinstance(ctx.app, InstitutionApplication)
+        app = ctx.institution()
         roles = "或".join(r.label for r in self.roles)
         condition = ""
         if self.main_practice_site_here:
@@ -104,17 +107,19 @@ class MinStaffCheck(Check):
         if self.certificates:
             condition += "持有效" + "或".join(c.label for c in self.certificates) + "的"
         expected = f"至少 {ctx.text(self.at_least)} {condition}{roles}"
-        if not ctx.app.staff:
-            return Outcome(Status.INSUFFICIENT, "未填报人员花名册", expected, "未填报工作人员花名册（staff）")
+        if not app.staff:
+            return Outcome(
+                Status.INSUFFICIENT, not_reported("人员花名册"), expected, not_reported("工作人员花名册（staff）")
+            )
         counted = [
             m
-            for m in ctx.app.staff
+            for m in app.staff
             if m.role in self.roles
             and (not self.main_practice_site_here or m.main_practice_site_here)
             and (not self.certificates or valid_certificate(m, self.certificates, ctx.as_of) is not None)
         ]
-        of_role = sum(1 for m in ctx.app.staff if m.role in self.roles)
+        of_role = sum(1 for m in app.staff if m.role in self.roles)
         observed = f"{condition}{roles} {len(counted)} 人（该岗位共 {of_role} 人）"
         ok = compare(len(counted), ">=", ctx.value(self.at_least))
-        reason = f"配备{condition}{roles} {len(counted)} 人，{'达到' if ok else '未达到'}至少 {ctx.text(self.at_least)} 的要求"
+        reason = f"配备{condition}{roles} {len(counted)} 人，{reached(ok)}至少 {ctx.text(self.at_least)} 的要求"
         return Outcome(Status.PASS if ok else Status.FAIL, observed, expected, reason, value=len(counted))

@@ -8,7 +8,8 @@ from typing import ClassVar, Literal
 from pydantic import Field
 
 from shifan.rules.application import InstitutionApplication
-from shifan.rules.checks.base import OP_WORDS, Check, Context, Outcome, compare, register
+from shifan.rules.checks.base import Check, Context, Outcome, compare, register
+from shifan.rules.messages import complies, not_reported, quoted_requirement, requirement
 from shifan.rules.vocab import MedicalLevel, Status
 
 #: Dates an application declares (or derives, like the qualification date).
@@ -82,23 +83,21 @@ class ElapsedCheck(Check):
     title: ClassVar[str] = "时长"
 
     def evaluate(self, ctx: Context) -> Outcome:
-        assert isinstance(ctx.app, InstitutionApplication)
-        start = date_of(ctx.app, self.since, ctx.as_of)
-        end = date_of(ctx.app, self.until, ctx.as_of)
+        app = ctx.institution()
+        start = date_of(app, self.since, ctx.as_of)
+        end = date_of(app, self.until, ctx.as_of)
         label = f"自{DATE_LABELS[self.since]}至{DATE_LABELS[self.until]}"
-        expected = f"{label}{OP_WORDS[self.op]}{ctx.text(self.at_least)}"
+        expected = label + requirement(self.op, ctx.text(self.at_least))
         missing = [DATE_LABELS[s] for s, d in ((self.since, start), (self.until, end)) if d is None]
         if start is None or end is None:
-            return Outcome(Status.INSUFFICIENT, "无日期", expected, f"未填报{'、'.join(missing)}日期")
+            return Outcome(Status.INSUFFICIENT, "无日期", expected, not_reported(f"{'、'.join(missing)}日期"))
         months = months_between(start, end)
         in_months = ctx.unit(self.at_least) in ("个月", "月")
         amount = months if in_months else months // 12
         unit = "个月" if in_months else "年"
         observed = f"{start} 至 {end}，满 {amount} {unit}"
         ok = compare(amount, self.op, ctx.value(self.at_least))
-        reason = (
-            f"{label}满 {amount} {unit}，{'符合' if ok else '不符合'}“{OP_WORDS[self.op]}{ctx.text(self.at_least)}”"
-        )
+        reason = f"{label}满 {amount} {unit}，{complies(ok)}{quoted_requirement(self.op, ctx.text(self.at_least))}"
         return Outcome(Status.PASS if ok else Status.FAIL, observed, expected, reason, value=amount)
 
 
@@ -119,8 +118,8 @@ class LicenceCheck(Check):
     title: ClassVar[str] = "资质有效"
 
     def evaluate(self, ctx: Context) -> Outcome:
-        assert isinstance(ctx.app, InstitutionApplication)
-        q = ctx.app.qualifications
+        app = ctx.institution()
+        q = app.qualifications
         if self.which == "elderly_care_filing":
             expected = "已依法进行养老机构备案"
             filing = q.elderly_care_filing

@@ -1,0 +1,60 @@
+"""A county's ratios of stated indicators, and the indicators its roster yields.
+
+:data:`REGION_RATIOS` is the one table of region metrics: the metric computes
+``numerator ÷ denominator`` (in %), the application check refuses a numerator larger than its
+denominator, and the county roll-up explains the ratios whose two indicators a roster gives.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+@dataclass(frozen=True)
+class RegionRatio:
+    """A region metric: one stated indicator over another (both fields of ``RegionIndicators``)."""
+
+    metric: str
+    title: str
+    numerator: str
+    denominator: str
+
+
+REGION_RATIOS: tuple[RegionRatio, ...] = (
+    RegionRatio(
+        "care_medical_share", "能提供医疗卫生服务的养老机构占比", "care_providing_medical", "care_institutions"
+    ),
+    RegionRatio("care_signed_share", "养老机构与医疗机构签约率", "care_signed_medical", "care_institutions"),
+    RegionRatio("region_nursing_bed_share", "护理型床位占养老床位比例", "nursing_type_beds", "care_beds"),
+    RegionRatio(
+        "geriatrics_share", "二级及以上综合性医院设老年医学科比例", "with_geriatrics", "level2_general_hospitals"
+    ),
+    RegionRatio("health_management_rate", "65岁及以上老年人健康管理率", "health_managed_65", "population_65"),
+    RegionRatio("tcm_management_rate", "65岁及以上老年人中医药健康管理率", "tcm_managed_65", "population_65"),
+    RegionRatio("family_doctor_rate", "重点人群家庭医生签约率", "key_population_signed", "key_population"),
+)
+
+
+class RosterIndicators(BaseModel):
+    """The indicators derived from the institutions on a county's roster (see
+    :mod:`shifan.evaluate.rollup`); a metric uses one where the county left its own empty."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    care_institutions: int = Field(description="养老机构总数")
+    care_providing_medical: int = Field(description="能提供医疗卫生服务的养老机构数")
+    care_signed_medical: int = Field(description="与医疗机构签约的养老机构数")
+    care_beds: int = Field(description="养老机构床位总数")
+    nursing_type_beds: int = Field(description="护理型床位数")
+
+    def get(self, name: str) -> int | None:
+        """The derived value of indicator ``name``, or None when a roster cannot give it."""
+        value = getattr(self, name, None)
+        return value if isinstance(value, int) else None
+
+    @classmethod
+    def titles(cls) -> dict[str, str]:
+        """Indicator name → Chinese title, in the roster's order."""
+        return {name: info.description or name for name, info in cls.model_fields.items()}
