@@ -1,8 +1,7 @@
 """The ``shifan`` command line: parses options, calls one core function, maps errors to exit codes.
 
-Exit codes: 0 evaluated and eligible / command succeeded; 1 evaluated and not eligible (or some
-batch items failed); 2 invalid input or usage; 3 an internal defect (reported, never a traceback
-unless ``--debug``).
+Exit codes are the members of :class:`shifan.errors.ExitCode`; an internal defect is reported
+without a traceback unless ``--debug`` is given.
 
 Subcommands live in the modules of this package; each module lists its commands in ``COMMANDS``.
 """
@@ -18,12 +17,7 @@ from typing import Any
 import click
 
 from shifan import __version__
-from shifan.errors import ShifanError
-
-EXIT_OK = 0
-EXIT_NOT_ELIGIBLE = 1
-EXIT_INVALID = 2
-EXIT_INTERNAL = 3
+from shifan.errors import ExitCode, ShifanError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -41,12 +35,12 @@ class ShifanGroup(click.Group):
             raise
         except KeyboardInterrupt:
             click.echo("已中断。", err=True)
-            ctx.exit(130)
+            ctx.exit(ExitCode.INTERRUPTED)
         except Exception as error:
             if ctx.params.get("debug") or (ctx.obj or {}).get("debug"):
                 raise
             click.echo(f"内部错误：{type(error).__name__}: {error}\n请加 --debug 重新运行并报告此问题。", err=True)
-            ctx.exit(EXIT_INTERNAL)
+            ctx.exit(ExitCode.INTERNAL)
 
 
 @click.group(cls=ShifanGroup, context_settings=CONTEXT)

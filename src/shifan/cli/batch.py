@@ -13,6 +13,7 @@ import click
 
 from shifan.batch import default_jobs, run_batch
 from shifan.cli.params import as_of_option, criteria_option
+from shifan.errors import ExitCode
 
 
 @contextmanager
@@ -99,7 +100,7 @@ def batch(
     for failure in report.failures:
         click.echo(f"失败：{failure.file}：{failure.messages[0] if failure.messages else ''}", err=True)
     click.echo(f"结果已写入 {output}（summary.csv、summary.xlsx、failures.log、applicants/）")
-    ctx.exit(0 if report.ok else 1)
+    ctx.exit(ExitCode.OK if report.ok else ExitCode.NOT_ELIGIBLE)
 
 
 COMMANDS = [batch]

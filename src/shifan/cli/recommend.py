@@ -10,6 +10,7 @@ import click
 from shifan.batch import default_jobs
 from shifan.cli.batch import jobs_option, progress_bar
 from shifan.cli.params import as_of_option, criteria_option
+from shifan.errors import ExitCode
 from shifan.recommend import recommend as make_recommendation
 
 
@@ -69,7 +70,7 @@ def recommend(
     if result.failures:
         click.echo(f"有 {result.failures} 个文件无法处理，已列入附件（annex.csv）。", err=True)
     click.echo(f"结果已写入 {output}")
-    ctx.exit(1 if result.failures else 0)
+    ctx.exit(ExitCode.NOT_ELIGIBLE if result.failures else ExitCode.OK)
 
 
 COMMANDS = [recommend]

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from shifan.cli.params import as_of_option, criteria_option, echo_json, terminal_style
-from shifan.errors import InputError, Problem
+from shifan.errors import ExitCode, InputError, Problem
 from shifan.evaluate.pipeline import check_application
 from shifan.review import (
     LoadedReview,
@@ -117,7 +117,7 @@ def show(
     else:
         style = terminal_style() if sys.stdout.isatty() else None
         click.echo(render_reconciled(reconciled, style) if style else render_reconciled(reconciled), nl=False)
-    ctx.exit(0 if reconciled.eligible else 1)
+    ctx.exit(ExitCode.OK if reconciled.eligible else ExitCode.NOT_ELIGIBLE)
 
 
 def load_reviews(paths: list[Path]) -> list[LoadedReview]:
