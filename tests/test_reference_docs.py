@@ -5,9 +5,12 @@ from __future__ import annotations
 import re
 from typing import ClassVar, Literal
 
+import click
 import pytest
 
 from conftest import ROOT
+from shifan.cli import cli
+from shifan.present.reference import json_fields, json_tables, render_cli_reference, render_json_output
 from shifan.rules.checks import REGISTRY
 from shifan.rules.checks.base import Check, Context, Outcome, has_chinese, register
 from shifan.rules.checks.metrics import METRICS, metric
@@ -64,3 +67,45 @@ def test_the_rubric_reference_has_no_english_prose() -> None:
     tail = text[text.index("\n## 判定方法") :]
     assert english_outside_code(tail) == []
     assert "``" not in tail
+
+
+def test_json_output_matches_the_result_models() -> None:
+    current = (DOCS / "json-output.md").read_text(encoding="utf-8")
+    assert render_json_output(current) == current, "docs/json-output.md is stale: run python scripts/generate_docs.py"
+
+
+@pytest.mark.parametrize("table", sorted(json_tables()))
+def test_every_json_field_is_described_in_chinese(table: str) -> None:
+    spec = json_tables()[table]
+    fields = json_fields(spec.model, spec.prefix, spec.separate)
+    assert fields
+    assert [f.key for f in fields if not has_chinese(f.description)] == []
+
+
+def test_a_new_result_field_makes_the_json_reference_stale() -> None:
+    current = (DOCS / "json-output.md").read_text(encoding="utf-8")
+    edited = current.replace("| `as_of` | 日期 | 评价基准日 |\n", "", 1)
+    assert edited != current
+    assert render_json_output(edited) == current
+
+
+def test_the_cli_reference_is_up_to_date() -> None:
+    current = (DOCS / "cli.md").read_text(encoding="utf-8")
+    assert render_cli_reference(cli) == current, "docs/cli.md is stale: run python scripts/generate_docs.py"
+
+
+def test_the_cli_reference_lists_every_command_and_option() -> None:
+    text = (DOCS / "cli.md").read_text(encoding="utf-8")
+
+    def walk(command: click.Command, path: str) -> None:
+        assert f"## `{path}`" in text
+        for param in command.params:
+            if isinstance(param, click.Option):
+                assert param.opts[0] in text, f"{path} {param.opts[0]}"
+        if isinstance(command, click.Group):
+            for name, sub in command.commands.items():
+                if not sub.hidden:
+                    walk(sub, f"{path} {name}")
+
+    walk(cli, "shifan")
+    assert "Show this message" not in text and "Show the version" not in text

@@ -44,7 +44,9 @@ class ShifanGroup(click.Group):
 
 
 @click.group(cls=ShifanGroup, context_settings=CONTEXT)
-@click.version_option(__version__, "-V", "--version", prog_name="shifan", message="%(prog)s %(version)s")
+@click.version_option(
+    __version__, "-V", "--version", prog_name="shifan", message="%(prog)s %(version)s", help="显示版本号并退出。"
+)
 @click.option("--debug", is_flag=True, help="出错时显示调试信息。")
 @click.pass_context
 def cli(ctx: click.Context, debug: bool) -> None:
