@@ -122,3 +122,13 @@ def test_ctrl_c_is_exit_130(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(shifan.cli.check, "check_application", interrupted)
     err = invoke(["check", SAMPLE], ExitCode.INTERRUPTED).stderr
     assert "已中断" in err
+
+
+def test_a_batch_output_folder_that_cannot_be_made_is_exit_4(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    folder = tmp_path / "apps"
+    folder.mkdir()
+    (folder / SAMPLE.name).write_bytes(SAMPLE.read_bytes())
+    err = invoke(["batch", folder, "-o", blocker / "out", "--no-pdf"], ExitCode.ENVIRONMENT).stderr
+    assert "无法读写文件" in err and "Traceback" not in err and "内部错误" not in err

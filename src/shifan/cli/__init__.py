@@ -36,11 +36,23 @@ class ShifanGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("已中断。", err=True)
             ctx.exit(ExitCode.INTERRUPTED)
+        except OSError as error:
+            # Inputs are read through loaders that raise InputError, so a file-system error that gets
+            # this far is about the environment: an output folder in the way, no permission, disk full.
+            if _debug(ctx):
+                raise
+            where = f"{error.filename}：" if error.filename else ""
+            click.echo(f"无法读写文件：{where}{error.strerror or error}", err=True)
+            ctx.exit(ExitCode.ENVIRONMENT)
         except Exception as error:
-            if ctx.params.get("debug") or (ctx.obj or {}).get("debug"):
+            if _debug(ctx):
                 raise
             click.echo(f"内部错误：{type(error).__name__}: {error}\n请加 --debug 重新运行并报告此问题。", err=True)
             ctx.exit(ExitCode.INTERNAL)
+
+
+def _debug(ctx: click.Context) -> bool:
+    return bool(ctx.params.get("debug") or (ctx.obj or {}).get("debug"))
 
 
 @click.group(cls=ShifanGroup, context_settings=CONTEXT)

@@ -75,7 +75,7 @@ def batch(
     \b
     输出：applicants/ 下每个申报单位的 JSON 和自评报告 PDF，summary.csv 与 summary.xlsx 汇总表，
     failures.log 失败清单，manifest.json（重新运行时跳过未变化的申报单位）。
-    退出码：0 全部处理成功；1 有文件处理失败（其余不受影响）；2 用法错误。
+    退出码：0 全部处理成功；1 有文件处理失败（其余不受影响）；2 用法错误；4 输出目录无法写入（没有权限、磁盘已满等）。
     """
     with progress_bar("批量评价") as progress:
         report = run_batch(

@@ -47,7 +47,7 @@ def recommend(
     \b
     输出：recommendation.xlsx（名单和附件两张表）、recommendation.csv、annex.csv、
     notice.txt（公示文本）、recommendation.json、recommendation.pdf（除非 --no-pdf）。
-    退出码：0 成功；1 有文件无法处理（已列入附件）；2 用法错误。
+    退出码：0 成功；1 有文件无法处理（已列入附件）；2 用法错误；4 输出目录无法写入（没有权限、磁盘已满等）。
     """
     with progress_bar("评价申报文件") as progress:
         result = make_recommendation(
