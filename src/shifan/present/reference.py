@@ -13,7 +13,7 @@ import types
 import typing
 from collections.abc import Iterable
 from dataclasses import dataclass
-from enum import StrEnum
+from enum import Enum, StrEnum
 from typing import Any
 
 import click
@@ -30,7 +30,7 @@ from shifan.rules.checks.metrics import METRICS
 from shifan.rules.checks.timing import DATE_LABELS
 from shifan.rules.params import DEFAULT_NOTICE
 from shifan.rules.rubric import Rubric
-from shifan.rules.vocab import ApplicantKind, Labelled
+from shifan.rules.vocab import ApplicantKind
 
 RUBRIC_REFERENCE_COMMAND = "shifan criteria reference -o docs/rubric-reference.md"
 
@@ -269,6 +269,11 @@ def _choices(values: Iterable[str], labels: dict[str, str]) -> str:
     return "、".join(f"`{v}`" + (f"（{labels[v]}）" if labels.get(v, v) != v else "") for v in values)
 
 
+def _enum_choices(enum: type[Enum]) -> str:
+    """The codes of ``enum`` with their Chinese labels (members may carry a ``label``)."""
+    return _choices([str(m.value) for m in enum], {str(m.value): str(getattr(m, "label", m.value)) for m in enum})
+
+
 def type_words(annotation: Any, *, param: bool = False) -> str:
     """The type of a field in Chinese words (数值、文本、日期、列表 …)."""
     args = [a for a in typing.get_args(annotation) if a is not type(None)]
@@ -283,7 +288,7 @@ def type_words(annotation: Any, *, param: bool = False) -> str:
         return "取值之一：" + _choices([str(a) for a in typing.get_args(annotation)], LITERAL_LABELS)
     if origin is list:
         inner = args[0]
-        if isinstance(inner, type) and issubclass(inner, Labelled):
+        if isinstance(inner, type) and issubclass(inner, Enum):
             return f"代码列表，每项为{type_words(inner)}"
         if isinstance(inner, type) and issubclass(inner, ParamHolder):
             return "列表，每项的字段见下表"
@@ -291,8 +296,8 @@ def type_words(annotation: Any, *, param: bool = False) -> str:
     if origin is dict:
         return f"映射：键为{type_words(args[0])}；值为{type_words(args[1])}"
     if isinstance(annotation, type):
-        if issubclass(annotation, Labelled):
-            return "代码之一：" + _choices([m.value for m in annotation], {m.value: m.label for m in annotation})
+        if issubclass(annotation, Enum):
+            return "代码之一：" + _enum_choices(annotation)
         if issubclass(annotation, bool):
             return "是/否（`true` 或 `false`）"
         if issubclass(annotation, (int, float)):
@@ -325,11 +330,14 @@ def json_tables() -> dict[str, JsonTable]:
     """The tables of docs/json-output.md by marker name."""
     from shifan.evaluate.result import CriterionResult, EvaluationResult
     from shifan.evaluate.rollup import Rollup
+    from shifan.review.reconcile import ReconciledCriterion, ReconciledResult
 
     return {
         "evaluation": JsonTable(EvaluationResult, separate=frozenset({"criteria"})),
         "criterion": JsonTable(CriterionResult),
         "rollup": JsonTable(Rollup, prefix="rollup."),
+        "reconciled": JsonTable(ReconciledResult, separate=frozenset({"evaluation", "criteria"})),
+        "reconciled-criterion": JsonTable(ReconciledCriterion),
     }
 
 
@@ -420,8 +428,8 @@ def json_type_words(annotation: Any) -> str:
     if isinstance(annotation, type):
         if issubclass(annotation, BaseModel):
             return "对象"
-        if issubclass(annotation, Labelled):
-            return "代码之一：" + _choices([m.value for m in annotation], {m.value: m.label for m in annotation})
+        if issubclass(annotation, Enum):
+            return "代码之一：" + _enum_choices(annotation)
         if issubclass(annotation, bool):
             return "布尔"
         if issubclass(annotation, int):
