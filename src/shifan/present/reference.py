@@ -1,8 +1,12 @@
-"""Generated Chinese reference documents: the rubric reference (shipped rubrics, check kinds and
-metrics, for provincial rubric authors) and the extras ``shifan criteria show`` prints.
+"""Generated Chinese reference documents, each checked by a test against what it describes:
 
-Everything a reader sees is Chinese; the only ASCII identifiers are what an author types into a
-rubric (YAML keys, kind names, codes), and those are shown as code.
+* the rubric reference (shipped rubrics, check kinds with their fields, metrics) for provincial
+  rubric authors, and the extras ``shifan criteria show`` prints;
+* the field tables of docs/json-output.md, from the result models;
+* docs/cli.md, from the click command tree.
+
+Everything a reader sees is Chinese; the only ASCII identifiers are what an author types (YAML
+keys, kind names, codes, options), and those are shown as code.
 """
 
 from __future__ import annotations
@@ -43,7 +47,7 @@ LITERAL_LABELS: dict[str, str] = {
 }
 
 #: ASCII runs an author types: snake_case names and dotted paths (``features.tcm``).
-_IDENTIFIER = re.compile(r"(?<![`\w])([a-z][a-z0-9]*(?:[_.][a-z0-9]+)+)(?![`\w])")
+_IDENTIFIER = re.compile(r"(?<![`A-Za-z0-9_])([a-z][a-z0-9]*(?:[_.][a-z0-9]+)+)(?![`A-Za-z0-9_])")
 
 
 def cell(text: object) -> str:
@@ -55,7 +59,7 @@ def code_words(text: str, words: Iterable[str] = ()) -> str:
     """``text`` with identifiers and the given literal ``words`` shown as code."""
     text = _IDENTIFIER.sub(r"`\1`", text)
     for word in words:
-        text = re.sub(rf"(?<![`\w]){re.escape(word)}(?![`\w])", f"`{word}`", text)
+        text = re.sub(rf"(?<![`A-Za-z0-9_]){re.escape(word)}(?![`A-Za-z0-9_])", f"`{word}`", text)
     return text
 
 
@@ -530,6 +534,8 @@ def _option_names(option: click.Option, ctx: click.Context) -> str:
     names = ", ".join([*option.opts, *option.secondary_opts]) if option.secondary_opts else ", ".join(option.opts)
     if option.is_flag or option.count:
         return f"`{names}`"
+    if isinstance(option.type, click.Choice):
+        return f"`{names}` 取值：" + "、".join(f"`{choice}`" for choice in option.type.choices)
     metavar = option.make_metavar(ctx)
     return f"`{names}` {METAVAR_WORDS.get(metavar, f'`{metavar}`')}"
 
