@@ -71,6 +71,8 @@ class InputError(ShifanError):
     Carries *all* problems found in the file, each with file, line, column and dotted key.
     """
 
+    exit_code = ExitCode.INVALID
+
     def __init__(self, problems: list[Problem], *, what: str = "输入文件") -> None:
         self.problems = sorted(problems, key=lambda p: (p.file, p.line or 0, p.column or 0, p.key, p.message))
         self.what = what
@@ -85,9 +87,13 @@ class InputError(ShifanError):
 class UsageError(ShifanError):
     """Raised when a command is called with arguments that cannot work (bad date, no such rubric)."""
 
+    exit_code = ExitCode.INVALID
+
 
 class RubricNotFoundError(UsageError):
     """Raised when a rubric id or path names no shipped or local rubric."""
+
+    exit_code = ExitCode.INVALID
 
 
 class OutputError(ShifanError):
