@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 OUT ?= out/demo
 
-.PHONY: setup demo test test-fast lint typecheck pytest clean
+.PHONY: setup demo test test-fast lint typecheck pytest docs clean
 
 setup:
 	@bash scripts/setup.sh
@@ -29,6 +29,11 @@ typecheck:
 
 pytest:
 	$(PY) -m pytest -q
+
+# Regenerate the generated documentation (tests fail when it is stale).
+docs:
+	$(PY) scripts/generate_docs.py
+	$(VENV)/bin/shifan criteria reference -o docs/rubric-reference.md
 
 clean:
 	rm -rf out .pytest_cache .mypy_cache .ruff_cache

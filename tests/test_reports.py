@@ -106,13 +106,13 @@ def test_hostile_text_is_escaped_and_nothing_fetched(tmp_path: Path) -> None:
     assert '<img src="file:///etc/passwd">' in text  # shown as text, not followed
 
 
-def test_no_cjk_font_is_exit_2(tmp_path: Path) -> None:
+def test_no_cjk_font_is_exit_4(tmp_path: Path) -> None:
     code = (
         "import sys\n"
         "from shifan.present.report import fonts\n"
         "fonts.find_system_fonts.cache_clear()\n"
         "original = fonts.find_system_fonts\n"
-        "fonts.DEFAULT_SEARCH_DIRS = ()\n"
+        "fonts.DEFAULT_FONT_DIRS = ()\n"
         "fonts.find_system_fonts = lambda *a, **k: original(search_dirs=(), use_fontconfig=False)\n"
         "from shifan.cli import cli\n"
         f"sys.argv = ['shifan', 'report', 'self', {str(INSTITUTIONS / '01-kangning-eligible.yaml')!r}, '-o', {str(tmp_path / 'x.pdf')!r}]\n"
@@ -120,7 +120,7 @@ def test_no_cjk_font_is_exit_2(tmp_path: Path) -> None:
     )
     env = {"XDG_CACHE_HOME": str(tmp_path / "cache"), "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT / "src")}
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)
-    assert completed.returncode == 2, completed.stderr
+    assert completed.returncode == 4, completed.stderr
     assert "fonts-noto-cjk" in completed.stderr
     assert "Traceback" not in completed.stderr
     assert not (tmp_path / "x.pdf").exists()

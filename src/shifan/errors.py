@@ -1,14 +1,27 @@
 """Every exception shifan raises on purpose.
 
 All derive from :class:`ShifanError`; the command line catches that base class in one place and
-maps it to an exit code (2 for bad input or usage). The core never prints: it raises.
+exits with the :class:`ExitCode` the subclass declares. The core never prints: it raises.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from enum import IntEnum
 from pathlib import Path
+from typing import ClassVar
+
+
+class ExitCode(IntEnum):
+    """Every exit status of the ``shifan`` command (the README's 退出码 table lists them)."""
+
+    OK = 0  # evaluated and eligible, or the command succeeded
+    NOT_ELIGIBLE = 1  # evaluated and not eligible, or some batch items failed
+    INVALID = 2  # invalid input or usage
+    INTERNAL = 3  # a defect in shifan
+    ENVIRONMENT = 4  # font missing, output not writable, disk full, a required system tool missing
+    INTERRUPTED = 130  # Ctrl-C
 
 
 @dataclass(frozen=True)
@@ -47,7 +60,7 @@ class Problem:
 class ShifanError(Exception):
     """Base class of every error shifan raises deliberately; never shown with a traceback."""
 
-    exit_code = 2
+    exit_code: ClassVar[ExitCode] = ExitCode.INVALID
 
     def user_message(self) -> str:
         return str(self)
@@ -58,6 +71,8 @@ class InputError(ShifanError):
 
     Carries *all* problems found in the file, each with file, line, column and dotted key.
     """
+
+    exit_code = ExitCode.INVALID
 
     def __init__(self, problems: list[Problem], *, what: str = "输入文件") -> None:
         self.problems = sorted(problems, key=lambda p: (p.file, p.line or 0, p.column or 0, p.key, p.message))
@@ -73,21 +88,37 @@ class InputError(ShifanError):
 class UsageError(ShifanError):
     """Raised when a command is called with arguments that cannot work (bad date, no such rubric)."""
 
+    exit_code = ExitCode.INVALID
+
 
 class RubricNotFoundError(UsageError):
     """Raised when a rubric id or path names no shipped or local rubric."""
+
+    exit_code = ExitCode.INVALID
 
 
 class OutputError(ShifanError):
     """Raised when an output file cannot be written (a directory in the way, no permission, disk full)."""
 
+    exit_code = ExitCode.ENVIRONMENT
+
 
 class FontMissingError(ShifanError):
     """Raised when no CJK font is installed: a PDF of empty boxes is never produced."""
 
+    exit_code = ExitCode.ENVIRONMENT
+
 
 class RenderError(ShifanError):
-    """Raised when a report cannot be rendered (template error, PDF engine failure)."""
+    """Raised when the PDF engine or a built-in template fails: a defect, not the operator's input."""
+
+    exit_code = ExitCode.INTERNAL
+
+
+class TemplateInputError(RenderError):
+    """Raised when a report template the operator supplied (``--templates``) has an error."""
+
+    exit_code = ExitCode.INVALID
 
 
 @dataclass

@@ -1,8 +1,7 @@
 """The ``shifan`` command line: parses options, calls one core function, maps errors to exit codes.
 
-Exit codes: 0 evaluated and eligible / command succeeded; 1 evaluated and not eligible (or some
-batch items failed); 2 invalid input or usage; 3 an internal defect (reported, never a traceback
-unless ``--debug``).
+Exit codes are the members of :class:`shifan.errors.ExitCode`; an internal defect is reported
+without a traceback unless ``--debug`` is given.
 
 Subcommands live in the modules of this package; each module lists its commands in ``COMMANDS``.
 """
@@ -18,12 +17,7 @@ from typing import Any
 import click
 
 from shifan import __version__
-from shifan.errors import ShifanError
-
-EXIT_OK = 0
-EXIT_NOT_ELIGIBLE = 1
-EXIT_INVALID = 2
-EXIT_INTERNAL = 3
+from shifan.errors import ExitCode, ShifanError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -41,16 +35,30 @@ class ShifanGroup(click.Group):
             raise
         except KeyboardInterrupt:
             click.echo("已中断。", err=True)
-            ctx.exit(130)
+            ctx.exit(ExitCode.INTERRUPTED)
+        except OSError as error:
+            # Inputs are read through loaders that raise InputError, so a file-system error that gets
+            # this far is about the environment: an output folder in the way, no permission, disk full.
+            if _debug(ctx):
+                raise
+            where = f"{error.filename}：" if error.filename else ""
+            click.echo(f"无法读写文件：{where}{error.strerror or error}", err=True)
+            ctx.exit(ExitCode.ENVIRONMENT)
         except Exception as error:
-            if ctx.params.get("debug") or (ctx.obj or {}).get("debug"):
+            if _debug(ctx):
                 raise
             click.echo(f"内部错误：{type(error).__name__}: {error}\n请加 --debug 重新运行并报告此问题。", err=True)
-            ctx.exit(EXIT_INTERNAL)
+            ctx.exit(ExitCode.INTERNAL)
+
+
+def _debug(ctx: click.Context) -> bool:
+    return bool(ctx.params.get("debug") or (ctx.obj or {}).get("debug"))
 
 
 @click.group(cls=ShifanGroup, context_settings=CONTEXT)
-@click.version_option(__version__, "-V", "--version", prog_name="shifan", message="%(prog)s %(version)s")
+@click.version_option(
+    __version__, "-V", "--version", prog_name="shifan", message="%(prog)s %(version)s", help="显示版本号并退出。"
+)
 @click.option("--debug", is_flag=True, help="出错时显示调试信息。")
 @click.pass_context
 def cli(ctx: click.Context, debug: bool) -> None:

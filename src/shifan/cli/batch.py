@@ -13,6 +13,7 @@ import click
 
 from shifan.batch import default_jobs, run_batch
 from shifan.cli.params import as_of_option, criteria_option
+from shifan.errors import ExitCode
 from shifan.present.formats import applicant_writers
 from shifan.present.summary import SUMMARY
 
@@ -76,7 +77,7 @@ def batch(
     \b
     输出：applicants/ 下每个申报单位的 JSON 和自评报告 PDF，summary.csv 与 summary.xlsx 汇总表，
     failures.log 失败清单，manifest.json（重新运行时跳过未变化的申报单位）。
-    退出码：0 全部处理成功；1 有文件处理失败（其余不受影响）；2 用法错误。
+    退出码：0 全部处理成功；1 有文件处理失败（其余不受影响）；2 用法错误；4 输出目录无法写入（没有权限、磁盘已满等）。
     """
     with progress_bar("批量评价") as progress:
         report = run_batch(
@@ -102,7 +103,7 @@ def batch(
     for failure in report.failures:
         click.echo(f"失败：{failure.file}：{failure.messages[0] if failure.messages else ''}", err=True)
     click.echo(f"结果已写入 {output}（summary.csv、summary.xlsx、failures.log、applicants/）")
-    ctx.exit(0 if report.ok else 1)
+    ctx.exit(ExitCode.OK if report.ok else ExitCode.NOT_ELIGIBLE)
 
 
 COMMANDS = [batch]

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from shifan.cli.params import as_of_option, criteria_option, echo_json, terminal_style
+from shifan.errors import ExitCode
 from shifan.evaluate.compare import compare_application
 from shifan.evaluate.pipeline import check_application
 from shifan.present.compare_text import render_comparison
@@ -47,7 +48,7 @@ def check(
             echo_json(envelope(data))
         else:
             click.echo(render_comparison(comparison), nl=False)
-        ctx.exit(0 if comparison.primary.eligible else 1)
+        ctx.exit(ExitCode.OK if comparison.primary.eligible else ExitCode.NOT_ELIGIBLE)
     checked = check_application(application, criteria=criteria, as_of=as_of)
     result = checked.result
     if fmt == "json":
@@ -57,7 +58,7 @@ def check(
         click.echo(render_result(result, style) if style else render_result(result), nl=False)
         if checked.rollup is not None:
             click.echo(render_rollup(checked.rollup), nl=False)
-    ctx.exit(0 if result.eligible else 1)
+    ctx.exit(ExitCode.OK if result.eligible else ExitCode.NOT_ELIGIBLE)
 
 
 COMMANDS = [check]

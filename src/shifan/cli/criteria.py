@@ -10,14 +10,10 @@ from shifan.cli.params import echo_json
 from shifan.errors import InputError, Problem, UsageError
 from shifan.evaluate.rubric_diff import diff_rubrics
 from shifan.files import atomic_write_text, criteria_dir
-from shifan.formatting import format_number
 from shifan.load.rubric import load_rubric, shipped_rubric_ids
 from shifan.present.diff_text import render_diff
+from shifan.present.reference import render_reference, render_rubric_extras
 from shifan.present.text import pad, render_rubric
-from shifan.rules.checks import REGISTRY
-from shifan.rules.checks.metrics import METRICS
-from shifan.rules.params import DEFAULT_NOTICE
-from shifan.rules.rubric import Rubric
 
 
 @click.group("criteria")
@@ -46,23 +42,7 @@ def show(rubric: str, fmt: str) -> None:
         echo_json({"sha256": effective.sha256, **effective.model_dump(mode="json", by_alias=True)})
     else:
         click.echo(render_rubric(effective), nl=False)
-        click.echo(_extras(effective), nl=False)
-
-
-def _extras(rubric: Rubric) -> str:
-    """Grades, priorities and the count of defaults, printed after the criteria and parameters."""
-    lines = [""]
-    if rubric.grades:
-        bands = sorted(rubric.grades, key=lambda g: rubric.parameters[g.at_least].value, reverse=True)
-        lines.append("等级：" + "；".join(f"{g.label} ≥{rubric.parameters[g.at_least].formatted()}" for g in bands))
-    if rubric.priorities:
-        lines.append("优先推荐条件（不计分，用于推荐名单排序）：")
-        for priority in rubric.priorities:
-            lines.append(f"  {pad(priority.id, 6)} {pad(priority.title, 28)} 出处：{rubric.source(priority.source)}")
-    defaults = [name for name, p in rubric.parameters.items() if p.is_default]
-    if defaults:
-        lines.append(f"共 {len(rubric.parameters)} 个参数，其中 {len(defaults)} 个为{DEFAULT_NOTICE}。")
-    return "\n".join(lines) + "\n"
+        click.echo(render_rubric_extras(effective), nl=False)
 
 
 @criteria.command("validate")
@@ -118,7 +98,7 @@ def diff(base: str, other: str | None, fmt: str) -> None:
 @criteria.command("reference")
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="写入文件；缺省输出到屏幕。")
 def reference(output: Path | None) -> None:
-    """生成评分标准参考文档（Markdown）：随附评分标准的全部指标、参数及出处，判定方法和计算指标。
+    """生成评分标准参考文档（Markdown）：随附评分标准的全部指标、参数及出处，判定方法的字段和计算指标。
 
     仓库中的 docs/rubric-reference.md 由本命令生成：shifan criteria reference -o docs/rubric-reference.md
     """
@@ -129,88 +109,6 @@ def reference(output: Path | None) -> None:
     else:
         atomic_write_text(output, text)
         click.echo(f"已写入 {output}")
-
-
-def _cell(text: object) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
-
-
-def render_reference(rubrics: list[Rubric]) -> str:
-    """The Markdown reference of the shipped rubrics, the check kinds and the metrics."""
-    lines = [
-        "# 评分标准参考",
-        "",
-        "<!-- 生成文件，请勿手工修改：shifan criteria reference -o docs/rubric-reference.md -->",
-        "",
-        "本文件由随附评分标准（criteria/）、判定方法注册表和计算指标生成，测试会检查它是否与之一致。"
-        f"“{DEFAULT_NOTICE}”的参数是原文缺失或不确定的数字，使用前须核对官方原文。",
-        "",
-        "## 随附评分标准",
-        "",
-        "| 编号 | 名称 | 继承链 | 指标 | 满分 | 参数（原文 / 默认值） |",
-        "|---|---|---|---|---|---|",
-    ]
-    for rubric in rubrics:
-        quoted = sum(1 for p in rubric.parameters.values() if not p.is_default)
-        lines.append(
-            f"| {rubric.id} | {_cell(rubric.title)} | {' → '.join(rubric.chain)} | {len(list(rubric.criteria()))} "
-            f"| {format_number(rubric.max_score)} | {quoted} / {len(rubric.parameters) - quoted} |"
-        )
-    for rubric in rubrics:
-        lines.extend(_rubric_reference(rubric))
-    lines += ["", "## 判定方法（check kinds）", "", "| kind | 名称 | 说明 |", "|---|---|---|"]
-    for kind, cls in sorted(REGISTRY.items()):
-        doc = " ".join((cls.__doc__ or "").split())
-        lines.append(f"| `{kind}` | {_cell(cls.title)} | {_cell(doc)} |")
-    lines += ["", "## 计算指标（metrics）", "", "| 名称 | 含义 | 单位 | 适用对象 | 计算方法 |", "|---|---|---|---|---|"]
-    for name, metric in sorted(METRICS.items()):
-        doc = " ".join(metric.doc.split())
-        lines.append(f"| `{name}` | {_cell(metric.title)} | {_cell(metric.unit)} | {metric.subject} | {_cell(doc)} |")
-    return "\n".join(lines) + "\n"
-
-
-def _rubric_reference(rubric: Rubric) -> list[str]:
-    lines = ["", f"## {rubric.id}：{rubric.title}", "", f"版本 {rubric.version}；继承链：{' → '.join(rubric.chain)}。"]
-    if rubric.description:
-        lines += ["", rubric.description]
-    lines += ["", "### 来源文件", ""]
-    for doc in rubric.sources:
-        number = f"（{doc.number}）" if doc.number else ""
-        seed = f"；原文副本 `{doc.seed}`" if doc.seed else ""
-        note = f"；{doc.note}" if doc.note else ""
-        lines.append(f"- `{doc.id}`：《{doc.name}》{number}{seed}{note}")
-    for section in rubric.sections:
-        total = format_number(sum(c.points for c in section.criteria))
-        lines += ["", f"### {section.id} {section.title}（{total} 分）", ""]
-        if section.note:
-            lines += [section.note, ""]
-        lines += ["| 编号 | 指标 | 要求 | 分值 | 出处 | 原文摘录 |", "|---|---|---|---|---|---|"]
-        for criterion in section.criteria:
-            weight = "否决项" if criterion.gate else format_number(criterion.points)
-            defaults = rubric.defaults_of(criterion)
-            requirement = rubric.requirement(criterion) + (f"（含默认值：{'、'.join(defaults)}）" if defaults else "")
-            lines.append(
-                f"| {criterion.id} | {_cell(criterion.title)} | {_cell(requirement)} | {weight} "
-                f"| {_cell(rubric.source(criterion.source))} | {_cell(criterion.source.quote)} |"
-            )
-    if rubric.priorities:
-        lines += ["", "### 优先推荐条件（不计分）", "", "| 编号 | 条件 | 出处 |", "|---|---|---|"]
-        for priority in rubric.priorities:
-            lines.append(f"| {priority.id} | {_cell(priority.title)} | {_cell(rubric.source(priority.source))} |")
-    lines += ["", "### 参数", "", "| 参数 | 含义 | 取值 | 状态 | 出处 | 说明 |", "|---|---|---|---|---|---|"]
-    for name, param in rubric.parameters.items():
-        status = "原文" if param.status == "quoted" else "默认值"
-        lines.append(
-            f"| `{name}` | {_cell(param.title)} | {_cell(param.formatted())} | {status} "
-            f"| {_cell(rubric.source(param.source))} | {_cell(param.note)} |"
-        )
-    if rubric.grades:
-        bands = sorted(rubric.grades, key=lambda g: rubric.parameters[g.at_least].value, reverse=True)
-        lines += [
-            "",
-            "等级：" + "；".join(f"{g.label} ≥{rubric.parameters[g.at_least].formatted()}" for g in bands) + "。",
-        ]
-    return lines
 
 
 @criteria.command("path")

@@ -10,6 +10,7 @@ import click
 from shifan.batch import default_jobs
 from shifan.cli.batch import jobs_option, progress_bar
 from shifan.cli.params import as_of_option, criteria_option
+from shifan.errors import ExitCode
 from shifan.present.recommendation import DEFAULT_FORMATS, write_recommendation
 from shifan.present.row_text import group_label
 from shifan.recommend import recommend as make_recommendation
@@ -48,7 +49,7 @@ def recommend(
     \b
     输出：recommendation.xlsx（名单和附件两张表）、recommendation.csv、annex.csv、
     notice.txt（公示文本）、recommendation.json、recommendation.pdf（除非 --no-pdf）。
-    退出码：0 成功；1 有文件无法处理（已列入附件）；2 用法错误。
+    退出码：0 成功；1 有文件无法处理（已列入附件）；2 用法错误；4 输出目录无法写入（没有权限、磁盘已满等）。
     """
     with progress_bar("评价申报文件") as progress:
         result = make_recommendation(
@@ -73,7 +74,7 @@ def recommend(
     if result.failures:
         click.echo(f"有 {result.failures} 个文件无法处理，已列入附件（annex.csv）。", err=True)
     click.echo(f"结果已写入 {output}")
-    ctx.exit(1 if result.failures else 0)
+    ctx.exit(ExitCode.NOT_ELIGIBLE if result.failures else ExitCode.OK)
 
 
 COMMANDS = [recommend]

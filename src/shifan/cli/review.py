@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from shifan.cli.params import as_of_option, criteria_option, echo_json, terminal_style
+from shifan.errors import ExitCode
 from shifan.evaluate.pipeline import check_application
 from shifan.present.json_output import with_rollup
 from shifan.present.review_text import render_reconciled
@@ -111,7 +112,7 @@ def show(
     else:
         style = terminal_style() if sys.stdout.isatty() else None
         click.echo(render_reconciled(reconciled, style) if style else render_reconciled(reconciled), nl=False)
-    ctx.exit(0 if reconciled.eligible else 1)
+    ctx.exit(ExitCode.OK if reconciled.eligible else ExitCode.NOT_ELIGIBLE)
 
 
 COMMANDS = [review]

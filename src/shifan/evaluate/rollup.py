@@ -61,7 +61,7 @@ class RosterMember(BaseModel):
     """What one roster institution contributes."""
 
     file: str = Field(description="机构申报文件（相对县申报文件）")
-    name: str
+    name: str = Field(description="机构名称")
     id: str = Field(description="统一社会信用代码")
     care_institution: bool = Field(description="已进行养老机构备案（计入养老机构数）")
     medical_forms: list[str] = Field(description="提供医疗卫生服务的形式")
@@ -73,39 +73,41 @@ class RosterMember(BaseModel):
 class RollupIndicator(BaseModel):
     """One indicator: what the county stated, what the roster gives, which one is used."""
 
-    name: str
-    title: str
-    stated: int | None
-    derived: int
-    used: Literal["stated", "derived"]
+    name: str = Field(description="统计指标名（申报文件 `indicators` 下的键）")
+    title: str = Field(description="统计指标的中文名称")
+    stated: int | None = Field(description="县里填报的值；未填报时为 null")
+    derived: int = Field(description="由名册汇总的值")
+    used: Literal["stated", "derived"] = Field(
+        description="评价采用的值：stated 县里填报的（优先），derived 名册汇总的"
+    )
 
 
 class Laggard(BaseModel):
     """An institution that pulls a share down."""
 
-    name: str
-    file: str
-    reason: str
+    name: str = Field(description="机构名称")
+    file: str = Field(description="机构申报文件（相对县申报文件）")
+    reason: str = Field(description="拉低该比例的原因")
 
 
 class RollupShare(BaseModel):
     """A share computed from the roster, with the institutions pulling it down."""
 
-    metric: str
-    title: str
+    metric: str = Field(description="计算指标名称")
+    title: str = Field(description="计算指标的中文名称")
     derived: float | None = Field(description="由名册汇总的比例（%）；分母为 0 时为空")
     stated: float | None = Field(description="按县填报数字计算的比例（%）")
-    laggards: list[Laggard]
+    laggards: list[Laggard] = Field(description="拉低该比例的机构")
 
 
 class Rollup(BaseModel):
     """The roster of a county and the indicators derived from it."""
 
-    as_of: dt.date
-    members: list[RosterMember]
-    indicators: list[RollupIndicator]
-    shares: list[RollupShare]
-    notes: list[str] = Field(default_factory=list)
+    as_of: dt.date = Field(description="汇总所用的评价基准日")
+    members: list[RosterMember] = Field(description="名册中的每家机构")
+    indicators: list[RollupIndicator] = Field(description="可由名册得出的统计指标")
+    shares: list[RollupShare] = Field(description="由名册计算的比例指标")
+    notes: list[str] = Field(default_factory=list, description="说明，如名册中无法读取的文件")
     files: list[str] = Field(default_factory=list, exclude=True, description="读取过的文件（绝对路径）")
 
     def roster(self) -> RosterIndicators:

@@ -45,38 +45,38 @@ Basis = Literal["reviewers", "computed", "override", "not_applicable"]
 class ReviewerEntry(BaseModel):
     """One reviewer's entry on one item."""
 
-    reviewer: str
-    score: float | None
-    remark: str
-    verification: Verification
-    override: Literal["pass", "fail"] | None = None
-    override_reason: str = ""
+    reviewer: str = Field(description="评审专家姓名")
+    score: float | None = Field(description="专家评分；未评分时为 null（不是 0 分）")
+    remark: str = Field(description="评审意见")
+    verification: Verification = Field(description="现场核查结果")
+    override: Literal["pass", "fail"] | None = Field(None, description="否决项改判意见；没有时为 null")
+    override_reason: str = Field("", description="改判理由")
     changed: str | None = Field(None, description="该评审表上的数据变化提示（尚未复核）")
 
 
 class OverrideRecord(BaseModel):
     """A reviewer overruling a gate, and whether it took effect."""
 
-    criterion: str
-    title: str
-    computed_status: Status
-    decision: Literal["pass", "fail"]
-    reviewer: str
-    reason: str
-    effective: bool
+    criterion: str = Field(description="指标编号")
+    title: str = Field(description="指标名称")
+    computed_status: Status = Field(description="系统依据申报数据的判定")
+    decision: Literal["pass", "fail"] = Field(description="改判为")
+    reviewer: str = Field(description="评审专家姓名")
+    reason: str = Field(description="改判理由")
+    effective: bool = Field(description="改判是否生效")
 
 
 class ReconciledCriterion(BaseModel):
     """One item after reconciliation."""
 
-    id: str
-    title: str
-    section: str
-    gate: bool
-    max_points: float
-    computed_status: Status
-    computed_points: float
-    self_score: float | None
+    id: str = Field(description="指标编号")
+    title: str = Field(description="指标名称")
+    section: str = Field(description="所属章节编号")
+    gate: bool = Field(description="是否否决项")
+    max_points: float = Field(description="分值（否决项为 0）")
+    computed_status: Status = Field(description="系统依据申报数据的判定")
+    computed_points: float = Field(description="系统计算的得分")
+    self_score: float | None = Field(description="申报单位的自评分；没有时为 null")
     status: Status = Field(description="合议后状态：否决项含改判；计分项同系统判定")
     points: float = Field(description="合议得分（否决项为 0）")
     basis: Basis = Field(
@@ -86,21 +86,21 @@ class ReconciledCriterion(BaseModel):
     spread: float | None = Field(None, description="最高分与最低分之差")
     disagreement: bool = Field(False, description="评分分歧超过阈值，或改判意见不一致")
     contradicted_by: list[str] = Field(default_factory=list, description="现场核查“与申报不符”的评审专家")
-    reviews: list[ReviewerEntry] = Field(default_factory=list)
+    reviews: list[ReviewerEntry] = Field(default_factory=list, description="各专家对本项的评审")
 
 
 class ReviewInfo(BaseModel):
     """One review sheet used."""
 
-    reviewer: str
-    organisation: str
-    file: str
-    stale: bool
-    stale_reasons: list[str]
-    conclusion: Conclusion
-    conclusion_label: str
-    opinion: str
-    signed: dt.date | None
+    reviewer: str = Field(description="评审专家姓名")
+    organisation: str = Field(description="工作单位")
+    file: str = Field(description="评审意见表文件")
+    stale: bool = Field(description="评审意见表是否已过期（填写后申报文件、评分标准或评价基准日有变化）")
+    stale_reasons: list[str] = Field(description="过期的原因")
+    conclusion: Conclusion = Field(description="综合意见的结论")
+    conclusion_label: str = Field(description="综合意见结论的中文名称")
+    opinion: str = Field(description="综合意见")
+    signed: dt.date | None = Field(description="签字日期；未签字时为 null")
 
 
 class ReconciledResult(BaseModel):
@@ -110,19 +110,21 @@ class ReconciledResult(BaseModel):
     reconciled ones. With no reviews, they equal the evaluation's.
     """
 
-    evaluation: EvaluationResult
-    method: Method
+    evaluation: EvaluationResult = Field(description="只依据申报数据的评价结果，字段同上文 `shifan check` 的输出")
+    method: Method = Field(
+        description="合议方法：mean 平均；median 中位数；trimmed_mean 去掉一个最高分和一个最低分后平均"
+    )
     max_spread: float | None = Field(description="评分分歧阈值（分）；评分标准未设定时为空")
-    reviews: list[ReviewInfo]
-    criteria: list[ReconciledCriterion]
-    overrides: list[OverrideRecord]
-    eligible: bool
-    verdict: Verdict
-    failed_gates: list[str]
-    score: float
-    max_score: float
+    reviews: list[ReviewInfo] = Field(description="使用的评审意见表")
+    criteria: list[ReconciledCriterion] = Field(description="合议后的逐项结果，每项的字段见下表")
+    overrides: list[OverrideRecord] = Field(description="全部改判意见（无论是否生效）")
+    eligible: bool = Field(description="合议后全部否决项符合（或不适用）时为 true")
+    verdict: Verdict = Field(description="合议后的结论")
+    failed_gates: list[str] = Field(description="合议后不符合或证据不足的否决项编号")
+    score: float = Field(description="合议得分")
+    max_score: float = Field(description="适用指标的满分合计（不适用项不计）")
     normalized_score: float = Field(description="合议得分折算为评分标准满分，用于排序")
-    grade: str
+    grade: str = Field(description="合议后的等级（仅具备资格时给出，否则为空）")
     reviewed: bool = Field(description="是否有专家评审意见")
     stale: bool = Field(description="有评审意见表在申报文件、评分标准或评价基准日变化之前填写")
     disagreements: list[str] = Field(description="评分分歧或改判不一致的指标编号")

@@ -20,20 +20,60 @@ class RegionRatio:
     title: str
     numerator: str
     denominator: str
+    #: The ratio in words, for the rubric reference.
+    formula: str
 
 
 REGION_RATIOS: tuple[RegionRatio, ...] = (
     RegionRatio(
-        "care_medical_share", "能提供医疗卫生服务的养老机构占比", "care_providing_medical", "care_institutions"
+        "care_medical_share",
+        "能提供医疗卫生服务的养老机构占比",
+        "care_providing_medical",
+        "care_institutions",
+        "能提供医疗卫生服务的养老机构数 ÷ 养老机构总数",
     ),
-    RegionRatio("care_signed_share", "养老机构与医疗机构签约率", "care_signed_medical", "care_institutions"),
-    RegionRatio("region_nursing_bed_share", "护理型床位占养老床位比例", "nursing_type_beds", "care_beds"),
     RegionRatio(
-        "geriatrics_share", "二级及以上综合性医院设老年医学科比例", "with_geriatrics", "level2_general_hospitals"
+        "care_signed_share",
+        "养老机构与医疗机构签约率",
+        "care_signed_medical",
+        "care_institutions",
+        "与医疗机构签约合作的养老机构数 ÷ 养老机构总数",
     ),
-    RegionRatio("health_management_rate", "65岁及以上老年人健康管理率", "health_managed_65", "population_65"),
-    RegionRatio("tcm_management_rate", "65岁及以上老年人中医药健康管理率", "tcm_managed_65", "population_65"),
-    RegionRatio("family_doctor_rate", "重点人群家庭医生签约率", "key_population_signed", "key_population"),
+    RegionRatio(
+        "region_nursing_bed_share",
+        "护理型床位占养老床位比例",
+        "nursing_type_beds",
+        "care_beds",
+        "护理型床位数 ÷ 养老机构床位总数",
+    ),
+    RegionRatio(
+        "geriatrics_share",
+        "二级及以上综合性医院设老年医学科比例",
+        "with_geriatrics",
+        "level2_general_hospitals",
+        "设老年医学科的二级及以上综合性医院数 ÷ 二级及以上综合性医院数",
+    ),
+    RegionRatio(
+        "health_management_rate",
+        "65岁及以上老年人健康管理率",
+        "health_managed_65",
+        "population_65",
+        "65岁及以上老年人规范健康管理人数 ÷ 65岁及以上常住人口数",
+    ),
+    RegionRatio(
+        "tcm_management_rate",
+        "65岁及以上老年人中医药健康管理率",
+        "tcm_managed_65",
+        "population_65",
+        "65岁及以上老年人中医药健康管理人数 ÷ 65岁及以上常住人口数",
+    ),
+    RegionRatio(
+        "family_doctor_rate",
+        "重点人群家庭医生签约率",
+        "key_population_signed",
+        "key_population",
+        "已签约家庭医生的重点人群人数 ÷ 家庭医生签约重点人群总数",
+    ),
 )
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from jinja2 import TemplateError, TemplateSyntaxError
 
-from shifan.errors import RenderError
+from shifan.errors import RenderError, TemplateInputError
 from shifan.evaluate.pipeline import Checked
 from shifan.files import atomic_write_text
 from shifan.formatting import chinese_date
@@ -37,14 +37,14 @@ class Page:
 
 
 def render_template(name: str, user_templates: Path | None = None, **context: Any) -> str:
+    # With --templates the error is most likely in the operator's template; without, it is a defect.
+    failure = RenderError if user_templates is None else TemplateInputError
     try:
         return make_environment(user_templates).get_template(name).render(**context)
     except TemplateSyntaxError as error:
-        raise RenderError(
-            f"报告模板有语法错误：{error.filename or error.name}:{error.lineno}: {error.message}"
-        ) from None
+        raise failure(f"报告模板有语法错误：{error.filename or error.name}:{error.lineno}: {error.message}") from None
     except TemplateError as error:
-        raise RenderError(f"报告模板错误（{name}）：{type(error).__name__}: {error}") from None
+        raise failure(f"报告模板错误（{name}）：{type(error).__name__}: {error}") from None
 
 
 def write_html(page: Page, out: Path | None) -> bytes:

@@ -74,6 +74,11 @@ class Check(StrictModel):
     param_fields: ClassVar[tuple[str, ...]] = ()
     subjects: ClassVar[tuple[str, ...]] = ("institution", "region")
     title: ClassVar[str] = ""
+    #: For rubric authors, in Chinese: what the kind tests, then an example that passes and one
+    #: that fails. The generated rubric reference prints them; ``register`` demands a summary.
+    summary: ClassVar[str] = ""
+    passes: ClassVar[str] = ""
+    fails: ClassVar[str] = ""
 
     @abstractmethod
     def evaluate(self, ctx: Context) -> Outcome:
@@ -94,8 +99,14 @@ def register(cls: type[Check]) -> type[Check]:
         raise RuntimeError(f"check kind {kind!r} registered twice")
     if not (cls.__doc__ or "").strip():
         raise RuntimeError(f"check kind {kind!r} has no docstring")
+    if not has_chinese(cls.summary) or not has_chinese(cls.title):
+        raise RuntimeError(f"check kind {kind!r} has no Chinese title and summary")
     REGISTRY[kind] = cls
     return cls
+
+
+def has_chinese(text: str) -> bool:
+    return any("\u4e00" <= char <= "\u9fff" for char in text)
 
 
 def kind_of(cls: type[BaseModel]) -> str:

@@ -54,6 +54,11 @@ class NoEventsCheck(Check):
 
     param_fields: ClassVar[tuple[str, ...]] = ("within",)
     title: ClassVar[str] = "期内无事件"
+    summary: ClassVar[str] = (
+        "评价基准日之前的回溯期内，没有发生所列类别中达到或超过所列等级的事件。评价基准日之后的事件尚不知晓，不计入。"
+    )
+    passes: ClassVar[str] = "回溯期 3 年，计入较大及以上的安全生产和消防事件，期内只有一起一般火灾。"
+    fails: ClassVar[str] = "评价基准日前 14 个月发生一起较大火灾。"
 
     def evaluate(self, ctx: Context) -> Outcome:
         start = window_start(ctx, self.within)
@@ -134,6 +139,11 @@ class PeriodicCheck(Check):
     param_fields: ClassVar[tuple[str, ...]] = ("at_least", "window")
     subjects: ClassVar[tuple[str, ...]] = ("institution",)
     title: ClassVar[str] = "定期开展"
+    summary: ClassVar[str] = (
+        "回溯期内的每个自然周期（每月、每季度、每半年或每年）都开展了不少于规定次数的所列活动（任一类型都计数）。申报单位取得医养结合资质之前的周期不作要求。"
+    )
+    passes: ClassVar[str] = "要求每半年至少 1 次消防演练，回溯期 12 个月、截至 2025-12-31，3 月和 9 月各演练一次。"
+    fails: ClassVar[str] = "7 月至 12 月没有演练（2025年下半年：0次）。"
 
     def evaluate(self, ctx: Context) -> Outcome:
         app = ctx.institution()

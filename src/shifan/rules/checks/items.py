@@ -51,6 +51,11 @@ class ItemsCheck(Check):
     scoring: Literal["all", "proportional"] = Field("all", description="all：缺一项即不符合；proportional：按比例得分")
 
     title: ClassVar[str] = "项目齐全"
+    summary: ClassVar[str] = (
+        "申报单位列出的项目（服务项目、管理制度、设施设备与建筑、合规承诺，或县级申报的机制和政策措施）包含全部要求的项目。`scoring: proportional` 时按具备的比例得分。"
+    )
+    passes: ClassVar[str] = "要求安宁疗护和就医绿色通道两项服务，`services` 中都已列出。"
+    fails: ClassVar[str] = "两项都没有列出。按比例计分时只列出一项为部分符合（1/2）。"
 
     def problems(self, subject: str) -> list[tuple[tuple[str | int, ...], str, str]]:
         owner, vocab, label = ITEM_FIELDS[self.field]
@@ -122,6 +127,9 @@ class FlagCheck(Check):
     equals: bool = Field(True, description="要求的取值")
 
     title: ClassVar[str] = "是否条件"
+    summary: ClassVar[str] = "申报文件中的某个是/否字段取所要求的值。"
+    passes: ClassVar[str] = "要求内设医疗机构，申报文件写明 `internal_medical_institution: true`。"
+    fails: ClassVar[str] = "该字段为 `false` 或未填写。"
 
     def problems(self, subject: str) -> list[tuple[tuple[str | int, ...], str, str]]:
         fields = bool_fields(SUBJECT_MODELS[subject])
@@ -156,6 +164,11 @@ class AgreementCheck(Check):
 
     subjects: ClassVar[tuple[str, ...]] = ("institution",)
     title: ClassVar[str] = "签约合作"
+    summary: ClassVar[str] = (
+        "评价基准日与医疗机构有有效的合作协议（已签订且未到期）；可另外要求合作机构上门服务的频次不低于规定值、约定就医绿色通道。"
+    )
+    passes: ClassVar[str] = "要求每周上门，协议 2024-01-01 签订、无到期日、约定每周上门。"
+    fails: ClassVar[str] = "唯一的协议已到期，或协议约定每月上门。"
 
     def evaluate(self, ctx: Context) -> Outcome:
         app = ctx.institution()
@@ -199,6 +212,9 @@ class CategoryCheck(Check):
 
     subjects: ClassVar[tuple[str, ...]] = ("institution",)
     title: ClassVar[str] = "机构类别"
+    summary: ClassVar[str] = "机构类别是所列类别之一。"
+    passes: ClassVar[str] = "要求为护理院，申报单位是护理院。"
+    fails: ClassVar[str] = "申报单位是养老机构内设医疗机构。"
 
     def evaluate(self, ctx: Context) -> Outcome:
         app = ctx.institution()

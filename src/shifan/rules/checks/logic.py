@@ -30,6 +30,11 @@ class AllCheck(Check):
     checks: list[CheckSpec] = Field(min_length=1, description="全部须符合的子条件")
 
     title: ClassVar[str] = "同时满足"
+    summary: ClassVar[str] = (
+        "全部子条件都符合才符合。任一子条件不符合即不符合；有子条件证据不足时结果为证据不足，不会当作符合。"
+    )
+    passes: ClassVar[str] = "要求同时持有医疗机构执业许可和养老机构备案，两项都具备。"
+    fails: ClassVar[str] = "缺少养老机构备案。"
 
     def evaluate(self, ctx: Context) -> Outcome:
         outcomes = [check.evaluate(ctx) for check in self.checks]
@@ -66,6 +71,9 @@ class AnyCheck(Check):
     checks: list[CheckSpec] = Field(min_length=1, description="任一符合即可的子条件")
 
     title: ClassVar[str] = "任一满足"
+    summary: ClassVar[str] = "子条件中至少一个符合即符合，结果取其中最好的一个。"
+    passes: ClassVar[str] = "要求内设医疗机构或毗邻医疗机构，申报单位内设医疗机构。"
+    fails: ClassVar[str] = "既没有内设医疗机构，也没有毗邻的医疗机构。"
 
     def evaluate(self, ctx: Context) -> Outcome:
         outcomes = [check.evaluate(ctx) for check in self.checks]
@@ -95,6 +103,9 @@ class NotCheck(Check):
     check: CheckSpec = Field(description="须不成立的条件")
 
     title: ClassVar[str] = "不满足"
+    summary: ClassVar[str] = "子条件不成立时才符合：符合与不符合对调，证据不足仍为证据不足。"
+    passes: ClassVar[str] = "子条件为“位于农村”，申报单位位于城市。"
+    fails: ClassVar[str] = "申报单位位于农村。"
 
     def evaluate(self, ctx: Context) -> Outcome:
         inner = self.check.evaluate(ctx)
@@ -116,6 +127,11 @@ class SelfScoreCheck(Check):
     guidance: str = Field("", description="评分要点")
 
     title: ClassVar[str] = "专家评分"
+    summary: ClassVar[str] = (
+        "由评审专家打分的指标。专家评分前，以申报单位在 `self_scores` 中填写的自评分暂代，并注明是自评分；未填写自评分为证据不足，不记为零分。"
+    )
+    passes: ClassVar[str] = "满分 5 分的指标，自评 5 分。自评 3 分为部分符合。"
+    fails: ClassVar[str] = "自评 0 分。未填写自评分时为证据不足。"
 
     def evaluate(self, ctx: Context) -> Outcome:
         expected = f"专家评分（满分 {format_number(ctx.max_points)} 分）" + (

@@ -16,7 +16,7 @@ from shifan.rules.vocab import Ability, Status
 class MetricMixin(Check):
     """Shared fields of checks that read a computed metric."""
 
-    metric: str = Field(description="指标名称，见 shifan criteria metrics")
+    metric: str = Field(description="计算指标的名称，见评分标准参考的“计算指标”一节")
     levels: list[Ability] | None = Field(None, description="disabled_share：计入失能的能力等级")
     min_sample: str | None = Field(None, description="最小样本量参数名（如满意度问卷数）")
 
@@ -61,6 +61,9 @@ class MetricCheck(MetricMixin):
 
     param_fields: ClassVar[tuple[str, ...]] = ("value", "min_sample")
     title: ClassVar[str] = "指标阈值"
+    summary: ClassVar[str] = "把计算指标（见下文“计算指标”）与阈值参数比较，达到要求即符合。"
+    passes: ClassVar[str] = "要求年入住率不低于 60%，近 12 个月平均每月 100 张运营床位中入住 70 张（70%）。"
+    fails: ClassVar[str] = "同样的条件，每月入住 50 张（50%，低于 60%）。"
 
     def evaluate(self, ctx: Context) -> Outcome:
         measured = self.measure(ctx)
@@ -99,6 +102,11 @@ class BandsCheck(MetricMixin):
 
     param_fields: ClassVar[tuple[str, ...]] = ("min_sample",)
     title: ClassVar[str] = "分档计分"
+    summary: ClassVar[str] = (
+        "按计算指标分档计分：各档按下限从高到低比较，第一个达到下限的档得该档分数。达到最高档为符合，较低档为部分符合，低于最低档为不符合（0 分）。"
+    )
+    passes: ClassVar[str] = "满意度 ≥95% 得 4 分、≥90% 得 2 分，实际 97%，得 4 分。实际 92% 时得 2 分，为部分符合。"
+    fails: ClassVar[str] = "满意度 80%，低于最低档，得 0 分。"
 
     def evaluate(self, ctx: Context) -> Outcome:
         measured = self.measure(ctx)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from shifan.rules.application import InstitutionApplication, RegionApplication
-from shifan.rules.checks.base import percent
+from shifan.rules.checks.base import has_chinese, percent
 from shifan.rules.messages import not_reported
 from shifan.rules.region import REGION_RATIOS, RegionRatio, RosterIndicators
 from shifan.rules.validity import valid_on
@@ -53,16 +53,21 @@ class Metric:
     subject: str
     fn: MetricFn
     doc: str
+    #: How the metric is computed, in Chinese, for rubric authors (the generated reference).
+    description: str = ""
 
 
 METRICS: dict[str, Metric] = {}
 
 
-def metric(name: str, title: str, unit: str, subject: str) -> Callable[[MetricFn], MetricFn]:
+def metric(name: str, title: str, unit: str, subject: str, *, description: str) -> Callable[[MetricFn], MetricFn]:
+    if not has_chinese(description):
+        raise RuntimeError(f"metric {name!r} has no Chinese description")
+
     def decorate(fn: MetricFn) -> MetricFn:
         if name in METRICS:
             raise RuntimeError(f"metric {name!r} registered twice")
-        METRICS[name] = Metric(name, title, unit, subject, fn, (fn.__doc__ or "").strip())
+        METRICS[name] = Metric(name, title, unit, subject, fn, (fn.__doc__ or "").strip(), description)
         return fn
 
     return decorate
@@ -73,7 +78,13 @@ def _month_index(month: str) -> int:
     return int(year) * 12 + int(mon) - 1
 
 
-@metric("occupancy_rate", "年入住率", "%", "institution")
+@metric(
+    "occupancy_rate",
+    "年入住率",
+    "%",
+    "institution",
+    description="评价基准日所在月（未满一个月时为其前最后一个完整月）往前 12 个月：各月入住床位数之和 ÷ 各月运营床位数之和。某月填报了运营床位数时以该数为准，否则用 `beds.operating`。",
+)
 def occupancy_rate(app: InstitutionApplication, as_of: dt.date, options: MetricOptions) -> Result:
     """Occupied bed-months ÷ operating bed-months over the 12 months ending with ``as_of``'s month
     (or the last complete month before it). Monthly ``operating`` overrides ``beds.operating``."""
@@ -98,7 +109,13 @@ def occupancy_rate(app: InstitutionApplication, as_of: dt.date, options: MetricO
     return Measurement(value, f"{span} 月均在住 {occupied / 12:.1f} 床 / 运营 {operating / 12:.0f} 床")
 
 
-@metric("disabled_share", "失能（含失智）老年人占比", "%", "institution")
+@metric(
+    "disabled_share",
+    "失能（含失智）老年人占比",
+    "%",
+    "institution",
+    description="检查的 `levels` 所列能力等级（缺省为能力完好以外的全部等级）的在住老年人，加上评估为能力完好的失智老年人，÷ 全部在住老年人。",
+)
 def disabled_share(app: InstitutionApplication, as_of: dt.date, options: MetricOptions) -> Result:
     """Residents in the ability levels the check lists (default: every level but 能力完好), plus
     dementia residents assessed as 能力完好, ÷ all residents."""
@@ -113,7 +130,13 @@ def disabled_share(app: InstitutionApplication, as_of: dt.date, options: MetricO
     return Measurement(value, f"失能（含失智）{count} 人 / 在住 {residents.total} 人", residents.total)
 
 
-@metric("nursing_bed_share", "护理型床位占比", "%", "institution")
+@metric(
+    "nursing_bed_share",
+    "护理型床位占比",
+    "%",
+    "institution",
+    description="护理型床位数 ÷ 核定床位数。",
+)
 def nursing_bed_share(app: InstitutionApplication, as_of: dt.date, options: MetricOptions) -> Result:
     """Nursing-type beds ÷ approved beds."""
     if app.beds.approved == 0:
@@ -122,7 +145,13 @@ def nursing_bed_share(app: InstitutionApplication, as_of: dt.date, options: Metr
     return Measurement(value, f"护理型床位 {app.beds.nursing_type} 张 / 核定 {app.beds.approved} 张")
 
 
-@metric("satisfaction_rate", "满意度", "%", "institution")
+@metric(
+    "satisfaction_rate",
+    "满意度",
+    "%",
+    "institution",
+    description="评价基准日及以前最近一次满意度调查：满意问卷数 ÷ 调查问卷数；样本量为调查问卷数。",
+)
 def satisfaction_rate(app: InstitutionApplication, as_of: dt.date, options: MetricOptions) -> Result:
     """Satisfied ÷ surveyed questionnaires of the latest survey not after ``as_of``."""
     survey = app.satisfaction
@@ -136,26 +165,50 @@ def satisfaction_rate(app: InstitutionApplication, as_of: dt.date, options: Metr
     )
 
 
-@metric("operating_beds", "实际运营床位数", "张", "institution")
+@metric(
+    "operating_beds",
+    "实际运营床位数",
+    "张",
+    "institution",
+    description="申报文件填报的实际运营床位数。",
+)
 def operating_beds(app: InstitutionApplication, as_of: dt.date, options: MetricOptions) -> Result:
     """Operating beds as declared."""
     return Measurement(app.beds.operating, f"实际运营床位 {app.beds.operating} 张")
 
 
-@metric("approved_beds", "核定床位数", "张", "institution")
+@metric(
+    "approved_beds",
+    "核定床位数",
+    "张",
+    "institution",
+    description="申报文件填报的核定床位数。",
+)
 def approved_beds(app: InstitutionApplication, as_of: dt.date, options: MetricOptions) -> Result:
     """Approved beds as declared."""
     return Measurement(app.beds.approved, f"核定床位 {app.beds.approved} 张")
 
 
-@metric("valid_agreements", "有效医疗合作协议数", "份", "institution")
+@metric(
+    "valid_agreements",
+    "有效医疗合作协议数",
+    "份",
+    "institution",
+    description="评价基准日已签订且未到期的医疗合作协议份数。",
+)
 def valid_agreements(app: InstitutionApplication, as_of: dt.date, options: MetricOptions) -> Result:
     """Agreements with medical institutions signed on or before ``as_of`` and not expired."""
     valid = [a for a in app.agreements if valid_on(as_of, a.signed, a.expires)]
     return Measurement(len(valid), f"有效协议 {len(valid)} 份" + (f"（{valid[0].partner}等）" if valid else ""))
 
 
-@metric("physician_count", "执业医师人数", "人", "institution")
+@metric(
+    "physician_count",
+    "执业医师人数",
+    "人",
+    "institution",
+    description="持有在评价基准日有效的医师执业证书的工作人员人数。",
+)
 def physician_count(app: InstitutionApplication, as_of: dt.date, options: MetricOptions) -> Result:
     """Physicians holding a practice certificate valid on ``as_of``."""
     count = sum(
@@ -191,7 +244,11 @@ def _region_metric(ratio: RegionRatio) -> None:
         return _region_ratio(app, ratio, options.roster)
 
     fn.__doc__ = f"indicators.{ratio.numerator} ÷ indicators.{ratio.denominator}."
-    metric(ratio.metric, ratio.title, "%", "region")(fn)
+    description = (
+        f"{ratio.formula}（申报文件 `indicators.{ratio.numerator}` ÷ `indicators.{ratio.denominator}`）；"
+        "未填报的统计指标由辖区机构名册汇总。"
+    )
+    metric(ratio.metric, ratio.title, "%", "region", description=description)(fn)
 
 
 for _entry in REGION_RATIOS:

@@ -53,6 +53,13 @@ class ScheduledMetricCheck(MetricMixin):
 
     param_fields: ClassVar[tuple[str, ...]] = ("min_sample",)
     title: ClassVar[str] = "分年度目标"
+    summary: ClassVar[str] = (
+        "分年度目标：计算指标与评价基准日所在年度适用的阈值比较，适用的是起始年度不晚于该年度的最后一档。评价年度早于第一档的起始年度时不适用。"
+    )
+    passes: ClassVar[str] = "护理型床位占比目标为 2023 年起 52%、2025 年起 55%，评价基准日 2025-12-31，实际 56%。"
+    fails: ClassVar[str] = (
+        "实际 53%，评价基准日 2025-12-31（适用 55%）。同样的 53% 在评价基准日 2024-12-31 时符合（仍适用 52%）。"
+    )
 
     def evaluate(self, ctx: Context) -> Outcome:
         year = ctx.as_of.year
@@ -101,6 +108,13 @@ class DateGivenCheck(Check):
 
     subjects: ClassVar[tuple[str, ...]] = ("institution",)
     title: ClassVar[str] = "日期已填报"
+    summary: ClassVar[str] = (
+        "申报文件填报了某个日期，且不晚于评价基准日。多用在 `applies_if` 中，使与该日期有关的指标只对具备该日期的申报单位适用。"
+    )
+    passes: ClassVar[str] = "检查纳入医保定点日期，申报文件填报了 2019-01-15。"
+    fails: ClassVar[str] = (
+        "未填报该日期（未纳入医保定点），或日期晚于评价基准日；用在 `applies_if` 中时，该指标为不适用。"
+    )
 
     def evaluate(self, ctx: Context) -> Outcome:
         app = ctx.institution()

@@ -50,6 +50,11 @@ class CertificatesCheck(Check):
 
     subjects: ClassVar[tuple[str, ...]] = ("institution",)
     title: ClassVar[str] = "持证上岗"
+    summary: ClassVar[str] = (
+        "每名工作人员都持有其岗位所要求的、在评价基准日有效的证书；没有法定证书的岗位，须持有证书或经岗前培训考核合格。不符合时列出人员姓名。"
+    )
+    passes: ClassVar[str] = "护士都持有在评价基准日有效的护士执业证书，护理员都已培训考核合格。"
+    fails: ClassVar[str] = "李某（注册护士）的执业证书在评价基准日前一个月到期。"
 
     def evaluate(self, ctx: Context) -> Outcome:
         app = ctx.institution()
@@ -97,6 +102,9 @@ class MinStaffCheck(Check):
     param_fields: ClassVar[tuple[str, ...]] = ("at_least",)
     subjects: ClassVar[tuple[str, ...]] = ("institution",)
     title: ClassVar[str] = "人员配备"
+    summary: ClassVar[str] = "所列岗位的人数不少于规定人数；可另外要求持有有效证书、以本单位为主要执业机构。"
+    passes: ClassVar[str] = "要求至少 1 名以本单位为主要执业机构的执业医师，实有 1 名。"
+    fails: ClassVar[str] = "唯一的医师主要在医院执业。"
 
     def evaluate(self, ctx: Context) -> Outcome:
         app = ctx.institution()

@@ -81,6 +81,9 @@ class ElapsedCheck(Check):
     param_fields: ClassVar[tuple[str, ...]] = ("at_least",)
     subjects: ClassVar[tuple[str, ...]] = ("institution",)
     title: ClassVar[str] = "时长"
+    summary: ClassVar[str] = "两个日期之间的整年数（时长参数的单位为“个月”时为整月数）与规定时长比较。"
+    passes: ClassVar[str] = "要求取得医养结合资质满 3 年：2021-03-01 取得，评价基准日 2025-12-31，满 4 年。"
+    fails: ClassVar[str] = "2024-01-01 才取得资质，满 1 年。"
 
     def evaluate(self, ctx: Context) -> Outcome:
         app = ctx.institution()
@@ -116,6 +119,11 @@ class LicenceCheck(Check):
 
     subjects: ClassVar[tuple[str, ...]] = ("institution",)
     title: ClassVar[str] = "资质有效"
+    summary: ClassVar[str] = (
+        "在评价基准日持有有效的资质（医疗机构执业许可或养老机构备案）：已取得且未到期。可用 `levels` 限定医疗机构类别。"
+    )
+    passes: ClassVar[str] = "医疗机构执业许可证 2020-05-01 发证、2030-04-30 到期。"
+    fails: ClassVar[str] = "没有许可证，或许可证已于 2025-01-31 到期（评价基准日 2025-12-31）。"
 
     def evaluate(self, ctx: Context) -> Outcome:
         app = ctx.institution()
