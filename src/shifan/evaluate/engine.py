@@ -55,7 +55,7 @@ def evaluate(
     score = _round(sum(r.points for r in results))
     max_score = _round(sum(s.max_score for s in sections))
     normalized = normalized_score(score, max_score, rubric.max_score)
-    used = {p.name: p for r in results for p in r.parameters if p.status == "default"}
+    used = {p.name: p for r in results for p in r.parameters if p.status != "quoted"}
     return EvaluationResult(
         applicant=_applicant(app),
         rubric=RubricInfo(
@@ -229,7 +229,7 @@ def _static(rubric: Rubric) -> dict[str, _Static]:
             rubric.requirement(criterion),
             rubric.source(criterion.source),
             uses,
-            any(p.status == "default" for p in uses),
+            any(p.status != "quoted" for p in uses),
         )
     if len(_STATIC) > 64:
         _STATIC.clear()

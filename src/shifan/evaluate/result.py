@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from shifan.rules.params import ParamStatus
 from shifan.rules.vocab import Status, Verdict
 
 
@@ -16,7 +17,7 @@ class ParameterUse(BaseModel):
     value: float
     unit: str
     text: str = Field(description="带单位的数值，如 60%")
-    status: Literal["quoted", "default"]
+    status: ParamStatus
     source: str
 
 

@@ -16,11 +16,11 @@ from pydantic import BaseModel, Field
 
 from shifan.formatting import format_number
 from shifan.rules.checks.base import Check
-from shifan.rules.params import Parameter
+from shifan.rules.params import Parameter, ParamStatus
 from shifan.rules.rubric import Rubric
 from shifan.rules.rubric_file import Criterion, Priority
 
-STATUS_WORDS = {"quoted": "原文", "default": "默认值"}
+STATUS_WORDS = {"quoted": "原文", "default": "默认值", "interpretation": "解释性适用"}
 
 
 class FieldChange(BaseModel):
@@ -74,7 +74,7 @@ class ParameterBrief(BaseModel):
     name: str
     title: str
     text: str = Field(description="带单位的数值，如 55%")
-    status: Literal["quoted", "default"]
+    status: ParamStatus
     source: str
 
 

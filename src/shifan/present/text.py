@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from shifan.evaluate.result import CriterionResult, EvaluationResult
 from shifan.formatting import format_number
-from shifan.rules.params import DEFAULT_NOTICE
+from shifan.rules.params import DEFAULT_NOTICE, STATUS_WORDS
 from shifan.rules.rubric import Rubric
 from shifan.rules.vocab import ApplicantKind, Status
 
@@ -73,9 +73,15 @@ def render_result(result: EvaluationResult, style: Style = plain) -> str:
             lines.extend(_criterion_lines(criterion, style))
     if result.defaults_used:
         lines.append("")
-        lines.append(style(f"以下参数为{DEFAULT_NOTICE}：", "yellow"))
+        kinds = (
+            "默认值或解释性适用，待核对官方原文"
+            if any(p.status == "interpretation" for p in result.defaults_used)
+            else DEFAULT_NOTICE
+        )
+        lines.append(style(f"以下参数为{kinds}：", "yellow"))
         for param in result.defaults_used:
-            lines.append(f"  {param.name} = {param.text}（{param.title}；{param.source}）")
+            mark = "解释性适用；" if param.status == "interpretation" else ""
+            lines.append(f"  {param.name} = {param.text}（{mark}{param.title}；{param.source}）")
     met = [p.title for p in result.priorities if p.met]
     if met:
         lines.append("")
@@ -123,7 +129,7 @@ def render_rubric(rubric: Rubric) -> str:
     lines.append("")
     lines.append("参数：")
     for name, param in rubric.parameters.items():
-        status = "原文" if param.status == "quoted" else DEFAULT_NOTICE
+        status = STATUS_WORDS[param.status]
         lines.append(
             f"  {pad(name, 26)} {pad(param.formatted(), 8)} {param.title}（{status}；{rubric.source(param.source)}）"
         )
