@@ -71,13 +71,18 @@ class NoEventsCheck(Check):
         period = f"{start + dt.timedelta(days=1)} 至 {ctx.as_of}"
         if not hits:
             return Outcome(
-                Status.PASS, f"{period} 无此类事件", expected, f"近{ctx.text(self.within)}内未发生{grade}{names}"
+                Status.PASS,
+                f"{period} 无此类事件",
+                expected,
+                f"近{ctx.text(self.within)}内（{period}）未发生{grade}{names}",
             )
         details = [
             f"{i.date} {i.severity.label}{i.category.label}：{i.summary}" for i in sorted(hits, key=lambda i: i.date)
         ]
         first = hits[0]
-        reason = f"{first.date} 发生{first.severity.label}{first.category.label}，在近{ctx.text(self.within)}内"
+        reason = (
+            f"{first.date} 发生{first.severity.label}{first.category.label}，在近{ctx.text(self.within)}内（{period}）"
+        )
         if len(hits) > 1:
             reason += f"（共 {len(hits)} 起）"
         return Outcome(Status.FAIL, f"{period} 共 {len(hits)} 起", expected, reason, value=len(hits), details=details)

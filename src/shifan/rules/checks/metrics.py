@@ -65,27 +65,61 @@ def _month_index(month: str) -> int:
     return int(year) * 12 + int(mon) - 1
 
 
+def _month_name(index: int) -> str:
+    return f"{index // 12}-{index % 12 + 1:02d}"
+
+
+def annual_months(as_of: dt.date) -> list[int]:
+    """The 12 complete calendar months ending on or before ``as_of`` (month indexes, oldest first):
+    on 2025-12-31 January to December 2025; on 2025-12-30 December 2024 to November 2025."""
+    last = as_of.year * 12 + as_of.month - 1
+    if (as_of + dt.timedelta(days=1)).month == as_of.month:
+        last -= 1  # as_of's month is still running
+    return [last - offset for offset in range(11, -1, -1)]
+
+
+def year_before(as_of: dt.date) -> dt.date:
+    """The day 12 months before ``as_of`` (29 February → 28 February): annual data must be dated
+    after it and on or before ``as_of``."""
+    try:
+        return as_of.replace(year=as_of.year - 1)
+    except ValueError:
+        return as_of.replace(year=as_of.year - 1, day=28)
+
+
+def dated_within_year(what: str, day: dt.date | None, as_of: dt.date) -> Missing | None:
+    """Why data dated ``day`` cannot serve for the year ending ``as_of``, or None when it can."""
+    if day is None:
+        return None
+    if day > as_of:
+        return Missing(f"{what}日期 {day} 晚于评价基准日 {as_of}，不能采用")
+    start = year_before(as_of)
+    if day <= start:
+        return Missing(
+            f"{what}日期 {day} 早于评价基准日前 12 个月（{start + dt.timedelta(days=1)} 至 {as_of}），须使用近一年的数据"
+        )
+    return None
+
+
 @metric("occupancy_rate", "年入住率", "%", "institution")
 def occupancy_rate(app: InstitutionApplication, as_of: dt.date, options: dict[str, Any]) -> Result:
-    """Occupied bed-months ÷ operating bed-months over the 12 months ending with ``as_of``'s month
-    (or the last complete month before it). Monthly ``operating`` overrides ``beds.operating``."""
-    last = as_of.year * 12 + as_of.month - 1
-    months = {m.month: m for m in app.occupancy if _month_index(m.month) <= last}
-    if not months:
+    """Occupied bed-months ÷ operating bed-months over the 12 complete calendar months ending on or
+    before ``as_of`` (see :func:`annual_months`); months after it are ignored, a missing month makes
+    the rate unknown. Monthly ``operating`` overrides ``beds.operating``."""
+    if not app.occupancy:
         return Missing("未填报逐月入住数据（occupancy）")
-    latest = max(_month_index(m) for m in months)
-    window = [latest - offset for offset in range(12)]
-    by_index = {_month_index(k): v for k, v in months.items()}
+    window = annual_months(as_of)
+    by_index = {_month_index(m.month): m for m in app.occupancy}
     absent = [i for i in window if i not in by_index]
     if absent:
-        names = "、".join(f"{i // 12}-{i % 12 + 1:02d}" for i in sorted(absent)[:4])
-        return Missing(f"评价年度逐月入住数据不全，缺 {len(absent)} 个月（{names}…）")
+        names = "、".join(_month_name(i) for i in absent[:4]) + ("…" if len(absent) > 4 else "")
+        span = f"{_month_name(window[0])}至{_month_name(window[-1])}"
+        return Missing(f"评价年度（{span}）逐月入住数据不全，缺 {len(absent)} 个月（{names}）")
     occupied = sum(by_index[i].occupied for i in window)
     operating = sum(by_index[i].operating or app.beds.operating for i in window)
     if operating <= 0:
         return Missing("实际运营床位数为 0，无法计算入住率")
-    start, end = min(window), max(window)
-    span = f"{start // 12}-{start % 12 + 1:02d}至{end // 12}-{end % 12 + 1:02d}"
+    span = f"{_month_name(window[0])}至{_month_name(window[-1])}"
     value = _ratio(occupied, operating)
     return Measurement(value, f"{span} 月均在住 {occupied / 12:.1f} 床 / 运营 {operating / 12:.0f} 床")
 
@@ -97,6 +131,9 @@ def disabled_share(app: InstitutionApplication, as_of: dt.date, options: dict[st
     residents = app.residents
     if residents is None or residents.total == 0:
         return Missing("未填报入住老年人能力等级构成（residents）")
+    stale = dated_within_year("能力评估统计", residents.assessed, as_of)
+    if stale is not None:
+        return stale
     levels = options.get("levels") or [a for a in Ability if a is not INTACT]
     count = sum(residents.by_ability.get(level, 0) for level in levels)
     if INTACT not in levels:
@@ -116,10 +153,16 @@ def nursing_bed_share(app: InstitutionApplication, as_of: dt.date, options: dict
 
 @metric("satisfaction_rate", "满意度", "%", "institution")
 def satisfaction_rate(app: InstitutionApplication, as_of: dt.date, options: dict[str, Any]) -> Result:
-    """Satisfied ÷ surveyed questionnaires of the latest survey not after ``as_of``."""
+    """Satisfied ÷ surveyed questionnaires of a survey dated within the 12 months up to ``as_of``
+    (a survey after ``as_of`` is not yet known; one older than a year is out of date)."""
     survey = app.satisfaction
-    if survey is None or survey.date > as_of:
+    if survey is None:
         return Missing("未填报满意度调查（satisfaction）")
+    if survey.date > as_of:
+        return Missing(f"满意度调查日期 {survey.date} 晚于评价基准日 {as_of}，调查结果尚不能采用")
+    stale = dated_within_year("满意度调查", survey.date, as_of)
+    if stale is not None:
+        return stale
     if survey.surveyed == 0:
         return Missing("满意度调查有效问卷数为 0")
     value = _ratio(survey.satisfied, survey.surveyed)
