@@ -56,6 +56,12 @@ def evaluate(
     max_score = _round(sum(s.max_score for s in sections))
     normalized = normalized_score(score, max_score, rubric.max_score)
     used = {p.name: p for r in results for p in r.parameters if p.status != "quoted"}
+    grade = rubric.grade(normalized) if verdict == "eligible" else ""
+    musts = {criterion.id for _, criterion in rubric.criteria() if criterion.must_meet}
+    unmet = [r.id for r in results if r.id in musts and r.status in (Status.FAIL, Status.PARTIAL)]
+    if grade:
+        # The grade lines are the tool's own setting: list them with the defaults to confirm.
+        used |= {p.name: p for p in _grade_parameters(rubric) if p.status != "quoted"}
     return EvaluationResult(
         applicant=_applicant(app),
         rubric=RubricInfo(
@@ -70,11 +76,12 @@ def evaluate(
         max_score=max_score,
         normalized_score=normalized,
         rubric_max_score=_round(rubric.max_score),
-        grade=rubric.grade(normalized) if verdict == "eligible" else "",
+        grade=grade,
         sections=sections,
         criteria=results,
         priorities=[_priority(p.id, p.title, p.check, base) for p in rubric.priorities],
         defaults_used=sorted(used.values(), key=lambda p: p.name),
+        unmet_standards=unmet,
     )
 
 
@@ -206,25 +213,30 @@ class _Static:
 _STATIC: dict[str, dict[str, _Static]] = {}
 
 
+def _parameter_use(rubric: Rubric, name: str) -> ParameterUse:
+    param = rubric.parameters[name]
+    return ParameterUse(
+        name=name,
+        title=param.title,
+        value=param.value,
+        unit=param.unit,
+        text=param.formatted(),
+        status=param.status,
+        source=rubric.source(param.source),
+    )
+
+
+def _grade_parameters(rubric: Rubric) -> list[ParameterUse]:
+    return [_parameter_use(rubric, grade.at_least) for grade in rubric.grades]
+
+
 def _static(rubric: Rubric) -> dict[str, _Static]:
     found = _STATIC.get(rubric.sha256)
     if found is not None:
         return found
     table = {}
     for _, criterion in rubric.criteria():
-        uses = [
-            ParameterUse(
-                name=name,
-                title=param.title,
-                value=param.value,
-                unit=param.unit,
-                text=param.formatted(),
-                status=param.status,
-                source=rubric.source(param.source),
-            )
-            for name in rubric.parameters_of(criterion)
-            if (param := rubric.parameters[name])
-        ]
+        uses = [_parameter_use(rubric, name) for name in rubric.parameters_of(criterion)]
         table[criterion.id] = _Static(
             rubric.requirement(criterion),
             rubric.source(criterion.source),

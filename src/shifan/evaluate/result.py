@@ -104,6 +104,10 @@ class EvaluationResult(BaseModel):
     criteria: list[CriterionResult]
     priorities: list[PriorityResult]
     defaults_used: list[ParameterUse] = Field(description="本次评价用到的默认值参数（须核对官方原文）")
+    unmet_standards: list[str] = Field(
+        default_factory=list,
+        description="未达到的硬性标准条款（must_meet 指标中不符合或部分符合的编号）：得分和等级不代表已达到这些标准",
+    )
 
     def counts(self) -> dict[str, int]:
         result = {status.value: 0 for status in Status}

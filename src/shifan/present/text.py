@@ -55,6 +55,11 @@ def render_result(result: EvaluationResult, style: Style = plain) -> str:
     for gate_id in result.failed_gates:
         gate = by_id[gate_id]
         lines.append(f"  {MARKS[gate.status]} {gate.id} {gate.title}：{gate.reason}")
+    if result.unmet_standards:
+        unmet = "、".join(f"{c} {by_id[c].title}" for c in result.unmet_standards)
+        lines.append(
+            style(f"未达到原文硬性标准（“达到/超过/均须”）：{unmet}；得分和等级不代表已达到这些标准", "yellow")
+        )
     score = f"得分：{format_number(result.score)} / {format_number(result.max_score)}"
     if result.max_score != result.rubric_max_score:
         score += f"（不适用项不计，折算为 {format_number(result.normalized_score)} / {format_number(result.rubric_max_score)}）"
