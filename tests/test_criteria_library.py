@@ -274,7 +274,8 @@ def test_nursing_bed_target_follows_the_evaluation_year() -> None:
 
 def test_signing_rate_target_steps_up_in_2025() -> None:
     loaded = _loaded("regions/07-xiuning-county")
-    indicators = loaded.app.indicators.model_copy(update={"care_signed_medical": 22})  # 22 / 23 = 95.7%
+    # 22 / 23 = 95.7%; statistics without a date, so that earlier evaluation dates can use them
+    indicators = loaded.app.indicators.model_copy(update={"care_signed_medical": 22, "date": None})
     app = loaded.app.model_copy(update={"indicators": indicators})
     rubric = rubrics()["anhui/region"]
     assert _status(evaluate(app, rubric, dt.date(2025, 12, 31)), "AHR2") is Status.FAIL
@@ -339,3 +340,10 @@ def test_rubric_reference_is_up_to_date() -> None:
     assert generated == current, (
         "docs/rubric-reference.md is stale: run shifan criteria reference -o docs/rubric-reference.md"
     )
+
+
+def test_county_statistics_dated_after_as_of_are_not_used() -> None:
+    app = _loaded("regions/07-xiuning-county").app  # indicators.date 2025-12-31
+    result = evaluate(app, rubrics()["national/region"], dt.date(2025, 6, 30))
+    d1 = next(c for c in result.criteria if c.id == "D1")
+    assert d1.status is Status.INSUFFICIENT and "晚于评价基准日" in d1.reason

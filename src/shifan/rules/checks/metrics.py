@@ -205,11 +205,19 @@ def physician_count(app: InstitutionApplication, as_of: dt.date, options: dict[s
 
 
 def _region_ratio(
-    app: RegionApplication, numerator: str, denominator: str, label: str, options: dict[str, Any] | None = None
+    app: RegionApplication,
+    as_of: dt.date,
+    numerator: str,
+    denominator: str,
+    label: str,
+    options: dict[str, Any] | None = None,
 ) -> Result:
     """A ratio of two stated indicators; an indicator the county left empty falls back to the
     value derived from its roster (``options["roster_indicators"]``, see :mod:`shifan.evaluate.rollup`)."""
     indicators = app.indicators
+    stale = dated_within_year("统计截止", indicators.date, as_of)
+    if stale is not None:
+        return stale
     derived = (options or {}).get("roster_indicators") or {}
     top = getattr(indicators, numerator)
     bottom = getattr(indicators, denominator)
@@ -227,7 +235,7 @@ def _region_ratio(
 
 def _region_metric(name: str, title: str, numerator: str, denominator: str) -> None:
     def fn(app: RegionApplication, as_of: dt.date, options: dict[str, Any]) -> Result:
-        return _region_ratio(app, numerator, denominator, title, options)
+        return _region_ratio(app, as_of, numerator, denominator, title, options)
 
     fn.__doc__ = f"indicators.{numerator} ÷ indicators.{denominator}."
     metric(name, title, "%", "region")(fn)
