@@ -347,3 +347,18 @@ def test_county_statistics_dated_after_as_of_are_not_used() -> None:
     result = evaluate(app, rubrics()["national/region"], dt.date(2025, 6, 30))
     d1 = next(c for c in result.criteria if c.id == "D1")
     assert d1.status is Status.INSUFFICIENT and "晚于评价基准日" in d1.reason
+
+
+def test_requirements_bind_from_the_issue_date_of_their_document() -> None:
+    # Guangde's task list was issued 2024-04-10, Changning's plan 2025-01-02.
+    app = _loaded("anhui/12-xinan-nursing-beds").app
+    before = evaluate(app, rubrics()["anhui/institution"], dt.date(2024, 4, 9))
+    ah2 = next(c for c in before.criteria if c.id == "AH2")
+    assert ah2.status is Status.NOT_APPLICABLE and "2024-04-10" in ah2.reason
+    assert _status(evaluate(app, rubrics()["anhui/institution"], dt.date(2024, 4, 10)), "AH2") is not (
+        Status.NOT_APPLICABLE
+    )
+    clinic = _loaded("shanghai/14-xinhua-new-clinic").app
+    rubric = rubrics()["shanghai/changning"]
+    assert _status(evaluate(clinic, rubric, dt.date(2025, 1, 1)), "SH2") is Status.NOT_APPLICABLE
+    assert _status(evaluate(clinic, rubric, dt.date(2025, 12, 31)), "SH2") is Status.FAIL

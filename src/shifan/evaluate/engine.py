@@ -141,12 +141,26 @@ def _priority(pid: str, title: str, check: Check, base: Context) -> PriorityResu
     return PriorityResult(id=pid, title=title, met=outcome.status is Status.PASS, reason=outcome.reason)
 
 
+def _issued(rubric: Rubric, criterion: Criterion) -> dt.date | None:
+    """The issue date of the document a criterion comes from, when the rubric gives it."""
+    return next((d.date for d in rubric.sources if d.id == criterion.source.document), None)
+
+
 def _criterion(
     app: AnyApplication, rubric: Rubric, section: str, criterion: Criterion, base: Context
 ) -> CriterionResult:
     ctx = Context(app, base.as_of, base.params, criterion.id, criterion.points, base.extra)
     outcome: Outcome | None = None
-    if criterion.applies_if is not None:
+    issued = _issued(rubric, criterion)
+    if issued is not None and base.as_of < issued:
+        # A requirement does not bind before the document that sets it was issued.
+        outcome = Outcome(
+            Status.NOT_APPLICABLE,
+            f"出处文件 {issued} 印发",
+            f"自 {issued} 起适用",
+            f"不适用：评价基准日 {base.as_of} 早于出处文件印发日期 {issued}",
+        )
+    elif criterion.applies_if is not None:
         condition = _run(criterion.applies_if, ctx)
         if condition.status in (Status.FAIL, Status.NOT_APPLICABLE):
             outcome = Outcome(
