@@ -104,7 +104,8 @@ def _criterion_lines(criterion: CriterionResult, style: Style) -> list[str]:
         score = f"{format_number(criterion.points)}/{format_number(criterion.max_points)}"
     title = pad(f"{criterion.id} {criterion.title}", 30)
     status = pad(criterion.status.label, 8)
-    tail = "  [含默认值]" if criterion.uses_defaults else ""
+    statuses = {p.status for p in criterion.parameters}
+    tail = "  [含默认值]" if "default" in statuses else "  [含解释性适用]" if "interpretation" in statuses else ""
     lines = [f"  {mark} {title} {status} {pad(score, 7)} {criterion.reason}{tail}"]
     for detail in criterion.details[:10]:
         lines.append(f"        · {detail}")
