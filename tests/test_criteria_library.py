@@ -355,7 +355,7 @@ def test_requirements_bind_from_the_issue_date_of_their_document() -> None:
     before = evaluate(app, rubrics()["anhui/institution"], dt.date(2024, 4, 9))
     ah2 = next(c for c in before.criteria if c.id == "AH2")
     assert ah2.status is Status.NOT_APPLICABLE and "2024-04-10" in ah2.reason
-    assert _status(evaluate(app, rubrics()["anhui/institution"], dt.date(2024, 4, 10)), "AH2") is not (
+    assert _status(evaluate(app, rubrics()["anhui/institution"], dt.date(2024, 9, 30)), "AH2") is not (
         Status.NOT_APPLICABLE
     )
     clinic = _loaded("shanghai/14-xinhua-new-clinic").app

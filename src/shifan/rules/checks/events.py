@@ -136,7 +136,8 @@ class PeriodicCheck(Check):
     window: drill_window_months}`` with a fire drill in March and in September and ``as_of``
     2025-12-31. Fails: no drill between July and December (2025年下半年：0次). On 2025-11-30 the
     periods are 2024年下半年 and 2025年上半年. Periods that began before the institution's
-    qualification date are not required. Several ``activities`` are counted together (any of
+    qualification date, or before ``not_before`` (the issue date of the document that sets the
+    frequency), are not required. Several ``activities`` are counted together (any of
     them); to require each kind, combine one check per kind with ``all``.
     """
 
@@ -145,6 +146,9 @@ class PeriodicCheck(Check):
     per: Literal["month", "quarter", "half_year", "year"] = Field(description="周期")
     at_least: str = Field(description="每周期最少次数参数名")
     window: str = Field(description="回溯期参数名（单位 年 或 个月）")
+    not_before: dt.date | None = Field(
+        None, description="不考核开始于此日期之前的周期（如要求出处文件的印发日期），可选"
+    )
 
     param_fields: ClassVar[tuple[str, ...]] = ("at_least", "window")
     subjects: ClassVar[tuple[str, ...]] = ("institution",)
@@ -162,7 +166,7 @@ class PeriodicCheck(Check):
             )
             if d
         ]
-        first = max(began) if began else None
+        first = max([*began, *([self.not_before] if self.not_before else [])], default=None)
         names = "或".join(a.label for a in self.activities)
         need = int(ctx.value(self.at_least))
         expected = f"近{ctx.text(self.window)}内{PERIOD_LABELS[self.per]}至少开展{names} {need} 次"
@@ -176,7 +180,7 @@ class PeriodicCheck(Check):
                 Status.NOT_APPLICABLE,
                 "回溯期内无完整周期",
                 expected,
-                "评价基准日前没有取得资质后的完整考核周期",
+                "评价基准日前没有取得资质（及要求生效）后的完整考核周期",
             )
         counts = []
         for start, end in periods:
