@@ -19,7 +19,7 @@ EXPECTED = {
     "01-kangning-eligible": (0, {"A1": "pass", "B1": "pass", "C1": "pass", "G2": "pass"}),
     "02-ankang-low-occupancy": (0, {"B1": "fail", "A1": "pass"}),
     "03-fushou-major-incident": (1, {"A3": "fail", "B1": "pass"}),
-    "04-renhe-uncertified-staff": (0, {"C1": "fail", "A1": "pass"}),
+    "04-renhe-uncertified-staff": (1, {"A6": "fail", "C1": "fail", "A1": "pass"}),
     "05-jiankang-missing-evidence": (
         1,
         {"A1": "insufficient_evidence", "B1": "insufficient_evidence", "B3": "insufficient_evidence"},
@@ -77,7 +77,7 @@ def test_sample_text(name: str) -> None:
 
 
 def test_failing_names_are_listed() -> None:
-    result = invoke(["check", INSTITUTIONS / "04-renhe-uncertified-staff.yaml"], 0)
+    result = invoke(["check", INSTITUTIONS / "04-renhe-uncertified-staff.yaml"], 1)
     assert "吴护士" in result.stdout and "褚护理员" in result.stdout
     assert "2025-04-30 过期" in result.stdout
 

@@ -16,11 +16,11 @@ def test_anhui_sample_against_national() -> None:
     comparison = compare_application(XINAN, criteria=None, compare="national/institution")
     assert comparison.primary.rubric.id == "anhui/institution"  # named by the application
     assert comparison.other.rubric.id == "national/institution"
-    assert (comparison.primary.score, comparison.other.score) == (94, 100)
-    assert comparison.score_delta == 6
+    assert (comparison.primary.score, comparison.other.score) == (93.5, 97.5)
+    assert comparison.score_delta == 4
     assert not comparison.verdict_changed
     changed = {item.id: item for item in comparison.changed_items}
-    assert set(changed) == {"B2", "G2", "AH1", "AH2", "AH3"}
+    assert set(changed) == {"B2", "G2", "AH1", "AH2"}
     assert changed["AH1"].presence == "removed" and changed["AH1"].status_before is Status.FAIL
     assert (changed["B2"].points_before, changed["B2"].points_after) == (4, 8)
     assert len(comparison.items) == 28
@@ -28,12 +28,12 @@ def test_anhui_sample_against_national() -> None:
 
 def test_text_lists_only_the_changes() -> None:
     out = invoke(["check", XINAN, "--compare", "national/institution"], 0).stdout
-    assert "对比：anhui/institution（版本 2025.1）→ national/institution（版本 2022.2）" in out
-    assert "得分：94 / 100 → 100 / 100（+6）" in out
+    assert "对比：anhui/institution（版本 2025.2）→ national/institution（版本 2025.1）" in out
+    assert "得分：93.5 / 100 → 97.5 / 100（+4）" in out
     assert "结论：具备申报资格 → 具备申报资格（结论不变）" in out
     assert "～ B2 失能（含失智）老年人占比：符合 4/4 → 符合 8/8  +4 分" in out
     assert "－ AH1 护理型床位占比：不符合 0/4 → （无此项）" in out
-    assert "其余 23 项结果和分值相同。" in out
+    assert "其余 24 项结果和分值相同。" in out
 
 
 def test_json_has_both_results_and_the_changes() -> None:
@@ -41,7 +41,7 @@ def test_json_has_both_results_and_the_changes() -> None:
     assert data["schema_version"] == 1
     assert data["primary"]["rubric"]["id"] == "anhui/institution"
     assert data["other"]["rubric"]["id"] == "national/institution"
-    assert [c["id"] for c in data["changes"]] == ["B2", "AH1", "G2", "AH2", "AH3"]
+    assert [c["id"] for c in data["changes"]] == ["B2", "AH1", "G2", "AH2"]
     assert len(data["items"]) == 28
 
 
@@ -57,7 +57,7 @@ def test_explicit_primary_rubric() -> None:
         ],
         0,
     ).stdout
-    assert "national/institution（版本 2022.2）→ anhui/centre" in out
+    assert "national/institution（版本 2025.1）→ anhui/centre" in out
     assert "＋ AHC1 医疗和养老资源统筹：（无此项） → 符合（否决项）" in out
 
 
@@ -70,12 +70,17 @@ def test_verdict_change_is_called_out() -> None:
     assert "SH1" in comparison.primary.failed_gates and "SH1" not in comparison.other.failed_gates
     out = render_comparison(comparison)
     assert "未通过的否决项：" in out and "→ A1、A2" in out
-    # 01 is eligible nationally; under Changning its insurance designation lacks the document.
+    # 11 is eligible nationally; under Changning its internal clinic lacks a registered nurse (SH2).
     changed = compare_application(
-        INSTITUTIONS / "01-kangning-eligible.yaml", criteria=None, compare="shanghai/changning"
+        INSTITUTIONS / "11-yiyang-active-seniors.yaml", criteria=None, compare="shanghai/changning"
     )
-    assert changed.verdict_changed and changed.other.verdict == "incomplete"
+    assert changed.verdict_changed and changed.other.verdict == "ineligible"
+    assert changed.other.failed_gates == ["SH2"]
     assert "（结论改变）" in render_comparison(changed)
+    # 01 is a 护理院 with 200 beds: the 100-bed rule is about 养老机构, so it does not apply.
+    same = compare_application(INSTITUTIONS / "01-kangning-eligible.yaml", criteria=None, compare="shanghai/changning")
+    assert not same.verdict_changed
+    assert next(c for c in same.other.criteria if c.id == "SH1").status is Status.NOT_APPLICABLE
 
 
 def test_exit_code_follows_the_primary_rubric() -> None:

@@ -93,11 +93,13 @@ def test_every_parameter_is_sourced(rubric_id: str) -> None:
     rubric = rubrics()[rubric_id]
     documents = {d.id: d for d in rubric.sources}
     for name, param in rubric.parameters.items():
-        assert param.status in ("quoted", "default"), name
+        assert param.status in ("quoted", "default", "interpretation"), name
         assert param.source.document in documents, f"{name}: undefined source document {param.source.document}"
         assert param.source.clause, f"{name}: no clause"
         assert param.unit, f"{name}: no unit"
-        if param.status == "quoted":
+        if param.status == "interpretation":
+            assert param.note, f"{name}: an interpretation must say what the source addresses instead"
+        if param.status in ("quoted", "interpretation"):
             assert param.source.quote, f"{name}: a quoted number needs the quote"
             assert documents[param.source.document].seed, f"{name}: quoted from a document not in the seeds"
         elif param.source.document != "shifan":
@@ -169,14 +171,20 @@ def test_national_defaults_are_the_lost_numbers() -> None:
 def test_anhui_and_changning_numbers_are_quoted() -> None:
     anhui = rubrics()["anhui/institution"]
     assert [anhui.parameters[n].value for n in ("nursing_bed_share_2023", "nursing_bed_share_2025")] == [52, 55]
-    for name in ("nursing_bed_share_2025", "drills_per_half_year", "safety_training_per_quarter"):
+    for name in ("drills_per_half_year", "safety_training_per_quarter"):
         assert anhui.parameters[name].status == "quoted", name
+    # a city-wide average applied to one institution is an interpretation, not a quote
+    assert anhui.parameters["nursing_bed_share_2025"].status == "interpretation"
     region = rubrics()["anhui/region"]
     assert region.parameters["health_management_min"].value == 65
-    assert rubrics()["anhui/guangde"].parameters["health_management_min"].value == 63
+    assert region.parameters["signing_share_2025"].status == "interpretation"  # Guangde's own target
+    guangde = rubrics()["anhui/guangde"]
+    assert guangde.parameters["health_management_min"].value == 65  # a local target never lowers D3
+    assert guangde.parameters["guangde_health_management_min"].value == 63
+    assert guangde.parameters["signing_share_2025"].status == "quoted"
     changning = rubrics()["shanghai/changning"]
     assert all(
-        changning.parameters[n].status == "quoted" for n in ("internal_clinic_bed_threshold", "insurance_wait_months")
+        changning.parameters[n].status == "quoted" for n in ("internal_clinic_bed_threshold", "clinic_nurses_min")
     )
 
 
@@ -191,28 +199,36 @@ SAMPLES = {
         "eligible",
         {"B2": "fail", "B4": "fail", "C3": "fail", "C4": "fail", "E5": "fail", "E1": "partial"},
     ),
-    "anhui/12-xinan-nursing-beds": (0, "eligible", {"AH1": "fail", "AH2": "partial", "AH3": "fail", "B1": "pass"}),
-    "anhui/13-taiping-centre": (0, "eligible", {"AHC1": "pass", "AHC2": "pass", "AH1": "pass", "AH3": "pass"}),
-    "shanghai/14-xinhua-new-clinic": (1, "ineligible", {"SH1": "pass", "SH2": "fail", "SH4": "fail", "A2": "fail"}),
+    "anhui/12-xinan-nursing-beds": (0, "eligible", {"AH1": "fail", "AH2": "partial", "G2": "partial", "B1": "pass"}),
+    "anhui/13-taiping-centre": (0, "eligible", {"AHC1": "pass", "AHC2": "pass", "AH1": "pass", "G2": "pass"}),
+    "shanghai/14-xinhua-new-clinic": (1, "ineligible", {"SH1": "pass", "SH2": "fail", "SH3": "pass", "A2": "fail"}),
     "shanghai/15-jiangsu-road-small-home": (
         1,
         "ineligible",
-        {"A1": "fail", "SH1": "not_applicable", "SH3": "pass", "SH4": "not_applicable"},
+        {"A1": "fail", "SH1": "not_applicable", "SH2": "not_applicable", "SH3": "pass"},
     ),
     "shanghai/16-tianshan-eligible": (
         0,
         "eligible",
-        {"SH1": "pass", "SH2": "pass", "SH3": "not_applicable", "SH4": "pass"},
+        {"SH1": "pass", "SH2": "pass", "SH3": "pass"},
     ),
     "anhui/17-qimen-county": (
         0,
         "eligible",
-        {"AHR1": "pass", "AHR2": "pass", "AHR3": "pass", "AHR4": "pass", "AHR5": "pass"},
+        {
+            "AHR1": "pass",
+            "AHR2": "pass",
+            "AHR3": "pass",
+            "AHR4": "pass",
+            "AHR5": "pass",
+            "AHR6": "pass",
+            "AHR7": "pass",
+        },
     ),
     "anhui/18-yixian-county": (
         0,
         "eligible",
-        {"AHR1": "fail", "AHR2": "fail", "AHR3": "fail", "AHR4": "fail", "C1": "partial", "F1": "fail"},
+        {"AHR1": "fail", "AHR2": "fail", "AHR3": "fail", "AHR4": "fail", "AHR6": "fail", "C1": "partial", "F1": "fail"},
     ),
 }
 
@@ -258,7 +274,8 @@ def test_nursing_bed_target_follows_the_evaluation_year() -> None:
 
 def test_signing_rate_target_steps_up_in_2025() -> None:
     loaded = _loaded("regions/07-xiuning-county")
-    indicators = loaded.app.indicators.model_copy(update={"care_signed_medical": 22})  # 22 / 23 = 95.7%
+    # 22 / 23 = 95.7%; statistics without a date, so that earlier evaluation dates can use them
+    indicators = loaded.app.indicators.model_copy(update={"care_signed_medical": 22, "date": None})
     app = loaded.app.model_copy(update={"indicators": indicators})
     rubric = rubrics()["anhui/region"]
     assert _status(evaluate(app, rubric, dt.date(2025, 12, 31)), "AHR2") is Status.FAIL
@@ -274,14 +291,33 @@ def test_as_of_on_the_command_line_changes_the_target() -> None:
     assert {p["name"] for p in ah1["parameters"]} >= {"nursing_bed_share_2023", "nursing_bed_share_2025"}
 
 
-def test_changning_insurance_rule_applies_only_to_designated_clinics() -> None:
+def test_changning_rules_apply_to_the_institutions_they_address() -> None:
     rubric = rubrics()["shanghai/changning"]
-    designated = evaluate_under(_loaded("shanghai/16-tianshan-eligible"), rubric)
-    assert _status(designated, "SH4") is Status.PASS
-    home = evaluate_under(_loaded("shanghai/15-jiangsu-road-small-home"), rubric)
-    assert _status(home, "SH4") is Status.NOT_APPLICABLE
+    criteria = {c.id: c for _, c in rubric.criteria()}
+    assert "SH4" not in criteria  # "运营3个月后即可申请医保定点" is a permission, not a condition
+    assert not criteria["SH3"].gate and criteria["SH3"].points > 0  # "原则上每周" binds the health centre
     nursing_home = evaluate_under(_loaded("institutions/01-kangning-eligible"), rubric)
+    assert _status(nursing_home, "SH1") is Status.NOT_APPLICABLE  # a 护理院 is a medical institution
     assert _status(nursing_home, "SH2") is Status.NOT_APPLICABLE  # a 护理院 is not a 医务室
+    hospital = _loaded("institutions/05-jiankang-missing-evidence")  # 医疗机构开展养老服务, 200 beds
+    assert _status(evaluate_under(hospital, rubric), "SH1") is Status.NOT_APPLICABLE
+    monthly = evaluate_under(_loaded("institutions/06-changning-no-clinic"), rubric)
+    assert _status(monthly, "SH3") is Status.FAIL and "SH3" not in monthly.failed_gates
+
+
+def test_signing_rate_deadline_is_the_year_end() -> None:
+    rubric = rubrics()["anhui/region"]
+    app = _loaded("anhui/18-yixian-county").app  # 86.7%
+    early = evaluate(app, rubric, dt.date(2025, 3, 31))
+    reason = next(c.reason for c in early.criteria if c.id == "AHR2")
+    assert "95%" in reason and "2024年底起" in reason  # the end-2024 target, not the end-2025 one
+    assert _status(evaluate(app, rubric, dt.date(2024, 12, 30)), "AHR2") is Status.NOT_APPLICABLE
+
+
+def test_joint_inspection_is_a_county_duty() -> None:
+    assert "AH3" not in {c.id for _, c in rubrics()["anhui/institution"].criteria()}
+    region = {c.id: c for _, c in rubrics()["anhui/region"].criteria()}
+    assert region["AHR6"].points == 2 and region["E1"].points == 8
 
 
 def test_criteria_show_prints_provenance_and_priorities() -> None:
@@ -304,3 +340,25 @@ def test_rubric_reference_is_up_to_date() -> None:
     assert generated == current, (
         "docs/rubric-reference.md is stale: run shifan criteria reference -o docs/rubric-reference.md"
     )
+
+
+def test_county_statistics_dated_after_as_of_are_not_used() -> None:
+    app = _loaded("regions/07-xiuning-county").app  # indicators.date 2025-12-31
+    result = evaluate(app, rubrics()["national/region"], dt.date(2025, 6, 30))
+    d1 = next(c for c in result.criteria if c.id == "D1")
+    assert d1.status is Status.INSUFFICIENT and "晚于评价基准日" in d1.reason
+
+
+def test_requirements_bind_from_the_issue_date_of_their_document() -> None:
+    # Guangde's task list was issued 2024-04-10, Changning's plan 2025-01-02.
+    app = _loaded("anhui/12-xinan-nursing-beds").app
+    before = evaluate(app, rubrics()["anhui/institution"], dt.date(2024, 4, 9))
+    ah2 = next(c for c in before.criteria if c.id == "AH2")
+    assert ah2.status is Status.NOT_APPLICABLE and "2024-04-10" in ah2.reason
+    assert _status(evaluate(app, rubrics()["anhui/institution"], dt.date(2024, 9, 30)), "AH2") is not (
+        Status.NOT_APPLICABLE
+    )
+    clinic = _loaded("shanghai/14-xinhua-new-clinic").app
+    rubric = rubrics()["shanghai/changning"]
+    assert _status(evaluate(clinic, rubric, dt.date(2025, 1, 1)), "SH2") is Status.NOT_APPLICABLE
+    assert _status(evaluate(clinic, rubric, dt.date(2025, 12, 31)), "SH2") is Status.FAIL

@@ -18,7 +18,7 @@ def _diff(base: str, other: str) -> RubricDiff:
 def test_anhui_overlay_against_national() -> None:
     diff = _diff("national/institution", "anhui/institution")
     assert diff.overlay_of_base
-    assert [c.id for c in diff.criteria_added] == ["AH1", "AH2", "AH3"]
+    assert [c.id for c in diff.criteria_added] == ["AH1", "AH2"]
     assert not diff.criteria_removed
     changed = {c.id: c for c in diff.criteria_changed}
     assert set(changed) == {"B2", "B4", "G2"}
@@ -29,17 +29,19 @@ def test_anhui_overlay_against_national() -> None:
     status = next(f for f in params["drills_per_half_year"].changes if f.field == "status")
     assert (status.before, status.after) == ("默认值", "原文")
     assert {p.name for p in diff.parameters_added} >= {"nursing_bed_share_2023", "nursing_bed_share_2025"}
+    added = {p.name: p for p in diff.parameters_added}
+    assert added["nursing_bed_share_2025"].status == "interpretation"
     moves = {m.id: (m.before, m.after) for m in diff.points_moved}
-    assert moves == {"B2": (8, 4), "G2": (5, 2), "AH1": (0, 4), "AH2": (0, 2), "AH3": (0, 1)}
+    assert moves == {"B2": (8, 4), "G2": (5, 3), "AH1": (0, 4), "AH2": (0, 2)}
     sections = {s.id: s for s in diff.sections}
     assert (sections["B"].before, sections["B"].after) == (30, 30)
-    assert [m.id for m in sections["G"].moves] == ["G2", "AH2", "AH3"]
+    assert [m.id for m in sections["G"].moves] == ["G2", "AH2"]
     assert not any(f.field == "max_score" for f in diff.other_changes)
 
 
 def test_text_names_every_change_in_chinese() -> None:
     text = render_diff(_diff("national/institution", "anhui/institution"))
-    assert "新增指标（3）" in text and "+ AH1 护理型床位占比" in text
+    assert "新增指标（2）" in text and "+ AH1 护理型床位占比" in text
     assert "变更指标（3）" in text and "分值：8 → 4" in text
     assert "状态：默认值 → 原文" in text
     assert "B 服务运营：30 → 30 （合计不变）" in text
@@ -49,18 +51,19 @@ def test_text_names_every_change_in_chinese() -> None:
 
 def test_reverse_direction_lists_removed_criteria() -> None:
     diff = _diff("anhui/institution", "national/institution")
-    assert [c.id for c in diff.criteria_removed] == ["AH1", "AH2", "AH3"]
+    assert [c.id for c in diff.criteria_removed] == ["AH1", "AH2"]
     assert not diff.overlay_of_base
-    assert "删除指标（3）" in render_diff(diff)
+    assert "删除指标（2）" in render_diff(diff)
 
 
 def test_parameter_only_change_marks_the_criteria_using_it() -> None:
     diff = _diff("anhui/region", "anhui/guangde")
     changed = {c.id: c for c in diff.criteria_changed}
-    assert [f.field for f in changed["D3"].changes] == ["parameters"]
-    assert changed["D3"].parameters == ["health_management_min"]
-    value = next(f for f in {p.name: p for p in diff.parameters_changed}["health_management_min"].changes)
-    assert (value.before, value.after) == ("65%", "63%")
+    assert "D3" not in changed  # Guangde's own 63% does not lower the national criterion
+    assert [f.field for f in changed["AHR4"].changes] == ["parameters"]
+    assert changed["AHR4"].parameters == ["family_doctor_min"]
+    status = next(f for f in {p.name: p for p in diff.parameters_changed}["family_doctor_min"].changes)
+    assert (status.before, status.after) == ("解释性适用", "原文")
     check = next(f for f in changed["AHR3"].changes if f.field == "check")
     assert '"op": ">"' in check.before and '"op": ">="' in check.after
 
@@ -111,7 +114,7 @@ def test_cli_json() -> None:
         invoke(["criteria", "diff", "national/institution", "anhui/centre", "--format", "json"], 0).stdout
     )
     assert data["base"]["id"] == "national/institution" and data["other"]["id"] == "anhui/centre"
-    assert {c["id"] for c in data["criteria_added"]} == {"AH1", "AH2", "AH3", "AHC1", "AHC2"}
+    assert {c["id"] for c in data["criteria_added"]} == {"AH1", "AH2", "AHC1", "AHC2"}
     assert data["other"]["chain"] == ["national/institution", "anhui/institution", "anhui/centre"]
 
 

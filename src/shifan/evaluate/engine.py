@@ -46,7 +46,12 @@ def evaluate(
     results = [_criterion(app, rubric, section.id, criterion, base) for section, criterion in rubric.criteria()]
     sections = [_section(section, results) for section in rubric.sections]
     total = totals(results, round_points(sum(s.max_score for s in sections)), rubric)
-    used = {p.name: p for r in results for p in r.parameters if p.status == "default"}
+    used = {p.name: p for r in results for p in r.parameters if p.status != "quoted"}
+    musts = {criterion.id for _, criterion in rubric.criteria() if criterion.must_meet}
+    unmet = [r.id for r in results if r.id in musts and r.status in (Status.FAIL, Status.PARTIAL)]
+    if total.grade:
+        # The grade lines are the tool's own setting: list them with the defaults to confirm.
+        used |= {p.name: p for p in _grade_parameters(rubric) if p.status != "quoted"}
     return EvaluationResult(
         applicant=_applicant(app),
         rubric=RubricInfo(
@@ -66,6 +71,7 @@ def evaluate(
         criteria=results,
         priorities=[_priority(p.id, p.title, p.check, base) for p in rubric.priorities],
         defaults_used=sorted(used.values(), key=lambda p: p.name),
+        unmet_standards=unmet,
     )
 
 
@@ -107,12 +113,26 @@ def _priority(pid: str, title: str, check: Check, base: Context) -> PriorityResu
     return PriorityResult(id=pid, title=title, met=outcome.status is Status.PASS, reason=outcome.reason)
 
 
+def _issued(rubric: Rubric, criterion: Criterion) -> dt.date | None:
+    """The issue date of the document a criterion comes from, when the rubric gives it."""
+    return next((d.date for d in rubric.sources if d.id == criterion.source.document), None)
+
+
 def _criterion(
     app: AnyApplication, rubric: Rubric, section: str, criterion: Criterion, base: Context
 ) -> CriterionResult:
     ctx = Context(app, base.as_of, base.params, criterion.id, criterion.points, base.roster)
     outcome: Outcome | None = None
-    if criterion.applies_if is not None:
+    issued = _issued(rubric, criterion)
+    if issued is not None and base.as_of < issued:
+        # A requirement does not bind before the document that sets it was issued.
+        outcome = Outcome(
+            Status.NOT_APPLICABLE,
+            f"出处文件 {issued} 印发",
+            f"自 {issued} 起适用",
+            f"不适用：评价基准日 {base.as_of} 早于出处文件印发日期 {issued}",
+        )
+    elif criterion.applies_if is not None:
         condition = _run(criterion.applies_if, ctx)
         if condition.status in (Status.FAIL, Status.NOT_APPLICABLE):
             outcome = Outcome(
@@ -179,30 +199,35 @@ class _Static:
 _STATIC: dict[str, dict[str, _Static]] = {}
 
 
+def _parameter_use(rubric: Rubric, name: str) -> ParameterUse:
+    param = rubric.parameters[name]
+    return ParameterUse(
+        name=name,
+        title=param.title,
+        value=param.value,
+        unit=param.unit,
+        text=param.formatted(),
+        status=param.status,
+        source=rubric.source(param.source),
+    )
+
+
+def _grade_parameters(rubric: Rubric) -> list[ParameterUse]:
+    return [_parameter_use(rubric, grade.at_least) for grade in rubric.grades]
+
+
 def _static(rubric: Rubric) -> dict[str, _Static]:
     found = _STATIC.get(rubric.sha256)
     if found is not None:
         return found
     table = {}
     for _, criterion in rubric.criteria():
-        uses = [
-            ParameterUse(
-                name=name,
-                title=param.title,
-                value=param.value,
-                unit=param.unit,
-                text=param.formatted(),
-                status=param.status,
-                source=rubric.source(param.source),
-            )
-            for name in rubric.parameters_of(criterion)
-            if (param := rubric.parameters[name])
-        ]
+        uses = [_parameter_use(rubric, name) for name in rubric.parameters_of(criterion)]
         table[criterion.id] = _Static(
             rubric.requirement(criterion),
             rubric.source(criterion.source),
             uses,
-            any(p.status == "default" for p in uses),
+            any(p.status != "quoted" for p in uses),
         )
     if len(_STATIC) > 64:
         _STATIC.clear()

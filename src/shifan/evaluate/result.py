@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from shifan.rules.params import ParamStatus
 from shifan.rules.vocab import Status, Verdict
 
 
@@ -16,8 +17,8 @@ class ParameterBrief(BaseModel):
     name: str = Field(description="参数名")
     title: str = Field(description="参数含义")
     text: str = Field(description="带单位的数值，如 60%")
-    status: Literal["quoted", "default"] = Field(
-        description="quoted 原文明确给出；default 原文缺失，为默认值，须核对官方原文"
+    status: ParamStatus = Field(
+        description="quoted 原文明确给出；interpretation 原文数字用于原文未直接规定的对象（解释性适用）；default 原文缺失，为默认值，须核对官方原文"
     )
     source: str = Field(description="出处（文件、文号、条款）")
 
@@ -115,7 +116,13 @@ class EvaluationResult(BaseModel):
     sections: list[SectionResult] = Field(description="各章得分")
     criteria: list[CriterionResult] = Field(description="逐项结果，每项的字段见下表")
     priorities: list[PriorityResult] = Field(description="优先推荐条件（不计分）")
-    defaults_used: list[ParameterUse] = Field(description="本次评价用到的默认值参数（须核对官方原文）")
+    defaults_used: list[ParameterUse] = Field(
+        description="本次用到的须核对参数：默认值、解释性适用参数，以及给出等级时的等级分数线"
+    )
+    unmet_standards: list[str] = Field(
+        default_factory=list,
+        description="未达到的硬性标准条款（评分标准中“达到/超过/均须”类指标不符合或部分符合的编号）；仍计分、不否决，得分和等级不代表已达到这些标准",
+    )
 
     def counts(self) -> dict[str, int]:
         result = {status.value: 0 for status in Status}

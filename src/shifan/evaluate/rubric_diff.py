@@ -22,7 +22,7 @@ from shifan.rules.params import Parameter
 from shifan.rules.rubric import Rubric
 from shifan.rules.rubric_file import Criterion, Priority
 
-STATUS_WORDS = {"quoted": "原文", "default": "默认值"}
+STATUS_WORDS = {"quoted": "原文", "default": "默认值", "interpretation": "解释性适用"}
 
 
 class FieldChange(BaseModel):
@@ -277,6 +277,12 @@ def _criterion_change(
         f"{new_section} {_section_title(other, new_section)}",
     )
     note("gate", "否决项", "是" if old.gate else "否", "是" if new.gate else "否")
+    note(
+        "must_meet",
+        "硬性标准（不符合时在结论中列出）",
+        "是" if old.must_meet else "否",
+        "是" if new.must_meet else "否",
+    )
     note("points", "分值", format_number(old.points), format_number(new.points))
     if old.requirement != new.requirement:
         note("requirement", "要求", base.requirement(old), other.requirement(new))

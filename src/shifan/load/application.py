@@ -75,6 +75,7 @@ def _dated(app: InstitutionApplication | RegionApplication) -> Iterator[tuple[Ke
     for i, incident in enumerate(app.incidents):
         yield ("incidents", i, "date"), incident.date
     if isinstance(app, RegionApplication):
+        yield ("indicators", "date"), app.indicators.date
         return
     q = app.qualifications
     if q.medical_licence:

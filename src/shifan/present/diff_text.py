@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from shifan.evaluate.rubric_diff import CriterionBrief, FieldChange, ParameterBrief, RubricDiff
 from shifan.formatting import format_number, signed_number
-from shifan.rules.params import DEFAULT_NOTICE
+from shifan.rules.params import STATUS_WORDS
 
 
 def _pts(value: float | None) -> str:
@@ -98,5 +98,5 @@ def _field_lines(field: FieldChange) -> list[str]:
 
 
 def _param_line(param: ParameterBrief) -> str:
-    status = "原文" if param.status == "quoted" else DEFAULT_NOTICE
+    status = STATUS_WORDS[param.status]
     return f"{param.name} = {param.text}（{param.title}；{status}；{param.source}）"

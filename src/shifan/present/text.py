@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from shifan.evaluate.result import CriterionResult, EvaluationResult
 from shifan.formatting import format_number
-from shifan.rules.params import DEFAULT_NOTICE
+from shifan.rules.params import DEFAULT_NOTICE, STATUS_WORDS
 from shifan.rules.rubric import Rubric
 from shifan.rules.vocab import ApplicantKind, Status
 
@@ -55,6 +55,11 @@ def render_result(result: EvaluationResult, style: Style = plain) -> str:
     for gate_id in result.failed_gates:
         gate = by_id[gate_id]
         lines.append(f"  {MARKS[gate.status]} {gate.id} {gate.title}：{gate.reason}")
+    if result.unmet_standards:
+        unmet = "、".join(f"{c} {by_id[c].title}" for c in result.unmet_standards)
+        lines.append(
+            style(f"未达到原文硬性标准（“达到/超过/均须”）：{unmet}；得分和等级不代表已达到这些标准", "yellow")
+        )
     score = f"得分：{format_number(result.score)} / {format_number(result.max_score)}"
     if result.max_score != result.rubric_max_score:
         score += f"（不适用项不计，折算为 {format_number(result.normalized_score)} / {format_number(result.rubric_max_score)}）"
@@ -73,9 +78,15 @@ def render_result(result: EvaluationResult, style: Style = plain) -> str:
             lines.extend(_criterion_lines(criterion, style))
     if result.defaults_used:
         lines.append("")
-        lines.append(style(f"以下参数为{DEFAULT_NOTICE}：", "yellow"))
+        kinds = (
+            "默认值或解释性适用，待核对官方原文"
+            if any(p.status == "interpretation" for p in result.defaults_used)
+            else DEFAULT_NOTICE
+        )
+        lines.append(style(f"以下参数为{kinds}：", "yellow"))
         for param in result.defaults_used:
-            lines.append(f"  {param.name} = {param.text}（{param.title}；{param.source}）")
+            mark = "解释性适用；" if param.status == "interpretation" else ""
+            lines.append(f"  {param.name} = {param.text}（{mark}{param.title}；{param.source}）")
     met = [p.title for p in result.priorities if p.met]
     if met:
         lines.append("")
@@ -93,7 +104,8 @@ def _criterion_lines(criterion: CriterionResult, style: Style) -> list[str]:
         score = f"{format_number(criterion.points)}/{format_number(criterion.max_points)}"
     title = pad(f"{criterion.id} {criterion.title}", 30)
     status = pad(criterion.status.label, 8)
-    tail = "  [含默认值]" if criterion.uses_defaults else ""
+    statuses = {p.status for p in criterion.parameters}
+    tail = "  [含默认值]" if "default" in statuses else "  [含解释性适用]" if "interpretation" in statuses else ""
     lines = [f"  {mark} {title} {status} {pad(score, 7)} {criterion.reason}{tail}"]
     for detail in criterion.details[:10]:
         lines.append(f"        · {detail}")
@@ -123,7 +135,7 @@ def render_rubric(rubric: Rubric) -> str:
     lines.append("")
     lines.append("参数：")
     for name, param in rubric.parameters.items():
-        status = "原文" if param.status == "quoted" else DEFAULT_NOTICE
+        status = STATUS_WORDS[param.status]
         lines.append(
             f"  {pad(name, 26)} {pad(param.formatted(), 8)} {param.title}（{status}；{rubric.source(param.source)}）"
         )

@@ -233,6 +233,9 @@ class InstitutionApplication(ApplicationCommon):
 class RegionIndicators(StrictModel):
     """区域统计指标；未掌握的留空（按证据不足处理），不要填 0."""
 
+    date: dt.date | None = Field(
+        None, description="统计截止日期；填写后须在评价基准日前 12 个月内，晚于评价基准日的统计数据不能采用"
+    )
     care_institutions: Count | None = Field(None, description="养老机构总数")
     care_providing_medical: Count | None = Field(
         None, description="能以不同形式为入住老年人提供医疗卫生服务的养老机构数"

@@ -11,6 +11,13 @@ from shifan.formatting import format_number
 from shifan.rules.base import StrictModel
 
 DEFAULT_NOTICE = "默认值，待核对官方原文"
+INTERPRETATION_NOTICE = "原文数字用于原文未直接规定的对象（解释性适用），待核对"
+
+#: quoted: the number and its subject are in the source; default: the number is the tool's
+#: stand-in for a lost or missing one; interpretation: the number is quoted but applied to a
+#: subject the source does not address (a city average used for one institution).
+ParamStatus = Literal["quoted", "default", "interpretation"]
+STATUS_WORDS: dict[str, str] = {"quoted": "原文", "default": DEFAULT_NOTICE, "interpretation": INTERPRETATION_NOTICE}
 
 
 class SourceRef(StrictModel):
@@ -39,8 +46,11 @@ class Parameter(StrictModel):
     title: str = Field(min_length=1, description="参数含义")
     value: float = Field(description="数值")
     unit: str = Field("", description="单位：%、年、个月、次、人、张、分 等")
-    status: Literal["quoted", "default"] = Field(
-        description="quoted：原文明确给出；default：原文缺失或不确定，为默认值，须核对"
+    status: ParamStatus = Field(
+        description=(
+            "quoted：原文明确给出；default：原文缺失或不确定，为默认值，须核对；"
+            "interpretation：数字取自原文，但用于原文未直接规定的对象（如以全市平均目标要求单个机构），须核对"
+        )
     )
     source: SourceRef = Field(description="来源")
     note: str = Field("", description="取值理由或说明")
@@ -48,6 +58,11 @@ class Parameter(StrictModel):
     @property
     def is_default(self) -> bool:
         return self.status == "default"
+
+    @property
+    def needs_confirmation(self) -> bool:
+        """A default or an interpretation: the report lists it for the user to confirm."""
+        return self.status != "quoted"
 
     def formatted(self) -> str:
         return format_number(self.value) + self.unit

@@ -27,6 +27,10 @@ class Criterion(StrictModel):
     title: str = Field(min_length=1, description="指标名称")
     requirement: str = Field(min_length=1, description="要求原文，可用 {参数名} 引用参数值")
     gate: bool = Field(False, description="是否否决项：不符合即不具备申报资格，不计分")
+    must_meet: bool = Field(
+        False,
+        description="原文为“达到/超过/均须”的硬性标准：仍计分、不否决，但不符合或部分符合时在结论中单独列出",
+    )
     points: float = Field(0, ge=0, description="分值（否决项为 0）")
     check: CheckSpec = Field(description="判定方法")
     applies_if: CheckSpec | None = Field(None, description="适用条件：不满足时本项不适用")

@@ -75,13 +75,18 @@ class NoEventsCheck(Check):
         period = f"{start + dt.timedelta(days=1)} 至 {ctx.as_of}"
         if not hits:
             return Outcome(
-                Status.PASS, f"{period} 无此类事件", expected, f"近{ctx.text(self.within)}内未发生{grade}{names}"
+                Status.PASS,
+                f"{period} 无此类事件",
+                expected,
+                f"近{ctx.text(self.within)}内（{period}）未发生{grade}{names}",
             )
         details = [
             f"{i.date} {i.severity.label}{i.category.label}：{i.summary}" for i in sorted(hits, key=lambda i: i.date)
         ]
         first = hits[0]
-        reason = f"{first.date} 发生{first.severity.label}{first.category.label}，在近{ctx.text(self.within)}内"
+        reason = (
+            f"{first.date} 发生{first.severity.label}{first.category.label}，在近{ctx.text(self.within)}内（{period}）"
+        )
         if len(hits) > 1:
             reason += f"（共 {len(hits)} 起）"
         return Outcome(Status.FAIL, f"{period} 共 {len(hits)} 起", expected, reason, value=len(hits), details=details)
@@ -101,33 +106,43 @@ def period_name(start: dt.date, per: str) -> str:
     return f"{start.year}年{start.month}月"
 
 
-def complete_periods(first: dt.date, as_of: dt.date, per: str) -> list[tuple[dt.date, dt.date]]:
-    """Calendar periods lying wholly inside [first, as_of], oldest first."""
+def last_complete_periods(as_of: dt.date, per: str, count: int) -> list[tuple[dt.date, dt.date]]:
+    """The ``count`` calendar periods (month, quarter, half-year, year) that ended on or before
+    ``as_of``, oldest first. A period still running on ``as_of`` is never one of them: on
+    2025-11-30 the last complete half-year is 2025年上半年, on 2025-12-31 it is 2025年下半年."""
     size = PERIOD_MONTHS[per]
-    index = first.year * 12 + first.month - 1
-    index += (-index) % size
+    # index (months since year 0) of the first month of the period containing as_of
+    current = (as_of.year * 12 + as_of.month - 1) // size * size
+    next_start_year, next_start_month = divmod(current + size, 12)
+    if dt.date(next_start_year, next_start_month + 1, 1) - dt.timedelta(days=1) <= as_of:
+        current += size  # as_of is the last day of its period: that period is complete
     periods = []
-    while True:
+    for index in range(current - count * size, current, size):
         year, month = divmod(index, 12)
-        start = dt.date(year, month + 1, 1)
         end_year, end_month = divmod(index + size, 12)
-        end = dt.date(end_year, end_month + 1, 1) - dt.timedelta(days=1)
-        if end > as_of:
-            break
-        if start >= first:
-            periods.append((start, end))
-        index += size
+        periods.append((dt.date(year, month + 1, 1), dt.date(end_year, end_month + 1, 1) - dt.timedelta(days=1)))
     return periods
+
+
+def window_months(ctx: Context, param: str) -> int:
+    """A look-back window parameter (单位 年 or 个月) in months."""
+    amount = int(ctx.value(param))
+    return amount if ctx.unit(param) in ("个月", "月") else amount * 12
 
 
 @register
 class PeriodicCheck(Check):
-    """At least k activities of the given types in every calendar period of a look-back window.
+    """At least k activities of the given types in each of the last complete calendar periods
+    before ``as_of`` that a look-back window holds (12 months → the last 2 half-years, 4 quarters
+    or 1 year; a period still running on ``as_of`` is not counted).
 
     Passes: ``{kind: periodic, activities: [fire_drill], per: half_year, at_least: drills_per_half,
-    window: drill_window_months}`` with a fire drill in March and in September of a 12-month
-    window ending 2025-12-31. Fails: no drill between July and December (2025年下半年：0次).
-    Periods before the institution's qualification date are not required.
+    window: drill_window_months}`` with a fire drill in March and in September and ``as_of``
+    2025-12-31. Fails: no drill between July and December (2025年下半年：0次). On 2025-11-30 the
+    periods are 2024年下半年 and 2025年上半年. Periods that began before the institution's
+    qualification date, or before ``not_before`` (the issue date of the document that sets the
+    frequency), are not required. Several ``activities`` are counted together (any of
+    them); to require each kind, combine one check per kind with ``all``.
     """
 
     kind: Literal["periodic"]
@@ -135,6 +150,9 @@ class PeriodicCheck(Check):
     per: Literal["month", "quarter", "half_year", "year"] = Field(description="周期")
     at_least: str = Field(description="每周期最少次数参数名")
     window: str = Field(description="回溯期参数名（单位 年 或 个月）")
+    not_before: dt.date | None = Field(
+        None, description="不考核开始于此日期之前的周期（如要求出处文件的印发日期），可选"
+    )
 
     param_fields: ClassVar[tuple[str, ...]] = ("at_least", "window")
     subjects: ClassVar[tuple[str, ...]] = ("institution",)
@@ -147,7 +165,7 @@ class PeriodicCheck(Check):
 
     def evaluate(self, ctx: Context) -> Outcome:
         app = ctx.institution()
-        first = window_start(ctx, self.window) + dt.timedelta(days=1)
+        count = max(1, window_months(ctx, self.window) // PERIOD_MONTHS[self.per])
         q = app.qualifications
         began = [
             d
@@ -157,24 +175,33 @@ class PeriodicCheck(Check):
             )
             if d
         ]
-        if began:
-            first = max(first, max(began))
+        first = max([*began, *([self.not_before] if self.not_before else [])], default=None)
         names = "或".join(a.label for a in self.activities)
         need = int(ctx.value(self.at_least))
         expected = f"近{ctx.text(self.window)}内{PERIOD_LABELS[self.per]}至少开展{names} {need} 次"
-        periods = complete_periods(first, ctx.as_of, self.per)
+        periods = [
+            (start, end)
+            for start, end in last_complete_periods(ctx.as_of, self.per, count)
+            if first is None or start >= first
+        ]
         if not periods:
-            return Outcome(Status.NOT_APPLICABLE, "回溯期内无完整周期", expected, "评价期内没有完整的考核周期")
+            return Outcome(
+                Status.NOT_APPLICABLE,
+                "回溯期内无完整周期",
+                expected,
+                "评价基准日前没有取得资质（及要求生效）后的完整考核周期",
+            )
         counts = []
         for start, end in periods:
             n = sum(1 for a in app.activities if a.type in self.activities and start <= a.date <= end)
             counts.append((period_name(start, self.per), n))
         short = [(name, n) for name, n in counts if n < need]
-        observed = "；".join(f"{name} {n} 次" for name, n in counts)
+        observed = f"{names}：" + "；".join(f"{name} {n} 次" for name, n in counts)
+        span = counts[0][0] if len(counts) == 1 else f"{counts[0][0]}至{counts[-1][0]}"
         if not short:
-            return Outcome(Status.PASS, observed, expected, f"{len(periods)} 个周期均达到 {need} 次")
-        details = [f"{name}：{n} 次" for name, n in short]
-        reason = f"{'、'.join(name for name, _ in short)}未达到 {need} 次"
+            return Outcome(Status.PASS, observed, expected, f"{names}：{span}共 {len(periods)} 个周期均达到 {need} 次")
+        details = [f"{names}，{name}：{n} 次" for name, n in short]
+        reason = f"{names}：{'、'.join(name for name, _ in short)}未达到 {need} 次"
         fraction = (len(periods) - len(short)) / len(periods)
         status = Status.PARTIAL if fraction > 0 else Status.FAIL
         return Outcome(status, observed, expected, reason, fraction=fraction, details=details)

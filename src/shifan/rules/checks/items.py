@@ -18,6 +18,7 @@ from shifan.rules.vocab import (
     Facility,
     Frequency,
     InstitutionCategory,
+    MedicalLevel,
     RegionMeasure,
     Service,
     Status,
@@ -156,11 +157,14 @@ class AgreementCheck(Check):
 
     Passes: ``{kind: agreement, visits: weekly}`` with an agreement signed 2024-01-01, no expiry,
     ``visit_frequency: weekly``. Fails: the only agreement expired, or visits are monthly.
+    ``partners`` counts only agreements with those kinds of medical institution (e.g. a
+    community health centre).
     """
 
     kind: Literal["agreement"]
     visits: Frequency | None = Field(None, description="合作机构上门频次至少为")
     green_channel: bool = Field(False, description="须约定就医绿色通道")
+    partners: list[MedicalLevel] | None = Field(None, description="只计与这些类别医疗机构的协议（可选）")
 
     subjects: ClassVar[tuple[str, ...]] = ("institution",)
     title: ClassVar[str] = "签约合作"
@@ -172,16 +176,22 @@ class AgreementCheck(Check):
 
     def evaluate(self, ctx: Context) -> Outcome:
         app = ctx.institution()
-        expected = "与医疗机构签订有效合作协议"
+        kinds = "或".join(level.label for level in self.partners) if self.partners else "医疗机构"
+        expected = f"与{kinds}签订有效合作协议"
         if self.visits is not None:
             expected += f"，{self.visits.label}派医务人员上门服务"
         if self.green_channel:
             expected += "，约定就医绿色通道"
-        valid = [a for a in app.agreements if valid_on(ctx.as_of, a.signed, a.expires)]
+        agreements = [a for a in app.agreements if not self.partners or a.partner_level in self.partners]
+        valid = [a for a in agreements if valid_on(ctx.as_of, a.signed, a.expires)]
         if not valid:
-            expired = [a for a in app.agreements if a.expires is not None and a.expires < ctx.as_of]
+            expired = [a for a in agreements if a.expires is not None and a.expires < ctx.as_of]
             reason = (
-                f"与{expired[0].partner}的协议已于 {expired[0].expires} 到期" if expired else "无有效的医疗合作协议"
+                f"与{expired[0].partner}的协议已于 {expired[0].expires} 到期"
+                if expired
+                else f"无与{kinds}的有效合作协议"
+                if self.partners
+                else "无有效的医疗合作协议"
             )
             return Outcome(Status.FAIL, "无有效协议", expected, reason)
         good = [

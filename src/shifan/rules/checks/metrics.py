@@ -78,33 +78,67 @@ def _month_index(month: str) -> int:
     return int(year) * 12 + int(mon) - 1
 
 
+def _month_name(index: int) -> str:
+    return f"{index // 12}-{index % 12 + 1:02d}"
+
+
+def annual_months(as_of: dt.date) -> list[int]:
+    """The 12 complete calendar months ending on or before ``as_of`` (month indexes, oldest first):
+    on 2025-12-31 January to December 2025; on 2025-12-30 December 2024 to November 2025."""
+    last = as_of.year * 12 + as_of.month - 1
+    if (as_of + dt.timedelta(days=1)).month == as_of.month:
+        last -= 1  # as_of's month is still running
+    return [last - offset for offset in range(11, -1, -1)]
+
+
+def year_before(as_of: dt.date) -> dt.date:
+    """The day 12 months before ``as_of`` (29 February → 28 February): annual data must be dated
+    after it and on or before ``as_of``."""
+    try:
+        return as_of.replace(year=as_of.year - 1)
+    except ValueError:
+        return as_of.replace(year=as_of.year - 1, day=28)
+
+
+def dated_within_year(what: str, day: dt.date | None, as_of: dt.date) -> Missing | None:
+    """Why data dated ``day`` cannot serve for the year ending ``as_of``, or None when it can."""
+    if day is None:
+        return None
+    if day > as_of:
+        return Missing(f"{what}日期 {day} 晚于评价基准日 {as_of}，不能采用")
+    start = year_before(as_of)
+    if day <= start:
+        return Missing(
+            f"{what}日期 {day} 早于评价基准日前 12 个月（{start + dt.timedelta(days=1)} 至 {as_of}），须使用近一年的数据"
+        )
+    return None
+
+
 @metric(
     "occupancy_rate",
     "年入住率",
     "%",
     "institution",
-    description="评价基准日所在月（未满一个月时为其前最后一个完整月）往前 12 个月：各月入住床位数之和 ÷ 各月运营床位数之和。某月填报了运营床位数时以该数为准，否则用 `beds.operating`。",
+    description="评价基准日当日或以前最后 12 个完整的自然月（基准日为月末时含当月）：各月入住床位数之和 ÷ 各月运营床位数之和；缺任何一个月即为证据不足。某月填报了运营床位数时以该数为准，否则用 `beds.operating`。",
 )
 def occupancy_rate(app: InstitutionApplication, as_of: dt.date, options: MetricOptions) -> Result:
-    """Occupied bed-months ÷ operating bed-months over the 12 months ending with ``as_of``'s month
-    (or the last complete month before it). Monthly ``operating`` overrides ``beds.operating``."""
-    last = as_of.year * 12 + as_of.month - 1
-    months = {m.month: m for m in app.occupancy if _month_index(m.month) <= last}
-    if not months:
+    """Occupied bed-months ÷ operating bed-months over the 12 complete calendar months ending on or
+    before ``as_of`` (see :func:`annual_months`); months after it are ignored, a missing month makes
+    the rate unknown. Monthly ``operating`` overrides ``beds.operating``."""
+    if not app.occupancy:
         return Missing(not_reported("逐月入住数据（occupancy）"))
-    latest = max(_month_index(m) for m in months)
-    window = [latest - offset for offset in range(12)]
-    by_index = {_month_index(k): v for k, v in months.items()}
+    window = annual_months(as_of)
+    by_index = {_month_index(m.month): m for m in app.occupancy}
     absent = [i for i in window if i not in by_index]
     if absent:
-        names = "、".join(f"{i // 12}-{i % 12 + 1:02d}" for i in sorted(absent)[:4])
-        return Missing(f"评价年度逐月入住数据不全，缺 {len(absent)} 个月（{names}…）")
+        names = "、".join(_month_name(i) for i in absent[:4]) + ("…" if len(absent) > 4 else "")
+        span = f"{_month_name(window[0])}至{_month_name(window[-1])}"
+        return Missing(f"评价年度（{span}）逐月入住数据不全，缺 {len(absent)} 个月（{names}）")
     occupied = sum(by_index[i].occupied for i in window)
     operating = sum(by_index[i].operating or app.beds.operating for i in window)
     if operating <= 0:
         return Missing("实际运营床位数为 0，无法计算入住率")
-    start, end = min(window), max(window)
-    span = f"{start // 12}-{start % 12 + 1:02d}至{end // 12}-{end % 12 + 1:02d}"
+    span = f"{_month_name(window[0])}至{_month_name(window[-1])}"
     value = percent(occupied, operating)
     return Measurement(value, f"{span} 月均在住 {occupied / 12:.1f} 床 / 运营 {operating / 12:.0f} 床")
 
@@ -122,6 +156,9 @@ def disabled_share(app: InstitutionApplication, as_of: dt.date, options: MetricO
     residents = app.residents
     if residents is None or residents.total == 0:
         return Missing(not_reported("入住老年人能力等级构成（residents）"))
+    stale = dated_within_year("能力评估统计", residents.assessed, as_of)
+    if stale is not None:
+        return stale
     levels = options.levels or [a for a in Ability if a is not INTACT]
     count = sum(residents.by_ability.get(level, 0) for level in levels)
     if INTACT not in levels:
@@ -150,13 +187,19 @@ def nursing_bed_share(app: InstitutionApplication, as_of: dt.date, options: Metr
     "满意度",
     "%",
     "institution",
-    description="评价基准日及以前最近一次满意度调查：满意问卷数 ÷ 调查问卷数；样本量为调查问卷数。",
+    description="评价基准日前 12 个月内（含基准日）的满意度调查：满意问卷数 ÷ 调查问卷数；样本量为调查问卷数。调查日期晚于基准日或早于 12 个月的不能采用。",
 )
 def satisfaction_rate(app: InstitutionApplication, as_of: dt.date, options: MetricOptions) -> Result:
-    """Satisfied ÷ surveyed questionnaires of the latest survey not after ``as_of``."""
+    """Satisfied ÷ surveyed questionnaires of a survey dated within the 12 months up to ``as_of``
+    (a survey after ``as_of`` is not yet known; one older than a year is out of date)."""
     survey = app.satisfaction
-    if survey is None or survey.date > as_of:
+    if survey is None:
         return Missing(not_reported("满意度调查（satisfaction）"))
+    if survey.date > as_of:
+        return Missing(f"满意度调查日期 {survey.date} 晚于评价基准日 {as_of}，调查结果尚不能采用")
+    stale = dated_within_year("满意度调查", survey.date, as_of)
+    if stale is not None:
+        return stale
     if survey.surveyed == 0:
         return Missing("满意度调查有效问卷数为 0")
     value = percent(survey.satisfied, survey.surveyed)
@@ -221,9 +264,15 @@ def physician_count(app: InstitutionApplication, as_of: dt.date, options: Metric
     return Measurement(count, f"持有效医师执业证书 {count} 人")
 
 
-def _region_ratio(app: RegionApplication, ratio: RegionRatio, roster: RosterIndicators | None) -> Result:
+def _region_ratio(
+    app: RegionApplication, as_of: dt.date, ratio: RegionRatio, roster: RosterIndicators | None
+) -> Result:
     """A ratio of two stated indicators; an indicator the county left empty falls back to the
-    value derived from its roster (see :mod:`shifan.evaluate.rollup`)."""
+    value derived from its roster (see :mod:`shifan.evaluate.rollup`). Statistics dated outside
+    the 12 months up to ``as_of`` cannot serve."""
+    stale = dated_within_year("统计截止", app.indicators.date, as_of)
+    if stale is not None:
+        return stale
     numerator, denominator = ratio.numerator, ratio.denominator
     stated = {name: getattr(app.indicators, name) for name in (numerator, denominator)}
     derived = {name: roster.get(name) if roster is not None else None for name in stated}
@@ -241,7 +290,7 @@ def _region_ratio(app: RegionApplication, ratio: RegionRatio, roster: RosterIndi
 
 def _region_metric(ratio: RegionRatio) -> None:
     def fn(app: RegionApplication, as_of: dt.date, options: MetricOptions) -> Result:
-        return _region_ratio(app, ratio, options.roster)
+        return _region_ratio(app, as_of, ratio, options.roster)
 
     fn.__doc__ = f"indicators.{ratio.numerator} ÷ indicators.{ratio.denominator}."
     description = (

@@ -1,12 +1,15 @@
 """Check kinds tied to the calendar: targets that step up by year, dates an applicant declares.
 
 Provincial plans set targets per year ("2023年不低于52%、2025年不低于55%"). A rubric keeps every
-step as its own quoted parameter and :class:`ScheduledMetricCheck` applies the one in force for
-the evaluation year, so one rubric serves every assessment year and ``--as-of`` stays meaningful.
+step as its own quoted parameter and :class:`ScheduledMetricCheck` applies the one in force on
+the evaluation date, so one rubric serves every assessment year and ``--as-of`` stays meaningful.
+A target "到2024年底" is a deadline: it is in force from 31 December of that year, not from
+1 January (``in_force: year_end``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import ClassVar, Literal
 
 from pydantic import Field
@@ -35,21 +38,42 @@ class Step(ParamHolder):
     param_fields: ClassVar[tuple[str, ...]] = ("from_year", "value")
 
 
+InForce = Literal["year_start", "year_end"]
+
+
+def step_in_force_from(year: int, in_force: InForce) -> dt.date:
+    """The first day a step's target applies: 1 January of its year (an annual target,
+    "2025年不低于55%") or 31 December (a deadline, "到2025年底达100%")."""
+    return dt.date(year, 12, 31) if in_force == "year_end" else dt.date(year, 1, 1)
+
+
+def step_label(year: str, in_force: InForce) -> str:
+    """How a step's start reads in the output: "2025年起" or "2025年底起"."""
+    return f"{year}底起" if in_force == "year_end" else f"{year}起"
+
+
 @register
 class ScheduledMetricCheck(MetricMixin):
-    """A computed metric compared with the target in force for the evaluation year: the step with
-    the latest ``from_year`` not after the year of ``as_of``.
+    """A computed metric compared with the target in force on ``as_of``: the step with the
+    latest start not after ``as_of``. A step starts on 1 January of ``from_year``, or on
+    31 December of it with ``in_force: year_end`` (a "到X年底" deadline).
 
     Passes: ``{kind: scheduled_metric, metric: nursing_bed_share, op: ">=", schedule:
     [{from_year: year_2023, value: share_2023}, {from_year: year_2025, value: share_2025}]}`` with
     2023 → 52%, 2025 → 55%, ``as_of`` 2025-12-31 and 56% nursing-type beds. Fails: 53% on
     2025-12-31 (55% is in force), although 53% passes on 2024-12-31 (52% still in force).
-    Not applicable: ``as_of`` in 2022, before the first target year.
+    Not applicable: ``as_of`` in 2022, before the first target year. With ``in_force: year_end``
+    and steps 2024 → 95%, 2025 → 100%: on 2025-03-31 the 95% target applies (in force since
+    2024-12-31), on 2024-06-30 none does yet.
     """
 
     kind: Literal["scheduled_metric"]
     op: Literal[">=", ">", "<=", "<", "=="] = Field(">=", description="比较方式")
     schedule: list[Step] = Field(min_length=1, description="分年度目标：自某年度起适用的阈值")
+    in_force: InForce = Field(
+        "year_start",
+        description="目标生效时点：year_start 自起始年度1月1日起（年度目标）；year_end 自该年度12月31日起（“到X年底”）",
+    )
 
     param_fields: ClassVar[tuple[str, ...]] = ("min_sample",)
     title: ClassVar[str] = "分年度目标"
@@ -62,22 +86,25 @@ class ScheduledMetricCheck(MetricMixin):
     )
 
     def evaluate(self, ctx: Context) -> Outcome:
-        year = ctx.as_of.year
         steps = sorted(self.schedule, key=lambda s: ctx.value(s.from_year))
-        in_force = [s for s in steps if ctx.value(s.from_year) <= year]
-        plan = [f"{ctx.text(s.from_year)}起{requirement(self.op, ctx.text(s.value))}" for s in steps]
+        in_force = [s for s in steps if step_in_force_from(int(ctx.value(s.from_year)), self.in_force) <= ctx.as_of]
+        plan = [
+            f"{step_label(ctx.text(s.from_year), self.in_force)}{requirement(self.op, ctx.text(s.value))}"
+            for s in steps
+        ]
         found = METRICS[self.metric]
         if not in_force:
-            first = ctx.text(steps[0].from_year)
-            return Outcome(
-                Status.NOT_APPLICABLE,
-                f"评价年度 {year}年",
-                "；".join(plan),
-                f"评价年度 {year}年早于首个目标年度 {first}，尚无适用的{found.title}目标",
-                details=plan,
-            )
+            first = step_label(ctx.text(steps[0].from_year), self.in_force).removesuffix("起")
+            if self.in_force == "year_end":
+                observed = f"评价基准日 {ctx.as_of}"
+                reason = f"评价基准日 {ctx.as_of} 早于首个目标期限 {first}，尚无适用的{found.title}目标"
+            else:
+                observed = f"评价年度 {ctx.as_of.year}年"
+                reason = f"评价年度 {ctx.as_of.year}年早于首个目标年度 {first}，尚无适用的{found.title}目标"
+            return Outcome(Status.NOT_APPLICABLE, observed, "；".join(plan), reason, details=plan)
         step = in_force[-1]
-        expected = f"{found.title}{requirement(self.op, ctx.text(step.value))}（{ctx.text(step.from_year)}起适用）"
+        start = step_label(ctx.text(step.from_year), self.in_force)
+        expected = f"{found.title}{requirement(self.op, ctx.text(step.value))}（{start}适用）"
         details = [f"{line}{'（本次适用）' if s is step else ''}" for s, line in zip(steps, plan, strict=True)]
         measured = self.measure(ctx)
         if isinstance(measured, Outcome):
@@ -85,8 +112,12 @@ class ScheduledMetricCheck(MetricMixin):
             return measured
         observed = metric_value_with_detail(found.title, measured.value, found.unit, measured.detail)
         ok = compare(measured.value, self.op, ctx.value(step.value))
+        if self.in_force == "year_end":
+            applies = f"评价基准日 {ctx.as_of} 适用的（{start}）"
+        else:
+            applies = f"{ctx.as_of.year}年适用的"
         reason = (
-            f"{metric_value(found.title, measured.value, found.unit)}，{reached(ok)}{year}年适用的"
+            f"{metric_value(found.title, measured.value, found.unit)}，{reached(ok)}{applies}"
             f"{quoted_requirement(self.op, ctx.text(step.value))}目标"
         )
         status = Status.PASS if ok else Status.FAIL
