@@ -12,6 +12,7 @@ from shifan.cli.params import as_of_option, criteria_option, echo_json, terminal
 from shifan.evaluate.compare import compare_application, render_comparison
 from shifan.evaluate.pipeline import check_application
 from shifan.evaluate.rollup import render_rollup
+from shifan.present.report.build import result_document
 from shifan.present.text import render_result
 
 JSON_SCHEMA_VERSION = 1
@@ -51,10 +52,7 @@ def check(
     checked = check_application(application, criteria=criteria, as_of=as_of)
     result = checked.result
     if fmt == "json":
-        data = {"schema_version": JSON_SCHEMA_VERSION, **result.model_dump(mode="json")}
-        if checked.rollup is not None:
-            data["rollup"] = checked.rollup.model_dump(mode="json")
-        echo_json(data)
+        echo_json(result_document(checked))
     else:
         style = terminal_style() if sys.stdout.isatty() else None
         click.echo(render_result(result, style) if style else render_result(result), nl=False)

@@ -65,6 +65,11 @@ class OverrideRecord(BaseModel):
     reason: str
     effective: bool
 
+    @property
+    def changes_nothing(self) -> bool:
+        """The override repeats what the data decided (系统“符合”→改判“符合”)."""
+        return self.computed_status.value == self.decision
+
 
 class ReconciledCriterion(BaseModel):
     """One item after reconciliation."""
@@ -94,6 +99,7 @@ class ReviewInfo(BaseModel):
 
     reviewer: str
     organisation: str
+    title: str = Field("", description="职称或职务")
     file: str
     stale: bool
     stale_reasons: list[str]
@@ -269,6 +275,7 @@ def _info(loaded: LoadedReview, checked: Checked) -> ReviewInfo:
     return ReviewInfo(
         reviewer=review.reviewer.name,
         organisation=review.reviewer.organisation,
+        title=review.reviewer.title,
         file=loaded.display,
         stale=bool(reasons),
         stale_reasons=reasons,

@@ -1,8 +1,12 @@
-"""Building reports: evaluation → view → Jinja2 HTML → PDF (or the HTML itself, to preview)."""
+"""Building reports: evaluation → view → Jinja2 HTML → PDF (or the HTML itself, to preview).
+
+The Word editions of the same documents are drawn from the same views by :mod:`shifan.present.docx`.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Any, Literal
 
@@ -13,7 +17,7 @@ from shifan.evaluate.pipeline import Checked
 from shifan.files import atomic_write_text
 from shifan.formatting import chinese_date
 from shifan.present.report.templating import make_environment
-from shifan.present.report.views import blank_review, build_view, review_view
+from shifan.present.report.views import blank_review, build_view, readable_text, review_view
 from shifan.recommend.ranking import Recommendation
 from shifan.review.reconcile import ReconciledResult
 from shifan.rules.rubric import Rubric
@@ -21,7 +25,33 @@ from shifan.rules.rubric import Rubric
 #: Reviewer columns printed when nobody has reviewed yet (a layout choice, not policy).
 BLANK_REVIEWER_COLUMNS = 3
 
-Format = Literal["pdf", "html"]
+Format = Literal["pdf", "html", "docx"]
+
+#: Version of the result JSON (``shifan check --format json`` and the file embedded in PDF/A).
+RESULT_SCHEMA_VERSION = 1
+
+
+def result_document(checked: Checked) -> dict[str, Any]:
+    """The machine-readable result, exactly as ``shifan check --format json`` prints it."""
+    data: dict[str, Any] = {"schema_version": RESULT_SCHEMA_VERSION, **checked.result.model_dump(mode="json")}
+    if checked.rollup is not None:
+        data["rollup"] = checked.rollup.model_dump(mode="json")
+    return data
+
+
+def json_bytes(data: Any) -> bytes:
+    return (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n").encode("utf-8")
+
+
+def _data_files(checked: Checked, reconciled: ReconciledResult | None = None) -> list[Any]:
+    from shifan.present.report.pdf import DataFile
+
+    files = [DataFile("result.json", json_bytes(result_document(checked)), "评价结果（机器可读）")]
+    if reconciled is not None:
+        files.append(
+            DataFile("reconciled.json", json_bytes(reconciled.model_dump(mode="json")), "专家合议结果（机器可读）")
+        )
+    return files
 
 
 def render_template(name: str, user_templates: Path | None = None, **context: Any) -> str:
@@ -35,25 +65,59 @@ def render_template(name: str, user_templates: Path | None = None, **context: An
         raise RenderError(f"报告模板错误（{name}）：{type(error).__name__}: {error}") from None
 
 
-def _emit(html: str, out: Path | None, fmt: Format, *, title: str, as_of: dt.date, footer: str, subject: str) -> bytes:
+def _emit(
+    html: str,
+    out: Path | None,
+    fmt: Format,
+    *,
+    title: str,
+    as_of: dt.date,
+    footer: str,
+    subject: str,
+    pdf_a: bool = False,
+    data_files: list[Any] | None = None,
+) -> bytes:
     if fmt == "html":
         if out is not None:
             atomic_write_text(out, html)
         return html.encode("utf-8")
     from shifan.present.report.pdf import render_pdf  # WeasyPrint loads only when a PDF is made
 
-    return render_pdf(html, out, title=title, as_of=as_of, footer_note=footer, subject=subject, keywords=("shifan",))
+    return render_pdf(
+        html,
+        out,
+        title=title,
+        as_of=as_of,
+        footer_note=footer,
+        subject=subject,
+        keywords=("shifan",),
+        pdf_a=pdf_a,
+        data_files=data_files or [],
+    )
+
+
+def checked_view(checked: Checked) -> Any:
+    """The report view of an evaluated application (with its 基本情况)."""
+    return build_view(checked.result, checked.rubric, checked.loaded.app)
 
 
 def self_report_html(checked: Checked, *, user_templates: Path | None = None) -> str:
-    view = build_view(checked.result, checked.rubric)
-    return render_template("self.html", user_templates, view=view)
+    return render_template("self.html", user_templates, view=checked_view(checked))
 
 
 def write_self_report(
-    checked: Checked, out: Path | None, *, fmt: Format = "pdf", user_templates: Path | None = None
+    checked: Checked,
+    out: Path | None,
+    *,
+    fmt: Format = "pdf",
+    user_templates: Path | None = None,
+    pdf_a: bool = False,
 ) -> bytes:
-    """The 自评报告 of one application, as PDF bytes (or HTML), written atomically to ``out``."""
+    """The 自评报告 of one application, as PDF bytes (or HTML, or DOCX), written atomically to ``out``."""
+    if fmt == "docx":
+        from shifan.present.docx import write_self_report_docx
+
+        return write_self_report_docx(checked, out)
     result = checked.result
     html = self_report_html(checked, user_templates=user_templates)
     title = f"{result.applicant.name} 自评报告"
@@ -63,15 +127,17 @@ def write_self_report(
         fmt,
         title=title,
         as_of=result.as_of,
-        footer=build_view(result, checked.rubric).footer_note,
+        footer=checked_view(checked).footer_note,
         subject=result.rubric.title,
+        pdf_a=pdf_a,
+        data_files=_data_files(checked) if pdf_a else None,
     )
 
 
 def review_report_html(
     checked: Checked, reconciled: ReconciledResult | None = None, *, user_templates: Path | None = None
 ) -> str:
-    view = build_view(checked.result, checked.rubric)
+    view = checked_view(checked)
     review = blank_review(checked.result, BLANK_REVIEWER_COLUMNS) if reconciled is None else review_view(reconciled)
     return render_template("review.html", user_templates, view=view, review=review)
 
@@ -83,13 +149,28 @@ def write_review_report(
     *,
     fmt: Format = "pdf",
     user_templates: Path | None = None,
+    pdf_a: bool = False,
 ) -> bytes:
     """The 评审意见表: per item the self-score, reviewers' scores and remarks, the reconciled score."""
+    if fmt == "docx":
+        from shifan.present.docx import write_review_report_docx
+
+        return write_review_report_docx(checked, out, reconciled)
     result = checked.result
     html = review_report_html(checked, reconciled, user_templates=user_templates)
     title = f"{result.applicant.name} 评审意见表"
     footer = build_view(result, checked.rubric).footer_note
-    return _emit(html, out, fmt, title=title, as_of=result.as_of, footer=footer, subject=result.rubric.title)
+    return _emit(
+        html,
+        out,
+        fmt,
+        title=title,
+        as_of=result.as_of,
+        footer=footer,
+        subject=result.rubric.title,
+        pdf_a=pdf_a,
+        data_files=_data_files(checked, reconciled) if pdf_a else None,
+    )
 
 
 def sheet_date(rubric: Rubric) -> dt.date:
@@ -98,8 +179,29 @@ def sheet_date(rubric: Rubric) -> dt.date:
     return max(dates) if dates else dt.date(2000, 1, 1)
 
 
+def scoring_method(rubric: Rubric, criterion: Any) -> str:
+    """How an item of the blank 评分表 is scored, in words (parameter names replaced)."""
+    check = criterion.check
+    if criterion.gate:
+        return "符合 / 不符合"
+    if criterion.guidance:
+        return readable_text(criterion.guidance, rubric)
+    if getattr(check, "kind", "") == "self_score" and getattr(check, "guidance", ""):
+        return readable_text(check.guidance, rubric)
+    title = getattr(check, "title", "")
+    return f"{title}：达到要求得分" if title else "按要求评分"
+
+
+def sheet_rows(rubric: Rubric) -> list[tuple[int, Any, Any, str, str]]:
+    """Each item of the blank 评分表: number, section, criterion, requirement, scoring method."""
+    return [
+        (n, section, criterion, rubric.requirement(criterion), scoring_method(rubric, criterion))
+        for n, (section, criterion) in enumerate(rubric.criteria(), 1)
+    ]
+
+
 def sheet_html(rubric: Rubric, *, reviewers: int = 1, user_templates: Path | None = None) -> str:
-    rows = [(n, section, criterion) for n, (section, criterion) in enumerate(rubric.criteria(), 1)]
+    rows = sheet_rows(rubric)
     printed_on = chinese_date(sheet_date(rubric))
     return render_template(
         "sheet.html", user_templates, rubric=rubric, rows=rows, reviewers=reviewers, printed_on=printed_on
@@ -113,12 +215,19 @@ def write_blank_sheet(
     fmt: Format = "pdf",
     reviewers: int = 1,
     user_templates: Path | None = None,
+    pdf_a: bool = False,
 ) -> bytes:
     """A blank printable 评分表 of the effective rubric for scoring on paper."""
+    if fmt == "docx":
+        from shifan.present.docx import write_blank_sheet_docx
+
+        return write_blank_sheet_docx(rubric, out, reviewers=reviewers)
     day = sheet_date(rubric)
     html = sheet_html(rubric, reviewers=reviewers, user_templates=user_templates)
-    footer = f"{rubric.id} 版本 {rubric.version} · 评分标准 {rubric.sha256[:12]}"
-    return _emit(html, out, fmt, title=f"{rubric.title} 评分表", as_of=day, footer=footer, subject=rubric.title)
+    footer = f"{rubric.title} {rubric.version} 版 · 校验码：评分标准 {rubric.sha256[:12]}"
+    return _emit(
+        html, out, fmt, title=f"{rubric.title} 评分表", as_of=day, footer=footer, subject=rubric.title, pdf_a=pdf_a
+    )
 
 
 def recommendation_date(recommendation: Recommendation) -> dt.date:

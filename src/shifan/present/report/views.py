@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from dataclasses import dataclass, field
 
-from shifan.evaluate.result import CriterionResult, EvaluationResult
+from shifan.evaluate.result import CriterionResult, EvaluationResult, ParameterUse
 from shifan.formatting import chinese_date, format_number
-from shifan.review.reconcile import ReconciledResult
+from shifan.review.reconcile import OverrideRecord, ReconciledResult
+from shifan.rules.application import Application, InstitutionApplication, RegionApplication
 from shifan.rules.params import DEFAULT_NOTICE
 from shifan.rules.rubric import Rubric
 from shifan.rules.vocab import Status
+
+#: Source documents that are the tool's own choices, not government text.
+TOOL_SOURCE_IDS = frozenset({"shifan"})
+PARAMETER_MENTION = re.compile(r"（参数 ([A-Za-z][A-Za-z0-9_]*)）")
 
 
 @dataclass(frozen=True)
@@ -20,6 +27,15 @@ class Fix:
     problem: str
     action: str
     gain: float
+
+
+@dataclass(frozen=True)
+class DefaultRow:
+    """One default value still to confirm: its Chinese name, value and where it comes from."""
+
+    title: str
+    value: str
+    source: str
 
 
 @dataclass(frozen=True)
@@ -48,23 +64,61 @@ class ReportView:
     footer_note: str
     printed_on: str
     numbered: list[tuple[int, CriterionResult]] = field(default_factory=list)
+    honour: str = ""
+    cover_title: str = ""
+    cover_rows: list[tuple[str, str]] = field(default_factory=list)
+    profile: list[tuple[str, str]] = field(default_factory=list)
+    defaults: list[DefaultRow] = field(default_factory=list)
+    priorities: list[str] = field(default_factory=list)
 
 
-def _action(criterion: CriterionResult) -> str:
-    if criterion.status is Status.INSUFFICIENT:
-        if criterion.missing_evidence:
-            return "补充佐证材料：" + "、".join(criterion.missing_evidence)
-        return "补充数据：" + criterion.reason
+_ITEM_ACTIONS = {
+    "services": "开展以下服务",
+    "systems": "建立并落实以下制度",
+    "facilities": "配齐或整改以下设施设备",
+    "commitments": "签署以下承诺",
+    "measures": "落实以下措施",
+}
+
+
+def _check_action(criterion: CriterionResult, rubric: Rubric | None) -> str:
+    """What to do about a failed or partial criterion, by the kind of its check."""
+    spec = rubric.criterion(criterion.id) if rubric is not None else None
+    kind = getattr(spec.check, "kind", "") if spec is not None else ""
+    missing = [d.removeprefix("缺少：") for d in criterion.details if d.startswith("缺少：")]
+    if kind == "periodic":
+        return f"按要求组织开展并留存记录：{criterion.reason}；今后须做到{criterion.expected}"
+    if kind == "items" and missing:
+        field_name = getattr(spec.check, "field", "") if spec is not None else ""
+        return f"{_ITEM_ACTIONS.get(field_name, '补齐以下项目')}：{'、'.join(missing)}"
+    if kind in ("certificates", "min_staff"):
+        listed = "；".join(criterion.details[:5]) + ("……" if len(criterion.details) > 5 else "")
+        return f"配齐持证人员、更新证书：{listed or criterion.reason}"
+    if kind == "licence":
+        return f"办理或更新资质证照：{criterion.reason}"
+    if kind == "agreement":
+        return f"与医疗机构签订或续签合作协议，做到：{criterion.expected or criterion.requirement}"
+    if kind == "no_events":
+        return "核实事件记录是否准确；事件属实的，本项无法通过补充材料整改"
     if criterion.details:
-        return "逐项整改：" + "；".join(criterion.details[:5]) + ("……" if len(criterion.details) > 5 else "")
-    return "按要求整改：" + criterion.requirement
+        listed = "；".join(criterion.details[:5]) + ("……" if len(criterion.details) > 5 else "")
+        return f"逐项整改（{listed}）"
+    return f"按要求整改，做到：{criterion.requirement}"
 
 
-def improvement_list(result: EvaluationResult) -> list[Fix]:
+def _action(criterion: CriterionResult, rubric: Rubric | None = None) -> str:
+    evidence = "附上佐证材料：" + "、".join(criterion.missing_evidence) if criterion.missing_evidence else ""
+    if criterion.status is Status.INSUFFICIENT:
+        return evidence or "补充数据：" + criterion.reason
+    action = _check_action(criterion, rubric)
+    return f"{action}；{evidence}" if evidence else action
+
+
+def improvement_list(result: EvaluationResult, rubric: Rubric | None = None) -> list[Fix]:
     """Gates first, then the items whose fix gains most points; ties in rubric order."""
     order = {c.id: i for i, c in enumerate(result.criteria)}
     fixes = [
-        Fix(c, c.reason, _action(c), c.gain)
+        Fix(c, c.reason, _action(c, rubric), c.gain)
         for c in result.criteria
         if c.status in (Status.FAIL, Status.PARTIAL, Status.INSUFFICIENT, Status.ERROR)
     ]
@@ -91,29 +145,168 @@ def chart_bars(result: EvaluationResult) -> tuple[list[Bar], float]:
 
 
 def footer_note(result: EvaluationResult) -> str:
+    """The small audit line of every page: rubric version, digests of rubric and data, date."""
     app = result.application_sha256[:12] or "—"
     return (
-        f"{result.rubric.id} 版本 {result.rubric.version} · 评分标准 {result.rubric.sha256[:12]}"
-        f" · 申报数据 {app} · 基准日 {result.as_of}"
+        f"评分标准 {result.rubric.version} 版 · 校验码：评分标准 {result.rubric.sha256[:12]}"
+        f"，申报数据 {app} · 基准日 {result.as_of}"
     )
 
 
-def build_view(result: EvaluationResult, rubric: Rubric) -> ReportView:
+def honour_of(rubric_title: str) -> str:
+    """The honour applied for, from the rubric title: 全国医养结合示范机构评分标准 → 全国医养结合示范机构;
+    医养结合示范机构评分标准（上海市长宁区） → 上海市长宁区医养结合示范机构."""
+    head, _, tail = rubric_title.partition("评分标准")
+    tail = tail.strip()
+    if tail.startswith("（") and tail.endswith("）"):
+        return tail[1:-1] + head
+    return head + tail
+
+
+def readable_text(text: str, rubric: Rubric) -> str:
+    """``text`` with parameter names such as （参数 satisfaction_lower） replaced by their meaning."""
+
+    def named(match: re.Match[str]) -> str:
+        param = rubric.parameters.get(match.group(1))
+        return f"（{param.title} {param.formatted()}）" if param is not None else ""
+
+    return PARAMETER_MENTION.sub(named, text)
+
+
+def default_rows(params: list[ParameterUse], rubric: Rubric) -> list[DefaultRow]:
+    """Defaults still to confirm, by Chinese name; the tool's own choices said to be so."""
+    rows = []
+    for use in params:
+        param = rubric.parameters.get(use.name)
+        document = param.source.document if param is not None else ""
+        if param is not None and document in TOOL_SOURCE_IDS:
+            source = f"本工具设定的默认值（非政策原文）：{param.source.clause}"
+        else:
+            source = f"{use.source}（原文未给出确定数字，暂取默认值）"
+        rows.append(DefaultRow(use.title, use.text, source))
+    return rows
+
+
+def _priority_lines(result: EvaluationResult) -> list[str]:
+    lines = []
+    for p in result.priorities:
+        if not p.met:
+            continue
+        lines.append(p.reason if p.reason.startswith(p.title) else f"{p.title}：{p.reason}")
+    return lines
+
+
+def _date(day: object) -> str:
+    return chinese_date(day) if day is not None else ""  # type: ignore[arg-type]
+
+
+def cover_rows(result: EvaluationResult, app: Application | None) -> list[tuple[str, str]]:
+    applicant = result.applicant
+    rows = [
+        ("申报单位", applicant.name),
+        ("统一社会信用代码" if applicant.kind == "institution" else "行政区划代码", applicant.id),
+    ]
+    if applicant.category_label:
+        rows.append(("机构类别" if applicant.kind == "institution" else "行政区划层级", applicant.category_label))
+    filled_by = app.filled_by if app is not None else ""
+    submitted = app.submitted if app is not None else None
+    rows.append(("填报人", filled_by))
+    if app is not None and not app.phone and app.contact:
+        rows.append(("联系人及电话", app.contact))
+    else:
+        rows.append(("联系电话", app.phone if app is not None else ""))
+    rows.append(("报送日期", _date(submitted)))
+    return rows
+
+
+def _count(value: int | None, unit: str) -> str:
+    return "" if value is None else f"{value} {unit}"
+
+
+def institution_profile(app: InstitutionApplication) -> list[tuple[str, str]]:
+    """机构基本情况: address, beds, residents by ability, staff by role, licences."""
+    rows = [("地址", app.address or "未填报")]
+    if app.founded is not None:
+        rows.append(("成立日期", chinese_date(app.founded)))
+    beds = app.beds
+    rows.append(
+        ("床位", f"核定 {beds.approved} 张，实际运营 {beds.operating} 张，其中护理型床位 {beds.nursing_type} 张")
+    )
+    if app.residents is not None:
+        parts = [f"{ability.label} {count} 人" for ability, count in app.residents.by_ability.items() if count]
+        when = f"（{chinese_date(app.residents.assessed)}统计）" if app.residents.assessed else ""
+        rows.append(("入住老年人", f"共 {app.residents.total} 人{when}：" + "，".join(parts)))
+    else:
+        rows.append(("入住老年人", "未填报"))
+    roles = Counter(member.role for member in app.staff)
+    staff = "，".join(f"{role.label} {n} 人" for role, n in roles.items())
+    rows.append(("工作人员", f"共 {len(app.staff)} 人：{staff}" if app.staff else "未填报"))
+    q = app.qualifications
+    licences = []
+    if q.medical_licence is not None:
+        lic = q.medical_licence
+        until = f"，有效期至 {chinese_date(lic.expires)}" if lic.expires else ""
+        licences.append(
+            f"医疗机构执业许可证（备案）{lic.number}（{lic.level.label}，{chinese_date(lic.issued)}取得{until}）"
+        )
+    if q.elderly_care_filing is not None:
+        filing = q.elderly_care_filing
+        licences.append(f"养老机构备案 {filing.number}（{chinese_date(filing.date)}）")
+    if q.insurance_designated is not None:
+        licences.append(f"{chinese_date(q.insurance_designated)}纳入医保定点")
+    rows.append(("资质", "；".join(licences) or "未填报"))
+    if app.agreements:
+        rows.append(("合作医疗机构", "、".join(a.partner for a in app.agreements)))
+    return rows
+
+
+def region_profile(app: RegionApplication) -> list[tuple[str, str]]:
+    """县（市、区）基本情况: province, level, roster and the statistics given."""
+    rows = [
+        ("所属省份", app.province),
+        ("行政区划层级", app.level.label),
+        ("辖区医养结合机构", f"{len(app.roster)} 家（名册）" if app.roster else "未提供名册"),
+    ]
+    for name, info in type(app.indicators).model_fields.items():
+        value = getattr(app.indicators, name)
+        if value is not None:
+            rows.append((info.description or name, str(value)))
+    if app.measures:
+        rows.append(("已落实的机制和政策措施", "；".join(m.label for m in app.measures)))
+    return rows
+
+
+def profile_rows(app: Application | None) -> list[tuple[str, str]]:
+    if isinstance(app, InstitutionApplication):
+        return institution_profile(app)
+    if isinstance(app, RegionApplication):
+        return region_profile(app)
+    return []
+
+
+def build_view(result: EvaluationResult, rubric: Rubric, app: Application | None = None) -> ReportView:
     by_id = {c.id: c for c in result.criteria}
     bars, height = chart_bars(result)
+    honour = honour_of(result.rubric.title)
     return ReportView(
         result=result,
         rubric=rubric,
         verdict_text=result.verdict.label,
         verdict_explanation=result.verdict.explanation,
         failed_gates=[by_id[g] for g in result.failed_gates],
-        fixes=improvement_list(result),
+        fixes=improvement_list(result, rubric),
         bars=bars,
         chart_height=height,
         defaults_notice=DEFAULT_NOTICE,
         footer_note=footer_note(result),
         printed_on=chinese_date(result.as_of),
         numbered=list(enumerate(result.criteria, 1)),
+        honour=honour,
+        cover_title=f"{honour}申报自评报告",
+        cover_rows=cover_rows(result, app),
+        profile=profile_rows(app),
+        defaults=default_rows(result.defaults_used, rubric),
+        priorities=_priority_lines(result),
     )
 
 
@@ -131,6 +324,17 @@ class ReviewRow:
 
 
 @dataclass(frozen=True)
+class Expert:
+    """One expert of the panel, as the signature table prints them."""
+
+    name: str
+    organisation: str
+    title: str
+    conclusion: str
+    signed: str
+
+
+@dataclass(frozen=True)
 class ReviewView:
     """Reviewers' columns of the 评审意见表; blank columns when nobody has reviewed yet."""
 
@@ -140,12 +344,42 @@ class ReviewView:
     opinions: list[tuple[str, str]]
     notes: list[str]
     verdict: str
+    experts: list[Expert] = field(default_factory=list)
+    panel_verdict: str = ""
+    panel_score: str = ""
+    panel_grade: str = ""
+    panel_opinion: str = ""
+    system_verdict: str = ""
+    system_score: str = ""
+
+
+def _system(result: EvaluationResult) -> tuple[str, str]:
+    return result.verdict.label, f"{format_number(result.score)} / {format_number(result.max_score)}"
 
 
 def blank_review(result: EvaluationResult, columns: int) -> ReviewView:
     rows = [ReviewRow(n, c, [""] * columns, [""] * columns, "", "", []) for n, c in enumerate(result.criteria, 1)]
     names = [f"专家{i}" for i in range(1, columns + 1)]
-    return ReviewView(names, rows, "", [], [], "")
+    experts = [Expert("", "", "", "", "") for _ in range(columns)]
+    verdict, score = _system(result)
+    return ReviewView(names, rows, "", [], [], "", experts, system_verdict=verdict, system_score=score)
+
+
+def panel_opinion(reconciled: ReconciledResult) -> str:
+    """The panel's 推荐意见 from the experts' conclusions: unanimous, or the count of each."""
+    counts = Counter(info.conclusion_label for info in reconciled.reviews)
+    if not counts:
+        return ""
+    if len(counts) == 1:
+        label = next(iter(counts))
+        return f"{label}（{counts[label]} 位专家一致）"
+    return "意见不一致：" + "，".join(f"{label} {n} 人" for label, n in counts.most_common())
+
+
+def _override_note(o: OverrideRecord) -> str:
+    decision = "符合" if o.decision == "pass" else "不符合"
+    note = f"否决项 {o.criterion} {o.title}：系统判定“{o.computed_status.label}”，{o.reviewer} 改判为“{decision}”，理由：{o.reason}"
+    return note + ("" if o.effective else "（改判意见不一致，未生效）")
 
 
 def review_view(reconciled: ReconciledResult) -> ReviewView:
@@ -167,7 +401,7 @@ def review_view(reconciled: ReconciledResult) -> ReviewView:
             flags.append(f"评分分歧：最高分与最低分相差 {format_number(item.spread or 0)} 分")
         for n in names:
             e = entries.get(n)
-            if e is not None and e.override:
+            if e is not None and e.override and e.override != item.computed_status.value:
                 flags.append(f"改判为{'符合' if e.override == 'pass' else '不符合'}（{n}）：{e.override_reason}")
             if e is not None and e.changed:
                 flags.append(f"数据已变化，待复核（{n}）：{e.changed}")
@@ -182,18 +416,37 @@ def review_view(reconciled: ReconciledResult) -> ReviewView:
         for info in reconciled.reviews
         if info.stale
     ]
-    notes.extend(
-        f"否决项 {o.criterion} {o.title}：系统判定“{o.computed_status.label}”，{o.reviewer} 改判为“{'符合' if o.decision == 'pass' else '不符合'}”，理由：{o.reason}"
-        + ("" if o.effective else "（改判意见不一致，未生效）")
-        for o in reconciled.overrides
-    )
+    notes.extend(_override_note(o) for o in reconciled.overrides if not o.changes_nothing)
     opinions = [
         (info.reviewer, f"{info.conclusion_label}。{info.opinion}".rstrip("。") + "。") for info in reconciled.reviews
     ]
-    verdict = (
-        reconciled.verdict.label
-        + f"，合议得分 {format_number(reconciled.score)} / {format_number(reconciled.max_score)}"
-    )
+    score = f"{format_number(reconciled.score)} / {format_number(reconciled.max_score)}"
+    verdict = reconciled.verdict.label + f"，合议得分 {score}"
     if reconciled.grade:
         verdict += f"，等级：{reconciled.grade}"
-    return ReviewView(names, rows, format_number(reconciled.score), opinions, notes, verdict)
+    experts = [
+        Expert(
+            info.reviewer,
+            info.organisation,
+            info.title,
+            info.conclusion_label,
+            chinese_date(info.signed) if info.signed else "",
+        )
+        for info in reconciled.reviews
+    ]
+    system_verdict, system_score = _system(reconciled.evaluation)
+    return ReviewView(
+        names,
+        rows,
+        format_number(reconciled.score),
+        opinions,
+        notes,
+        verdict,
+        experts,
+        panel_verdict=reconciled.verdict.label,
+        panel_score=score,
+        panel_grade=reconciled.grade,
+        panel_opinion=panel_opinion(reconciled),
+        system_verdict=system_verdict,
+        system_score=system_score,
+    )

@@ -119,7 +119,7 @@ def satisfaction_rate(app: InstitutionApplication, as_of: dt.date, options: dict
     """Satisfied ÷ surveyed questionnaires of the latest survey not after ``as_of``."""
     survey = app.satisfaction
     if survey is None or survey.date > as_of:
-        return Missing("未填报满意度调查（satisfaction）")
+        return Missing("未填报满意度调查")
     if survey.surveyed == 0:
         return Missing("满意度调查有效问卷数为 0")
     value = _ratio(survey.satisfied, survey.surveyed)
