@@ -4,13 +4,50 @@ text editions of the 拟推荐名单 and the 公示 notice."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
 
+from pydantic import Field, ValidationError
+
+from shifan.errors import InputError
 from shifan.present.regions import city_label
-from shifan.recommend.ranking import AnnexEntry, Ranked, Recommendation, RecommendationList
+from shifan.read.problems import problems_from_validation
+from shifan.read.yamldoc import load_document
+from shifan.rules.base import FileModel
+
+if TYPE_CHECKING:  # at run time only instances are passed in (recommend imports this package)
+    from shifan.recommend.ranking import AnnexEntry, Ranked, Recommendation, RecommendationList
 
 NUMERALS = "一二三四五六七八九十"
+CITY_CODE = re.compile(r"地市 (\d{6})")
+
+
+class PublicationSettings(FileModel):
+    """发文设置文件：拟推荐名单和公示的发文机关、省份、年度和文号（均可省略）."""
+
+    issuer: str = Field("", description="发文机关，如 安徽省卫生健康委员会")
+    province: str = Field("", description="省份，如 安徽省")
+    year: int | None = Field(None, ge=2000, le=2100, description="年度，如 2026")
+    doc_number: str = Field("", description="文号，如 皖卫老龄秘〔2026〕1号")
+
+
+SETTINGS_WHAT = "发文设置文件"
+
+
+def load_publication(path: Path) -> Publication:
+    """Read a settings file (YAML: issuer, province, year, doc_number), reporting every problem."""
+    document = load_document(Path(path), what=SETTINGS_WHAT)
+    if not isinstance(document.data, dict):
+        found = type(document.data).__name__
+        raise InputError([document.problem((), "顶层应为键值映射（键: 值）", found=found)], what=SETTINGS_WHAT)
+    try:
+        settings = PublicationSettings.model_validate(document.data)
+    except ValidationError as error:
+        raise InputError(problems_from_validation(error, document, PublicationSettings), what=SETTINGS_WHAT) from None
+    return Publication(settings.issuer, settings.province, settings.year, settings.doc_number)
 
 
 @dataclass(frozen=True)
@@ -21,6 +58,10 @@ class Publication:
     province: str = ""
     year: int | None = None
     doc_number: str = ""
+
+    def updated(self, **values: object) -> Publication:
+        """A copy with the given values (those that are empty or None are ignored)."""
+        return replace(self, **{k: v for k, v in values.items() if v not in (None, "")})  # type: ignore[arg-type]
 
     @property
     def prefix(self) -> str:
@@ -35,7 +76,11 @@ def is_public(entry: AnnexEntry) -> bool:
 
 def public_annex(rec_list: RecommendationList) -> list[AnnexEntry]:
     """The annex as published: readable applicants only, highest score first, then by name."""
-    entries = [e for e in rec_list.annex if is_public(e)]
+    entries = [
+        e.model_copy(update={"reason": CITY_CODE.sub(lambda m: city_label(m.group(1)), e.reason)})
+        for e in rec_list.annex
+        if is_public(e)
+    ]
     return sorted(entries, key=lambda e: (e.score is None, -(e.score or 0.0), e.name, e.id))
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from shifan.files import atomic_write_text
 from shifan.present.cells import CellValue
+from shifan.present.publication import Publication, notice_view
 from shifan.present.spreadsheet import Sheet, write_csv, write_xlsx
 from shifan.recommend.ranking import Recommendation, RecommendationList
 
@@ -82,32 +83,26 @@ def _quota_text(rec_list: RecommendationList) -> str:
     return text
 
 
-def notice_text(recommendation: Recommendation) -> str:
-    """A short 公示-style list (dates and contact left blank for the issuing office)."""
-    titles = "、".join(r.title for r in recommendation.lists)
-    lines = [f"关于{titles}拟推荐名单的公示", ""]
-    lines.append(
-        "根据医养结合示范创建工作安排，经申报单位自评、县级初审和省级评审，确定以下拟推荐名单，现予以公示。"
-        "公示期间如有异议，请以书面形式向我委反映。"
-    )
-    lines.append("")
-    numerals = "一二三四五六七八九十"
-    for index, rec_list in enumerate(recommendation.lists):
-        lines.append(f"{numerals[index]}、{rec_list.title}（{len(rec_list.recommended)} 个）")
-        group = None
-        for entry in rec_list.recommended:
-            if rec_list.quota_by and entry.group != group:
-                group = entry.group
-                lines.append(f"  {group}：")
-            lines.append(f"  {entry.position}. {entry.row.name}")
+def notice_text(recommendation: Recommendation, publication: Publication | None = None) -> str:
+    """The 公示 notice as plain text (dates and contact left blank for the issuing office)."""
+    view = notice_view(recommendation, publication)
+    lines = [view.issuer, view.doc_number, ""] if view.issuer else []
+    lines += [view.title, "", *view.body, ""]
+    for heading, groups in view.lists:
+        lines.append(heading)
+        for label, names in groups:
+            if label:
+                lines.append(f"  {label}：")
+            lines.extend(f"  {name}" for name in names)
         lines.append("")
     lines.append("排序规则：" + "；".join(recommendation.tie_rules) + "。")
-    lines.append("公示时间：____年__月__日至____年__月__日")
-    lines.append("联系电话：__________")
+    lines.extend(view.closing)
     return "\n".join(lines) + "\n"
 
 
-def write_recommendation(out: Path, recommendation: Recommendation, *, pdf: bool) -> list[Path]:
+def write_recommendation(
+    out: Path, recommendation: Recommendation, *, pdf: bool, publication: Publication | None = None
+) -> list[Path]:
     """Write every output of a recommendation into ``out``; returns the files written."""
     out.mkdir(parents=True, exist_ok=True)
     listing, annex = list_sheet(recommendation), annex_sheet(recommendation)
@@ -115,7 +110,12 @@ def write_recommendation(out: Path, recommendation: Recommendation, *, pdf: bool
     write_xlsx(paths[0], [listing, annex])
     write_csv(paths[1], listing)
     write_csv(paths[2], annex)
-    atomic_write_text(paths[3], notice_text(recommendation))
+    atomic_write_text(paths[3], notice_text(recommendation, publication))
+    from shifan.present.docx import write_notice_docx, write_recommendation_docx
+
+    for name, writer in (("recommendation.docx", write_recommendation_docx), ("notice.docx", write_notice_docx)):
+        writer(recommendation, out / name, publication)
+        paths.append(out / name)
     json_path = out / "recommendation.json"
     atomic_write_text(
         json_path, json.dumps(recommendation.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
@@ -125,6 +125,6 @@ def write_recommendation(out: Path, recommendation: Recommendation, *, pdf: bool
         from shifan.present.report.build import write_recommendation_list
 
         pdf_path = out / "recommendation.pdf"
-        write_recommendation_list(recommendation, pdf_path)
+        write_recommendation_list(recommendation, pdf_path, publication=publication)
         paths.append(pdf_path)
     return paths

@@ -9,11 +9,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from shifan.batch.runner import Progress, run_batch
 from shifan.errors import UsageError
 from shifan.present.recommendation import write_recommendation
 from shifan.recommend.ranking import QuotaBy, Recommendation, build_recommendation
+
+if TYPE_CHECKING:
+    from shifan.present.publication import Publication
 
 __all__ = ["RecommendResult", "Recommendation", "recommend"]
 
@@ -37,6 +41,7 @@ def recommend(
     jobs: int | None = None,
     pdf: bool = True,
     progress: Progress | None = None,
+    publication: Publication | None = None,
 ) -> RecommendResult:
     """Evaluate every application under ``source`` and write the recommendation list to ``out``."""
     if quota < 1:
@@ -45,5 +50,5 @@ def recommend(
     recommendation = build_recommendation(
         report.rows, report.failures, quota=quota, quota_by=quota_by, min_score=min_score
     )
-    files = write_recommendation(out, recommendation, pdf=pdf)
+    files = write_recommendation(out, recommendation, pdf=pdf, publication=publication)
     return RecommendResult(recommendation, files, len(report.failures))

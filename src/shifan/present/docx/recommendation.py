@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -34,21 +33,11 @@ from shifan.present.publication import (
     public_annex,
     rubric_title,
 )
+from shifan.present.report.build import recommendation_date
 from shifan.recommend.ranking import Ranked, Recommendation, RecommendationList
 
 WIDTH = 156.0
 RED = RGBColor(0xC0, 0x00, 0x00)
-
-
-def recommendation_day(recommendation: Recommendation) -> dt.date:
-    """The newest evaluation date among the listed applicants (fixed, never the clock)."""
-    days = [
-        dt.date.fromisoformat(item.row.as_of)
-        for lst in recommendation.lists
-        for item in lst.recommended
-        if item.row.as_of
-    ]
-    return max(days) if days else dt.date(2000, 1, 1)
 
 
 def _quota_text(rec_list: RecommendationList) -> str:
@@ -93,7 +82,7 @@ def _red_head(document: Any, publication: Publication) -> None:
 
 def recommendation_document(recommendation: Recommendation, publication: Publication | None = None) -> Any:
     publication = publication or Publication()
-    day = recommendation_day(recommendation)
+    day = recommendation_date(recommendation)
     heading_text = list_title(recommendation, publication)
     document = new_document(title=heading_text, as_of=day)
     counts = "；".join(f"{lst.title} {len(lst.recommended)} 个" for lst in recommendation.lists)
@@ -177,7 +166,7 @@ def recommendation_document(recommendation: Recommendation, publication: Publica
 
 def notice_document(recommendation: Recommendation, publication: Publication | None = None) -> Any:
     view = notice_view(recommendation, publication)
-    document = new_document(title=view.title, as_of=recommendation_day(recommendation))
+    document = new_document(title=view.title, as_of=recommendation_date(recommendation))
     header_and_footer(document, header="", audit="")
     _red_head(document, publication or Publication())
     title(document, view.title)

@@ -16,6 +16,15 @@ from shifan.errors import RenderError
 from shifan.evaluate.pipeline import Checked
 from shifan.files import atomic_write_text
 from shifan.formatting import chinese_date
+from shifan.present.publication import (
+    NUMERALS,
+    Publication,
+    group_label,
+    list_title,
+    process_sentence,
+    public_annex,
+    rubric_title,
+)
 from shifan.present.report.templating import make_environment
 from shifan.present.report.views import blank_review, build_view, readable_text, review_view
 from shifan.recommend.ranking import Recommendation
@@ -241,21 +250,42 @@ def recommendation_date(recommendation: Recommendation) -> dt.date:
     return max(days) if days else dt.date(2000, 1, 1)
 
 
-def recommendation_html(recommendation: Recommendation, *, user_templates: Path | None = None) -> str:
+def recommendation_html(
+    recommendation: Recommendation, *, publication: Publication | None = None, user_templates: Path | None = None
+) -> str:
+    publication = publication or Publication()
     day = recommendation_date(recommendation)
-    title = "医养结合示范拟推荐名单"
+    annex = [(lst.title, entry) for lst in recommendation.lists for entry in public_annex(lst)]
     return render_template(
-        "recommendation.html", user_templates, recommendation=recommendation, title=title, as_of=chinese_date(day)
+        "recommendation.html",
+        user_templates,
+        recommendation=recommendation,
+        title=list_title(recommendation, publication),
+        publication=publication,
+        process=process_sentence(recommendation),
+        annex=annex,
+        numerals=NUMERALS,
+        group_label=group_label,
+        rubric_title=rubric_title,
+        as_of=chinese_date(day),
     )
 
 
 def write_recommendation_list(
-    recommendation: Recommendation, out: Path | None, *, fmt: Format = "pdf", user_templates: Path | None = None
+    recommendation: Recommendation,
+    out: Path | None,
+    *,
+    fmt: Format = "pdf",
+    publication: Publication | None = None,
+    user_templates: Path | None = None,
 ) -> bytes:
-    """The 拟推荐名单 with its annex of applicants left out and why."""
-    html = recommendation_html(recommendation, user_templates=user_templates)
+    """The 拟推荐名单 with its public annex of applicants left out and why."""
+    if fmt == "docx":
+        from shifan.present.docx import write_recommendation_docx
+
+        return write_recommendation_docx(recommendation, out, publication)
+    html = recommendation_html(recommendation, publication=publication, user_templates=user_templates)
     day = recommendation_date(recommendation)
     counts = "；".join(f"{lst.title} {len(lst.recommended)} 个" for lst in recommendation.lists)
-    return _emit(
-        html, out, fmt, title="医养结合示范拟推荐名单", as_of=day, footer=f"拟推荐名单 · {counts}", subject="拟推荐名单"
-    )
+    title = list_title(recommendation, publication or Publication())
+    return _emit(html, out, fmt, title=title, as_of=day, footer=f"拟推荐名单 · {counts}", subject="拟推荐名单")

@@ -382,6 +382,14 @@ def _override_note(o: OverrideRecord) -> str:
     return note + ("" if o.effective else "（改判意见不一致，未生效）")
 
 
+def _opinion(label: str, text: str) -> str:
+    """ "同意推荐。理由……。" without repeating the conclusion when the text only restates it."""
+    text = text.strip().rstrip("。")
+    if not text or text == label:
+        return f"{label}。"
+    return f"{label}。{text}。"
+
+
 def review_view(reconciled: ReconciledResult) -> ReviewView:
     """The reviewers' columns of the 评审意见表 from a reconciled result."""
     names = [info.reviewer for info in reconciled.reviews]
@@ -417,9 +425,7 @@ def review_view(reconciled: ReconciledResult) -> ReviewView:
         if info.stale
     ]
     notes.extend(_override_note(o) for o in reconciled.overrides if not o.changes_nothing)
-    opinions = [
-        (info.reviewer, f"{info.conclusion_label}。{info.opinion}".rstrip("。") + "。") for info in reconciled.reviews
-    ]
+    opinions = [(info.reviewer, _opinion(info.conclusion_label, info.opinion)) for info in reconciled.reviews]
     score = f"{format_number(reconciled.score)} / {format_number(reconciled.max_score)}"
     verdict = reconciled.verdict.label + f"，合议得分 {score}"
     if reconciled.grade:
