@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
+from shifan.batch.model import SummaryRow
 from shifan.files import atomic_write_text
 from shifan.present.cells import CellValue
-from shifan.present.publication import Publication, notice_view
+from shifan.present.overview import city_overview
+from shifan.present.publication import Publication, notice_view, rubric_title
+from shifan.present.regions import city_label
 from shifan.present.spreadsheet import Sheet, write_csv, write_xlsx
 from shifan.recommend.ranking import Recommendation, RecommendationList
 
@@ -31,13 +35,18 @@ LIST_HEADERS = [
     "评审意见已过期",
     "改判",
     "申报文件",
+    "地市",
+    "评分标准",
 ]
 ANNEX_HEADERS = ["序号", "申报类型", "申报单位", "统一社会信用代码/区划代码", "得分", "未列入原因", "申报文件"]
 
 
-def list_sheet(recommendation: Recommendation) -> Sheet:
-    sheet = Sheet("拟推荐名单", list(LIST_HEADERS), widths={5: 32, 12: 30, 15: 36, 18: 36})
-    for rec_list in recommendation.lists:
+def list_sheet(
+    recommendation: Recommendation, only: RecommendationList | None = None, title: str = "拟推荐名单"
+) -> Sheet:
+    """The listed applicants of every list (or of ``only``), one row each."""
+    sheet = Sheet(title, list(LIST_HEADERS), widths={5: 32, 12: 30, 15: 36, 18: 36, 19: 14, 20: 30})
+    for rec_list in recommendation.lists if only is None else [only]:
         for entry in rec_list.recommended:
             row = entry.row
             cells: list[CellValue] = [
@@ -60,6 +69,8 @@ def list_sheet(recommendation: Recommendation) -> Sheet:
                 "是：" + "；".join(row.stale_reasons) if row.stale else "",
                 "；".join(row.overrides),
                 row.file,
+                city_label(row.region_code),
+                rubric_title(row.rubric_id),
             ]
             sheet.rows.append(cells)
     return sheet
@@ -101,13 +112,20 @@ def notice_text(recommendation: Recommendation, publication: Publication | None 
 
 
 def write_recommendation(
-    out: Path, recommendation: Recommendation, *, pdf: bool, publication: Publication | None = None
+    out: Path,
+    recommendation: Recommendation,
+    *,
+    pdf: bool,
+    publication: Publication | None = None,
+    rows: Sequence[SummaryRow] = (),
 ) -> list[Path]:
     """Write every output of a recommendation into ``out``; returns the files written."""
     out.mkdir(parents=True, exist_ok=True)
     listing, annex = list_sheet(recommendation), annex_sheet(recommendation)
     paths = [out / "recommendation.xlsx", out / "recommendation.csv", out / "annex.csv", out / "notice.txt"]
-    write_xlsx(paths[0], [listing, annex])
+    per_list = [list_sheet(recommendation, lst, lst.title) for lst in recommendation.lists]
+    overview = [city_overview(rows, {e.row.id for lst in recommendation.lists for e in lst.recommended})]
+    write_xlsx(paths[0], [*per_list, annex, *(overview if rows else [])])
     write_csv(paths[1], listing)
     write_csv(paths[2], annex)
     atomic_write_text(paths[3], notice_text(recommendation, publication))

@@ -50,5 +50,5 @@ def recommend(
     recommendation = build_recommendation(
         report.rows, report.failures, quota=quota, quota_by=quota_by, min_score=min_score
     )
-    files = write_recommendation(out, recommendation, pdf=pdf, publication=publication)
+    files = write_recommendation(out, recommendation, pdf=pdf, publication=publication, rows=report.rows)
     return RecommendResult(recommendation, files, len(report.failures))
