@@ -86,10 +86,31 @@ def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
                     cell.hyperlink = sheet.links[index] + cell.value
                     cell.style = "Hyperlink"
                     cell.alignment = top
+        _row_heights(ws, sheet)
         _print_setup(ws, len(sheet.headers), len(sheet.rows))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+#: Points per line of 10-point text, and the tallest row Excel allows.
+LINE_HEIGHT = 14.0
+MAX_ROW_HEIGHT = 409.0
+
+
+def _row_heights(ws: Worksheet, sheet: Sheet) -> None:
+    """Rows tall enough for their wrapped text (spreadsheet programs do not always measure it)."""
+    wide = {i: sheet.widths.get(i, 0) for i in range(len(sheet.headers)) if sheet.widths.get(i, 0) >= WRAP_WIDTH}
+    for number, row in enumerate(sheet.rows, start=2):
+        lines = 1
+        for index, width in wide.items():
+            value = row[index] if index < len(row) else None
+            if isinstance(value, str) and value:
+                # A CJK character is about two width units; an explicit line break starts a line.
+                units = [sum(2 if ord(ch) > 0x2E7F else 1 for ch in part) for part in value.split("\n")]
+                lines = max(lines, sum(max(1, -(-u // max(width - 1, 1))) for u in units))
+        if lines > 1:
+            ws.row_dimensions[number].height = min(MAX_ROW_HEIGHT, LINE_HEIGHT * lines + 2)
 
 
 def _print_setup(ws: Worksheet, columns: int, rows: int) -> None:
