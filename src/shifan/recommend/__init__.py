@@ -9,15 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 from shifan.batch.runner import Progress, run_batch
 from shifan.errors import UsageError
 from shifan.present.recommendation import write_recommendation
 from shifan.recommend.ranking import QuotaBy, Recommendation, build_recommendation
-
-if TYPE_CHECKING:
-    from shifan.present.publication import Publication
 
 __all__ = ["RecommendResult", "Recommendation", "recommend"]
 
@@ -41,9 +38,13 @@ def recommend(
     jobs: int | None = None,
     pdf: bool = True,
     progress: Progress | None = None,
-    publication: Publication | None = None,
+    publication: Any = None,
 ) -> RecommendResult:
-    """Evaluate every application under ``source`` and write the recommendation list to ``out``."""
+    """Evaluate every application under ``source`` and write the recommendation list to ``out``.
+
+    ``publication`` (a :class:`shifan.present.publication.Publication`: issuer, year, 文号) is
+    passed through to the writers.
+    """
     if quota < 1:
         raise UsageError("名额（--quota）应为正整数")
     report = run_batch(source, None, criteria=criteria, as_of=as_of, jobs=jobs, pdf=False, progress=progress)
