@@ -72,9 +72,16 @@ def test_action_list_says_what_to_do() -> None:
     assert all(fix.criterion.gate for fix in view.fixes[:2])  # gates first
     gains = [fix.gain for fix in view.fixes if not fix.criterion.gate]
     assert gains == sorted(gains, reverse=True)  # then by points gained
-    view = checked_view(check_application(INSTITUTIONS / "02-ankang-low-occupancy.yaml"))
-    drills = [fix.action for fix in view.fixes if "演练" in fix.criterion.title or "演练" in fix.action]
-    assert not drills or all("组织开展" in action for action in drills)
+    actions = {fix.criterion.id: fix.action for fix in view.fixes}
+    assert actions["F3"] == "在申报文件中填写该项自评分（由专家评审核定）"
+    assert actions["B3"] == "补充数据：未填报满意度调查；附上佐证材料：满意度调查报告"
+    drills = checked_view(check_application(INSTITUTIONS / "09-qingxi-township-new.yaml"))
+    drill = next(fix.action for fix in drills.fixes if fix.criterion.id == "G2")
+    assert drill.startswith("按要求组织开展并留存记录：2025年下半年未达到 1 次")  # hold the drill
+    services = checked_view(check_application(INSTITUTIONS / "06-changning-no-clinic.yaml"))
+    actions = {fix.criterion.id: fix.action for fix in services.fixes}
+    assert actions["E4"] == "开展以下服务：中医体质辨识、中医药适宜技术"
+    assert actions["A1"].startswith("办理或更新资质证照：不具备医疗卫生机构资质；附上佐证材料：")
 
 
 def test_priorities_are_not_labelled_twice(pdfs: dict[str, Path]) -> None:

@@ -81,37 +81,71 @@ _ITEM_ACTIONS = {
 }
 
 
-def _check_action(criterion: CriterionResult, rubric: Rubric | None) -> str:
-    """What to do about a failed or partial criterion, by the kind of its check."""
+def _kind(criterion: CriterionResult, rubric: Rubric | None) -> tuple[str, object]:
+    """The check kind deciding a criterion (the nested kind when every part is of one kind)."""
     spec = rubric.criterion(criterion.id) if rubric is not None else None
-    kind = getattr(spec.check, "kind", "") if spec is not None else ""
-    missing = [d.removeprefix("缺少：") for d in criterion.details if d.startswith("缺少：")]
+    if spec is None:
+        return "", None
+    check: object = spec.check
+    children = getattr(check, "children", None)
+    if callable(children):
+        kinds = {getattr(child, "kind", "") for child in children()}
+        if len(kinds) == 1:
+            return kinds.pop(), check
+    return str(getattr(check, "kind", "")), check
+
+
+_EVIDENCE_CLAUSE = re.compile(r"[；，]?(另|但)?缺少佐证材料[：:].*$")
+
+
+def _listed(details: list[str]) -> str:
+    return "；".join(details[:5]) + ("……" if len(details) > 5 else "")
+
+
+def _check_action(criterion: CriterionResult, kind: str, check: object, missing: list[str]) -> str:
+    """What to do about a failed or partial criterion, by the kind of its check."""
     if kind == "periodic":
         return f"按要求组织开展并留存记录：{criterion.reason}；今后须做到{criterion.expected}"
     if kind == "items" and missing:
-        field_name = getattr(spec.check, "field", "") if spec is not None else ""
-        return f"{_ITEM_ACTIONS.get(field_name, '补齐以下项目')}：{'、'.join(missing)}"
+        return f"{_ITEM_ACTIONS.get(str(getattr(check, 'field', '')), '补齐以下项目')}：{'、'.join(missing)}"
     if kind in ("certificates", "min_staff"):
-        listed = "；".join(criterion.details[:5]) + ("……" if len(criterion.details) > 5 else "")
-        return f"配齐持证人员、更新证书：{listed or criterion.reason}"
+        return f"配齐持证人员、更新证书：{_listed(criterion.details) or criterion.reason}"
     if kind == "licence":
-        return f"办理或更新资质证照：{criterion.reason}"
+        return f"办理或更新资质证照：{_EVIDENCE_CLAUSE.sub('', criterion.reason).strip('；，')}"
     if kind == "agreement":
-        return f"与医疗机构签订或续签合作协议，做到：{criterion.expected or criterion.requirement}"
+        return f"与医疗机构签订或续签合作协议，做到：{criterion.requirement}"
     if kind == "no_events":
         return "核实事件记录是否准确；事件属实的，本项无法通过补充材料整改"
+    if kind in ("metric", "bands", "scheduled_metric", "elapsed"):
+        return f"按要求改进，做到：{criterion.requirement}"
+    if kind == "self_score":
+        return f"按要求改进，做到：{criterion.requirement}（由专家评审核定得分）"
     if criterion.details:
-        listed = "；".join(criterion.details[:5]) + ("……" if len(criterion.details) > 5 else "")
-        return f"逐项整改（{listed}）"
+        return f"逐项整改（{_listed(criterion.details)}）"
     return f"按要求整改，做到：{criterion.requirement}"
 
 
 def _action(criterion: CriterionResult, rubric: Rubric | None = None) -> str:
-    evidence = "附上佐证材料：" + "、".join(criterion.missing_evidence) if criterion.missing_evidence else ""
+    """The 整改措施: what to do (hold the drill, set up the system), then the documents to attach."""
+    kind, check = _kind(criterion, rubric)
+    missing = [d.removeprefix("缺少：") for d in criterion.details if d.startswith("缺少：")]
+    parts = []
     if criterion.status is Status.INSUFFICIENT:
-        return evidence or "补充数据：" + criterion.reason
-    action = _check_action(criterion, rubric)
-    return f"{action}；{evidence}" if evidence else action
+        if kind == "items" and missing:
+            parts.append(_check_action(criterion, kind, check, missing))
+        elif kind == "self_score" and not criterion.missing_evidence:
+            parts.append("在申报文件中填写该项自评分（由专家评审核定）")
+        else:
+            data = _EVIDENCE_CLAUSE.sub("", criterion.reason).strip("；，")
+            # With documents missing, a reason that only restates what was found is no data gap.
+            found = data.startswith(("具备", "已")) or "齐全" in data or "符合" in data
+            if data and not (criterion.missing_evidence and found):
+                parts.append("补充数据：" + data)
+    else:
+        parts.append(_check_action(criterion, kind, check, missing))
+    if criterion.missing_evidence:
+        parts.append("附上佐证材料：" + "、".join(criterion.missing_evidence))
+    return "；".join(parts) or "补充数据：" + criterion.reason
 
 
 def improvement_list(result: EvaluationResult, rubric: Rubric | None = None) -> list[Fix]:
