@@ -291,6 +291,8 @@ def merge_row(tbl: Any, index: int, text: str, *, bold: bool = True) -> None:
         para._p.getparent().remove(para._p)
     for run in list(merged.paragraphs[0].runs):
         run._r.getparent().remove(run._r)
+    merged.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.LEFT
+    merged.paragraphs[0].paragraph_format.keep_with_next = True  # a section line never ends a page
     _cell_text(merged, text, bold=bold)
     _shade(merged, "F2F2F2")
 

@@ -19,7 +19,7 @@ def sheet_document(rubric: Rubric, *, reviewers: int = 1) -> Any:
     audit = f"{rubric.title} {rubric.version} 版 · 校验码：评分标准 {rubric.sha256[:12]}"
     header_and_footer(document, header=f"{rubric.title} 评分表", audit=audit)
     title(document, rubric.title, "评分表")
-    table(
+    info = table(
         document,
         None,
         [
@@ -34,6 +34,8 @@ def sheet_document(rubric: Rubric, *, reviewers: int = 1) -> Any:
         ],
         [22, 70, 22, 42],
     )
+    row = info.rows[1]
+    row.cells[1].merge(row.cells[3])
     rows: list[tuple[object, ...]] = []
     section_rows: list[tuple[int, str]] = []
     previous = None
@@ -59,7 +61,7 @@ def sheet_document(rubric: Rubric, *, reviewers: int = 1) -> Any:
         document,
         ["序号", "指标", "要求", "分值", "评分方法", "得分", "备注"],
         rows,
-        [9, 24, 50, 13, 27, 18, 15],
+        [9, 24, 47, 15, 28, 18, 15],
         align=["center", None, None, "right", None, None, None],
     )
     for index, text in section_rows:
