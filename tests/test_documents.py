@@ -142,6 +142,30 @@ def test_recommendation_pdf_is_fit_to_publish(pdfs: dict[str, Path]) -> None:
     assert "另有" not in text and "文件有误" not in text
 
 
+def test_unreadable_files_stay_out_of_the_public_annex(tmp_path: Path) -> None:
+    source = tmp_path / "in"
+    shutil.copytree(INSTITUTIONS, source / "institutions")
+    (source / "institutions" / "有错误的申报.yaml").write_text("kind: institution\nname: 坏\n", encoding="utf-8")
+    out = tmp_path / "rec"
+    result = invoke(["recommend", source, "--quota", "2", "-o", out], 1)
+    assert "有错误的申报.yaml" in result.stderr
+    assert "有错误的申报.yaml" in (out / "failures.log").read_text(encoding="utf-8")
+    published = [pdftotext(out / "recommendation.pdf"), (out / "notice.txt").read_text(encoding="utf-8")]
+    published += [all_text(docx.Document(str(out / name))) for name in ("recommendation.docx", "notice.docx")]
+    for text in published:
+        assert "有错误的申报" not in text and "文件有误" not in text and "缺少必填项" not in text
+    from shifan.present.publication import public_annex
+    from shifan.recommend.ranking import Recommendation
+
+    recommendation = Recommendation.model_validate_json((out / "recommendation.json").read_text(encoding="utf-8"))
+    annex = public_annex(recommendation.lists[0])
+    scores = [entry.score or 0.0 for entry in annex]
+    assert scores == sorted(scores, reverse=True) and all(entry.id for entry in annex)  # rank order, readable
+    listing = docx.Document(str(out / "recommendation.docx")).tables[-2]  # the annex, before the signatures
+    names = [row.cells[1].text.split("\n")[0] for row in listing.rows[1:]]
+    assert names == [entry.name for lst in recommendation.lists for entry in public_annex(lst)]
+
+
 def test_no_identifier_like_tokens_in_any_document(pdfs: dict[str, Path], tmp_path: Path) -> None:
     texts = {name: pdftotext(path) for name, path in pdfs.items()}
     for name, path in make_documents(tmp_path).items():

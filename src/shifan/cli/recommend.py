@@ -88,7 +88,9 @@ def recommend(
             group = f"  {group_label(rec_list, entry)}" if rec_list.quota_by else ""
             click.echo(f"  {entry.position:>3}. {entry.row.name}  {entry.row.score:g} 分{group}{stale}")
     if result.failures:
-        click.echo(f"有 {result.failures} 个文件无法处理（已记入内部清单 annex.csv，不列入公示附件）：", err=True)
+        click.echo(
+            f"有 {result.failures} 个文件无法处理（已记入 failures.log 和 annex.csv，不列入公示附件）：", err=True
+        )
         for rec_list in result.recommendation.lists:
             for left_out in rec_list.annex:
                 if not left_out.id:

@@ -10,7 +10,7 @@ from shifan.batch.model import SummaryRow
 from shifan.files import atomic_write_text
 from shifan.present.cells import CellValue
 from shifan.present.overview import city_overview
-from shifan.present.publication import Publication, notice_view, rubric_title
+from shifan.present.publication import Publication, is_public, notice_view, rubric_title
 from shifan.present.regions import city_label
 from shifan.present.spreadsheet import Sheet, write_csv, write_xlsx
 from shifan.recommend.ranking import Recommendation, RecommendationList
@@ -129,6 +129,12 @@ def write_recommendation(
     write_csv(paths[1], listing)
     write_csv(paths[2], annex)
     atomic_write_text(paths[3], notice_text(recommendation, publication))
+    unreadable = [entry for lst in recommendation.lists for entry in lst.annex if not is_public(entry)]
+    if unreadable:  # internal only: never in the published annex
+        log = [f"无法处理的文件共 {len(unreadable)} 个（未列入公示附件）：", ""]
+        log.extend(f"== {entry.file}\n  {entry.reason}\n" for entry in unreadable)
+        atomic_write_text(out / "failures.log", "\n".join(log))
+        paths.append(out / "failures.log")
     from shifan.present.docx import write_notice_docx, write_recommendation_docx
 
     for name, writer in (("recommendation.docx", write_recommendation_docx), ("notice.docx", write_notice_docx)):
