@@ -225,3 +225,19 @@ def test_libreoffice_prints_every_docx(tmp_path: Path) -> None:
         text = squeeze(pdftotext(out / (path.stem + ".pdf")))
         for words in expected[name]:
             assert words in text, f"{name}: {words}"
+
+
+def test_publication_settings_file_and_options(tmp_path: Path) -> None:
+    settings = tmp_path / "发文设置.yaml"
+    settings.write_text(
+        "issuer: 示例省卫生健康委员会\nprovince: 示例省\nyear: 2025\ndoc_number: 示卫〔2026〕2号\n", "utf-8"
+    )
+    out = tmp_path / "rec"
+    source = APPLICATIONS / "regions"
+    invoke(["recommend", source, "--quota", "1", "-o", out, "--no-pdf", "--settings", settings, "--year", "2026"], 0)
+    notice = (out / "notice.txt").read_text(encoding="utf-8")
+    assert notice.startswith("示例省卫生健康委员会\n示卫〔2026〕2号\n")
+    assert "关于示例省2026年全国医养结合示范县（市、区）拟推荐名单的公示" in notice
+    settings.write_text("isuer: 示例省卫生健康委员会\nyear: 二〇二六\n", "utf-8")
+    err = invoke(["recommend", source, "--quota", "1", "-o", out, "--settings", settings], 2).stderr
+    assert "isuer" in err and "issuer" in err and "year" in err
