@@ -212,3 +212,32 @@ def test_each_extension_writes_its_format(tmp_path: Path) -> None:
         assert (tmp_path / name).read_bytes().startswith(magic), name
     invoke(["report", "sheet", "-o", tmp_path / "s.docx", "--format", "docx"], 0)
     assert (tmp_path / "s.docx").read_bytes().startswith(b"PK")
+
+
+# ECMA-376 child order of the property elements the writers touch (Word refuses files that break it).
+ORDER = {
+    "pPr": "pStyle keepNext keepLines pageBreakBefore framePr widowControl numPr suppressLineNumbers pBdr shd tabs "
+    "suppressAutoHyphens kinsoku wordWrap overflowPunct topLinePunct autoSpaceDE autoSpaceDN bidi adjustRightInd "
+    "snapToGrid spacing ind contextualSpacing mirrorIndents suppressOverlap jc textDirection textAlignment "
+    "textboxTightWrap outlineLvl divId cnfStyle rPr sectPr pPrChange",
+    "rPr": "rStyle rFonts b bCs i iCs caps smallCaps strike dstrike outline shadow emboss imprint noProof snapToGrid "
+    "vanish webHidden color spacing w kern position sz szCs highlight u effect bdr shd fitText vertAlign rtl cs em "
+    "lang eastAsianLayout specVanish oMath",
+    "tblPr": "tblStyle tblpPr tblOverlap bidiVisual tblStyleRowBandSize tblStyleColBandSize tblW jc tblCellSpacing "
+    "tblInd tblBorders shd tblLayout tblCellMar tblLook tblCaption tblDescription",
+    "tcPr": "cnfStyle tcW gridSpan hMerge vMerge tcBorders shd noWrap tcMar textDirection tcFitText vAlign hideMark",
+}
+
+
+def test_docx_properties_are_in_schema_order(documents: dict[str, Path]) -> None:
+    namespace = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    for name, path in documents.items():
+        document = docx.Document(str(path))
+        for part in (document.element, document.styles.element, document.sections[0].footer._element):
+            for tag, order in ORDER.items():
+                sequence = order.split()
+                for element in part.iter(namespace + tag):
+                    children = [child.tag.removeprefix(namespace) for child in element]
+                    known = [c for c in children if c in sequence]
+                    assert len(known) == len(set(known)), f"{name}: repeated child in {tag}: {children}"
+                    assert known == sorted(known, key=sequence.index), f"{name}: {tag} children {children}"

@@ -59,11 +59,7 @@ def clean(text: object) -> str:
 
 def _set_east_asian(element: Any, name: str, latin: str = LATIN) -> None:
     """Name the fonts of a style's or run's properties, East Asian included, theme fonts removed."""
-    rpr = element.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        rpr.insert(0, fonts)
+    fonts = element.get_or_add_rPr().get_or_add_rFonts()  # in its schema position
     for attribute in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
         fonts.attrib.pop(qn(attribute), None)
     fonts.set(qn("w:ascii"), latin)
@@ -200,6 +196,49 @@ def _cell_text(cell: Any, text: object, *, bold: bool = False, size: Pt = TABLE_
             _set_east_asian(run._r, HEI)
 
 
+#: Elements that follow w:pBdr in a paragraph's properties (ECMA-376 order; Word rejects others).
+PBDR_SUCCESSORS = (
+    "w:shd",
+    "w:tabs",
+    "w:suppressAutoHyphens",
+    "w:kinsoku",
+    "w:wordWrap",
+    "w:overflowPunct",
+    "w:topLinePunct",
+    "w:autoSpaceDE",
+    "w:autoSpaceDN",
+    "w:bidi",
+    "w:adjustRightInd",
+    "w:snapToGrid",
+    "w:spacing",
+    "w:ind",
+    "w:contextualSpacing",
+    "w:mirrorIndents",
+    "w:suppressOverlap",
+    "w:jc",
+    "w:textDirection",
+    "w:textAlignment",
+    "w:textboxTightWrap",
+    "w:outlineLvl",
+    "w:divId",
+    "w:cnfStyle",
+    "w:rPr",
+    "w:sectPr",
+    "w:pPrChange",
+)
+
+
+def bottom_rule(para: Any, colour: str = "000000", size: int = 18) -> None:
+    """A rule under ``para`` (a paragraph border), e.g. the red line of a 红头."""
+    ppr = para._p.get_or_add_pPr()
+    borders = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for key, value in (("w:val", "single"), ("w:sz", str(size)), ("w:space", "4"), ("w:color", colour)):
+        bottom.set(qn(key), value)
+    borders.append(bottom)
+    ppr.insert_element_before(borders, *PBDR_SUCCESSORS)
+
+
 def _row_flag(row: Any, tag: str) -> None:
     trpr = row._tr.get_or_add_trPr()
     flag = OxmlElement(tag)
@@ -271,9 +310,7 @@ def set_widths(tbl: Any, widths_mm: Sequence[float]) -> None:
         tblpr.append(total)
     total.set(qn("w:type"), "dxa")
     total.set(qn("w:w"), str(round(sum(widths_mm) * 1440 / 25.4)))
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    tblpr.append(layout)
+    tbl.autofit = False  # a fixed layout (w:tblLayout), so the widths hold
 
 
 def keep_with_next(rows: Sequence[Any]) -> None:

@@ -6,14 +6,13 @@ from pathlib import Path
 from typing import Any
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 
 from shifan.formatting import chinese_date, format_number
 from shifan.present.docx.common import (
     HEI,
     SONG,
+    bottom_rule,
     header_and_footer,
     heading,
     new_document,
@@ -71,13 +70,7 @@ def _red_head(document: Any, publication: Publication) -> None:
     for run in head.runs:
         run.font.color.rgb = RED
     number = paragraph(document, publication.doc_number, align="center")
-    ppr = number._p.get_or_add_pPr()
-    borders = OxmlElement("w:pBdr")
-    bottom = OxmlElement("w:bottom")
-    for key, value in (("w:val", "single"), ("w:sz", "18"), ("w:space", "4"), ("w:color", "C00000")):
-        bottom.set(qn(key), value)
-    borders.append(bottom)
-    ppr.append(borders)
+    bottom_rule(number, "C00000")
 
 
 def recommendation_document(recommendation: Recommendation, publication: Publication | None = None) -> Any:
