@@ -218,6 +218,7 @@ def test_libreoffice_prints_every_docx(tmp_path: Path) -> None:
         "review": ["评审组合议结论", "高级社会工作师", "评审组长"],
         "blank_review": ["评审意见表", "□具备申报资格"],
         "sheet": ["评分表", "□符合"],
+        "county": ["全国医养结合示范县（市、区）申报自评报告", "一、基本情况"],
         "recommendation": ["示例省卫生健康委员会", "拟推荐名单", "黄山市"],
         "notice": ["示卫老龄〔2026〕1号", "公示"],
     }

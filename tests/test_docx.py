@@ -37,7 +37,9 @@ def make_documents(folder: Path) -> dict[str, Path]:
         "review": folder / "评审意见表.docx",
         "blank_review": folder / "空白评审意见表.docx",
         "sheet": folder / "评分表.docx",
+        "county": folder / "县自评报告.docx",
     }
+    invoke(["report", "self", APPLICATIONS / "regions" / "08-shexian-county.yaml", "-o", docs["county"]], 0)
     invoke(["report", "self", INSTITUTIONS / "05-jiankang-missing-evidence.yaml", "-o", docs["self"]], 0)
     invoke(["report", "review", INSTITUTIONS / "01-kangning-eligible.yaml", *REVIEWS, "-o", docs["review"]], 0)
     invoke(["report", "review", INSTITUTIONS / "02-ankang-low-occupancy.yaml", "-o", docs["blank_review"]], 0)
