@@ -39,7 +39,7 @@ def test_self_report_text(fushou_pdf: Path) -> None:
     assert "2024-08-09发生重大医疗事故" in text  # the failed gate's reason
     assert "整改清单" in text and "待核对的默认值" in text
     assert "单位负责人（签字）" in text
-    assert "第1页共" in text
+    assert "第2页共" in text and "第1页共" not in text  # the cover has no page number
 
 
 def test_cjk_fonts_embedded_and_subset(fushou_pdf: Path) -> None:
