@@ -91,7 +91,7 @@ def occupancy_rate(app: InstitutionApplication, as_of: dt.date, options: MetricO
     last = as_of.year * 12 + as_of.month - 1
     months = {m.month: m for m in app.occupancy if _month_index(m.month) <= last}
     if not months:
-        return Missing(not_reported("逐月入住数据（occupancy）"))
+        return Missing(not_reported("逐月入住数据"))
     latest = max(_month_index(m) for m in months)
     window = [latest - offset for offset in range(12)]
     by_index = {_month_index(k): v for k, v in months.items()}
@@ -121,7 +121,7 @@ def disabled_share(app: InstitutionApplication, as_of: dt.date, options: MetricO
     dementia residents assessed as 能力完好, ÷ all residents."""
     residents = app.residents
     if residents is None or residents.total == 0:
-        return Missing(not_reported("入住老年人能力等级构成（residents）"))
+        return Missing(not_reported("入住老年人能力等级构成"))
     levels = options.levels or [a for a in Ability if a is not INTACT]
     count = sum(residents.by_ability.get(level, 0) for level in levels)
     if INTACT not in levels:
@@ -156,7 +156,7 @@ def satisfaction_rate(app: InstitutionApplication, as_of: dt.date, options: Metr
     """Satisfied ÷ surveyed questionnaires of the latest survey not after ``as_of``."""
     survey = app.satisfaction
     if survey is None or survey.date > as_of:
-        return Missing(not_reported("满意度调查（satisfaction）"))
+        return Missing(not_reported("满意度调查"))
     if survey.surveyed == 0:
         return Missing("满意度调查有效问卷数为 0")
     value = percent(survey.satisfied, survey.surveyed)
