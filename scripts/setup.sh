@@ -7,7 +7,9 @@ cd "$(dirname "$0")/.."
 
 PYTHON=${PYTHON:-python3}
 VENV=${VENV:-.venv}
-PACKAGES=(fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils python3-venv)
+# LibreOffice (headless Writer and Calc) converts the Word and Excel outputs to PDF in the tests.
+PACKAGES=(fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils python3-venv
+  libreoffice-writer-nogui libreoffice-calc-nogui)
 
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then

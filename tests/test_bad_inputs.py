@@ -394,6 +394,24 @@ def test_hostile_text_shown_as_text_in_pdf(case: Case, tmp_path: Path) -> None:
     assert printed, flat[:2000]  # the markup is printed as text, not interpreted
 
 
+@pytest.mark.parametrize("case", HOSTILE, ids=lambda c: c.id)
+def test_hostile_text_literal_in_docx(case: Case, tmp_path: Path) -> None:
+    import docx
+
+    out = tmp_path / "报告.docx"
+    result = run(report_args(case, out))
+    assert_clean(result)
+    assert result.code == 0, result.output
+    document = docx.Document(str(out))
+    parts = [p.text for p in document.paragraphs]
+    parts += [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    parts += [p.text for p in document.sections[0].header.paragraphs]
+    text = "\n".join(parts)
+    shown = [t for t in hostile_texts(BAD / case.file) if t in text]
+    assert len(shown) >= 4  # whole, literal: <script>, &amp; and {{ 7*191 }} are text in Word
+    assert "{{ 7*191 }}" in text and "1337" not in text
+
+
 def test_formula_cells_neutralised_in_batch_output(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     shutil.copytree(APPLICATIONS / "evidence", folder / "evidence")

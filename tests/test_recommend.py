@@ -135,10 +135,10 @@ def test_quota_per_category_and_per_city() -> None:
     ]
     by_city = rank_list("institution", rows, [], quota=2, quota_by="region")
     assert [(group_label(e.group), e.row.name) for e in by_city.recommended] == [
-        ("地市 340100", "内设一"),
-        ("地市 340100", "内设二"),
-        ("地市 341000", "护理院一"),
-        ("地市 341000", "护理院二"),
+        ("合肥市", "内设一"),
+        ("合肥市", "内设二"),
+        ("黄山市", "护理院一"),
+        ("黄山市", "护理院二"),
     ]
     assert [e.rank for e in by_city.recommended] == [4, 5, 1, 2]
 
@@ -182,7 +182,7 @@ def test_command_on_the_samples(tmp_path: Path) -> None:
     notice = (out / "notice.txt").read_text(encoding="utf-8")
     assert notice.startswith("关于") and "示例市康宁护理院（虚构）" in notice and "公示" in notice
     book = openpyxl.load_workbook(out / "recommendation.xlsx")
-    assert book.sheetnames == ["拟推荐名单", "未列入名单"]
+    assert book.sheetnames == ["全国医养结合示范机构", "全国医养结合示范县（市、区）", "未列入名单", "地市概况"]
     data = json.loads((out / "recommendation.json").read_text(encoding="utf-8"))
     assert data["lists"][0]["quota"] == 2 and data["tie_rules"]
 

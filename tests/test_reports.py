@@ -39,7 +39,7 @@ def test_self_report_text(fushou_pdf: Path) -> None:
     assert "2024-08-09发生重大医疗事故" in text  # the failed gate's reason
     assert "整改清单" in text and "待核对的默认值" in text
     assert "单位负责人（签字）" in text
-    assert "第1页共" in text
+    assert "第2页共" in text and "第1页共" not in text  # the cover has no page number
 
 
 def test_cjk_fonts_embedded_and_subset(fushou_pdf: Path) -> None:
@@ -66,7 +66,8 @@ def test_review_and_sheet(tmp_path: Path) -> None:
     review = tmp_path / "review.pdf"
     invoke(["report", "review", INSTITUTIONS / "02-ankang-low-occupancy.yaml", "-o", review], 0)
     text = squeeze(pdftotext(review))
-    assert "评审意见表" in text and "示例市安康颐养中心（虚构）" in text and "评审组长（签字）" in text
+    assert "评审意见表" in text and "示例市安康颐养中心（虚构）" in text and "评审组长" in text
+    assert "工作单位" in text and "职称" in text and "评审组合议结论" in text
     sheet = tmp_path / "sheet.pdf"
     invoke(["report", "sheet", "--criteria", "shanghai/changning", "-o", sheet], 0)
     text = squeeze(pdftotext(sheet))
@@ -171,7 +172,8 @@ def test_recommendation_list_pdf(tmp_path: Path) -> None:
     out = tmp_path / "rec"
     invoke(["recommend", ROOT / "applications", "--quota", "2", "-o", out, "--jobs", "1"], 0)
     text = squeeze(pdftotext(out / "recommendation.pdf"))
-    assert "医养结合示范拟推荐名单" in text
+    assert "全国医养结合示范机构、全国医养结合示范县（市、区）拟推荐名单" in text
+    assert "尚未经专家评审" in text  # the process as it happened: these samples are not reviewed
     assert "排序规则" in text
     assert "附件：未列入名单的申报单位及原因" in text
     assert "示例市福寿护理院（虚构）" in text  # ineligible: listed in the annex with its reason

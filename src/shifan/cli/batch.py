@@ -62,6 +62,7 @@ jobs_option = click.option(
 @click.option("-o", "--output", type=click.Path(path_type=Path, file_okay=False), required=True, help="输出目录。")
 @jobs_option
 @click.option("--no-pdf", is_flag=True, help="不生成自评报告 PDF。")
+@click.option("--docx", "with_docx", is_flag=True, help="同时生成 Word 版自评报告（.docx）。")
 @click.pass_context
 def batch(
     ctx: click.Context,
@@ -71,14 +72,16 @@ def batch(
     output: Path,
     jobs: int | None,
     no_pdf: bool,
+    with_docx: bool,
 ) -> None:
     """批量评价目录下的全部申报文件（含同目录树中的评审意见表）。
 
     \b
-    输出：applicants/ 下每个申报单位的 JSON 和自评报告 PDF，summary.csv 与 summary.xlsx 汇总表，
+    输出：applicants/ 下每个申报单位的 JSON 和自评报告 PDF（加 --docx 时另有 Word 版），summary.csv 与 summary.xlsx 汇总表，
     failures.log 失败清单，manifest.json（重新运行时跳过未变化的申报单位）。
     退出码：0 全部处理成功；1 有文件处理失败（其余不受影响）；2 用法错误；4 输出目录无法写入（没有权限、磁盘已满等）。
     """
+    formats = ["json", *([] if no_pdf else ["pdf"]), *(["docx"] if with_docx else [])]
     with progress_bar("批量评价") as progress:
         report = run_batch(
             folder,
@@ -86,7 +89,7 @@ def batch(
             criteria=criteria,
             as_of=as_of,
             jobs=jobs or default_jobs(),
-            writers=applicant_writers(["json"] if no_pdf else ["json", "pdf"]),
+            writers=applicant_writers(formats),
             summary=SUMMARY,
             progress=progress,
         )

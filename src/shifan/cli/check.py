@@ -13,7 +13,7 @@ from shifan.errors import ExitCode
 from shifan.evaluate.compare import compare_application
 from shifan.evaluate.pipeline import check_application
 from shifan.present.compare_text import render_comparison
-from shifan.present.json_output import envelope, with_rollup
+from shifan.present.json_output import envelope, result_json
 from shifan.present.rollup_text import render_rollup
 from shifan.present.text import render_result
 
@@ -52,7 +52,7 @@ def check(
     checked = check_application(application, criteria=criteria, as_of=as_of)
     result = checked.result
     if fmt == "json":
-        echo_json(with_rollup(result.model_dump(mode="json"), checked))
+        click.echo(result_json(checked), nl=False)
     else:
         style = terminal_style() if sys.stdout.isatty() else None
         click.echo(render_result(result, style) if style else render_result(result), nl=False)

@@ -11,8 +11,9 @@ from shifan.batch import default_jobs
 from shifan.cli.batch import jobs_option, progress_bar
 from shifan.cli.params import as_of_option, criteria_option
 from shifan.errors import ExitCode
+from shifan.present.publication import Publication, load_publication
 from shifan.present.recommendation import DEFAULT_FORMATS, write_recommendation
-from shifan.present.row_text import group_label
+from shifan.present.row_text import annex_reason, group_label
 from shifan.recommend import recommend as make_recommendation
 
 
@@ -31,6 +32,16 @@ from shifan.recommend import recommend as make_recommendation
 @click.option("-o", "--output", type=click.Path(path_type=Path, file_okay=False), required=True, help="输出目录。")
 @jobs_option
 @click.option("--no-pdf", is_flag=True, help="不生成名单 PDF。")
+@click.option(
+    "--settings",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="发文设置文件（YAML：issuer 发文机关、province 省份、year 年度、doc_number 文号）；命令行选项优先。",
+)
+@click.option("--issuer", default=None, help="发文机关，如 安徽省卫生健康委员会（印在名单和公示的红头）。")
+@click.option("--province", default=None, help="省份，如 安徽省（用于名单标题）。")
+@click.option("--year", type=click.IntRange(2000, 2100), default=None, help="年度，如 2026（用于名单标题）。")
+@click.option("--doc-number", default=None, help="文号，如 皖卫老龄秘〔2026〕1号。")
 @click.pass_context
 def recommend(
     ctx: click.Context,
@@ -43,14 +54,22 @@ def recommend(
     output: Path,
     jobs: int | None,
     no_pdf: bool,
+    settings: Path | None,
+    issuer: str | None,
+    province: str | None,
+    year: int | None,
+    doc_number: str | None,
 ) -> None:
     """生成拟推荐名单：仅具备申报资格者按得分排序，按名额和最低分取舍，其余列入附件并写明原因。
 
     \b
-    输出：recommendation.xlsx（名单和附件两张表）、recommendation.csv、annex.csv、
-    notice.txt（公示文本）、recommendation.json、recommendation.pdf（除非 --no-pdf）。
+    输出：recommendation.xlsx（每类申报一张名单表、未列入名单和地市概况）、recommendation.csv、
+    annex.csv、notice.txt（公示文本）、notice.docx（公示 Word 版）、recommendation.docx（名单 Word 版）、
+    recommendation.json、recommendation.pdf（除非 --no-pdf）；有文件无法读取时另写 failures.log。
     退出码：0 成功；1 有文件无法处理（已列入附件）；2 用法错误；4 输出目录无法写入（没有权限、磁盘已满等）。
     """
+    publication = load_publication(settings) if settings is not None else Publication()
+    publication = publication.updated(issuer=issuer, province=province, year=year, doc_number=doc_number)
     with progress_bar("评价申报文件") as progress:
         result = make_recommendation(
             folder,
@@ -63,16 +82,21 @@ def recommend(
             progress=progress,
         )
     formats = [f for f in DEFAULT_FORMATS if not (no_pdf and f == "pdf")]
-    write_recommendation(output, result.recommendation, formats)
+    write_recommendation(output, result.recommendation, formats, publication=publication, rows=result.rows)
     for rec_list in result.recommendation.lists:
         click.echo(f"{rec_list.title}：拟推荐 {len(rec_list.recommended)} 个，未列入 {len(rec_list.annex)} 个")
         for entry in rec_list.recommended:
             stale = "（评审意见已过期）" if entry.row.stale else ""
-            click.echo(
-                f"  {entry.position:>3}. {entry.row.name}  {entry.row.score:g} 分  {group_label(entry.group)}{stale}"
-            )
+            group = f"  {group_label(entry.group)}" if rec_list.quota_by else ""
+            click.echo(f"  {entry.position:>3}. {entry.row.name}  {entry.row.score:g} 分{group}{stale}")
     if result.failures:
-        click.echo(f"有 {result.failures} 个文件无法处理，已列入附件（annex.csv）。", err=True)
+        click.echo(
+            f"有 {result.failures} 个文件无法处理（已记入 failures.log 和 annex.csv，不列入公示附件）：", err=True
+        )
+        for rec_list in result.recommendation.lists:
+            for left_out in rec_list.annex:
+                if left_out.cause == "unreadable":
+                    click.echo(f"  {left_out.file}：{annex_reason(left_out)}", err=True)
     click.echo(f"结果已写入 {output}")
     ctx.exit(ExitCode.NOT_ELIGIBLE if result.failures else ExitCode.OK)
 

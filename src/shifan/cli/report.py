@@ -1,4 +1,4 @@
-"""``shifan report``: the 自评报告, the 评审意见表 and the blank 评分表, as PDF or HTML."""
+"""``shifan report``: the 自评报告, the 评审意见表 and the blank 评分表, as PDF, Word or HTML."""
 
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ from click.decorators import FC
 from shifan.cli.params import as_of_option, criteria_option
 from shifan.evaluate.pipeline import check_application
 from shifan.load.rubric import load_rubric
-from shifan.present.formats import REVIEW_REPORT, SELF_REPORT, SHEET, BlankSheet, Document, ReviewReport
+from shifan.present.formats import REVIEW_REPORT, SELF_REPORT, SHEET, SUFFIXES, BlankSheet, Document, ReviewReport
 from shifan.review import load_review, reconcile
 
 output_option = click.option(
-    "-o", "--output", type=click.Path(path_type=Path), required=True, help="输出文件（.pdf 或 .html）。"
+    "-o", "--output", type=click.Path(path_type=Path), required=True, help="输出文件（.pdf、.docx 或 .html）。"
 )
 
 
@@ -28,8 +28,18 @@ def format_option(document: Document[Any]) -> Callable[[FC], FC]:
         "fmt",
         type=click.Choice(document.formats),
         default=None,
-        help=f"输出格式；缺省按输出文件扩展名，其他为 {document.default}。",
+        help="输出格式；缺省按输出文件扩展名（"
+        + "、".join(SUFFIXES[f][0] for f in document.formats)
+        + "），两者须一致。",
     )
+
+
+pdf_a_option = click.option(
+    "--pdf-a",
+    "pdf_a",
+    is_flag=True,
+    help="生成 PDF/A-3b 归档文件，并将机器可读的评价结果（JSON）作为附件嵌入。",
+)
 
 
 templates_option = click.option(
@@ -42,7 +52,7 @@ templates_option = click.option(
 
 @click.group("report")
 def report() -> None:
-    """生成 PDF（或 HTML 预览）报告。"""
+    """生成 PDF、Word（.docx）或 HTML 预览报告。"""
 
 
 @report.command("self")
@@ -51,6 +61,7 @@ def report() -> None:
 @as_of_option
 @output_option
 @format_option(SELF_REPORT)
+@pdf_a_option
 @templates_option
 def self_report(
     application: Path,
@@ -58,11 +69,13 @@ def self_report(
     as_of: dt.date | None,
     output: Path,
     fmt: str | None,
+    pdf_a: bool,
     templates: Path | None,
 ) -> None:
-    """自评报告：结论、得分、逐项自评表、整改清单、待核对的默认值、签章栏。"""
+    """自评报告：基本情况、结论、得分、逐项自评表、整改清单、待核对的默认值、签章栏。"""
+    chosen = SELF_REPORT.choose(fmt, output, pdf_a=pdf_a)
     checked = check_application(application, criteria=criteria, as_of=as_of)
-    SELF_REPORT.write(checked, output, SELF_REPORT.format_for(fmt, output), user_templates=templates)
+    SELF_REPORT.write(checked, output, chosen, user_templates=templates, pdf_a=pdf_a)
     click.echo(f"已生成自评报告：{output}")
 
 
@@ -73,6 +86,7 @@ def self_report(
 @as_of_option
 @output_option
 @format_option(REVIEW_REPORT)
+@pdf_a_option
 @templates_option
 def review_report(
     application: Path,
@@ -81,16 +95,17 @@ def review_report(
     as_of: dt.date | None,
     output: Path,
     fmt: str | None,
+    pdf_a: bool,
     templates: Path | None,
 ) -> None:
     """评审意见表：每项的系统核验结果、自评分、各专家评分和意见、合议分、现场核查和签字栏。
 
     不给评审文件（REVIEWS）时输出空白的专家评分栏，供纸面评审。
     """
+    chosen = REVIEW_REPORT.choose(fmt, output, pdf_a=pdf_a)
     checked = check_application(application, criteria=criteria, as_of=as_of)
     reconciled = reconcile(checked, [load_review(path) for path in reviews]) if reviews else None
-    fmt = REVIEW_REPORT.format_for(fmt, output)
-    REVIEW_REPORT.write(ReviewReport(checked, reconciled), output, fmt, user_templates=templates)
+    REVIEW_REPORT.write(ReviewReport(checked, reconciled), output, chosen, user_templates=templates, pdf_a=pdf_a)
     click.echo(f"已生成评审意见表：{output}")
 
 
@@ -99,11 +114,15 @@ def review_report(
 @click.option("--reviewers", type=click.IntRange(1, 9), default=1, show_default=True, help="签字栏数量。")
 @output_option
 @format_option(SHEET)
+@pdf_a_option
 @templates_option
-def sheet(criteria: str | None, reviewers: int, output: Path, fmt: str | None, templates: Path | None) -> None:
+def sheet(
+    criteria: str | None, reviewers: int, output: Path, fmt: str | None, pdf_a: bool, templates: Path | None
+) -> None:
     """空白评分表：生效评分标准的全部指标，供专家纸面评分。"""
+    chosen = SHEET.choose(fmt, output, pdf_a=pdf_a)
     rubric = load_rubric(criteria or "national/institution")
-    SHEET.write(BlankSheet(rubric, reviewers), output, SHEET.format_for(fmt, output), user_templates=templates)
+    SHEET.write(BlankSheet(rubric, reviewers), output, chosen, user_templates=templates, pdf_a=pdf_a)
     click.echo(f"已生成评分表：{output}")
 
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import click
 
-from shifan.cli.params import as_of_option, criteria_option, echo_json, terminal_style
+from shifan.cli.params import as_of_option, criteria_option, terminal_style
 from shifan.errors import ExitCode
 from shifan.evaluate.pipeline import check_application
-from shifan.present.json_output import with_rollup
+from shifan.present.json_output import reconciled_json
 from shifan.present.review_text import render_reconciled
 from shifan.review import (
     load_reviews,
@@ -108,7 +108,7 @@ def show(
     loaded = load_reviews(list(reviews))
     reconciled = reconcile(checked, loaded)
     if fmt == "json":
-        echo_json(with_rollup(reconciled.model_dump(mode="json"), checked))
+        click.echo(reconciled_json(checked, reconciled), nl=False)
     else:
         style = terminal_style() if sys.stdout.isatty() else None
         click.echo(render_reconciled(reconciled, style) if style else render_reconciled(reconciled), nl=False)

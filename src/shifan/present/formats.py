@@ -5,11 +5,14 @@ in and the function that writes each.
   评分表 ``sheet``, 拟推荐名单 ``recommendation``), each a :class:`Document` mapping a format
   name to a renderer ``(data, out, user_templates) -> bytes``;
 * :data:`APPLICANT_WRITERS` — the per-applicant outputs of a batch, by format name;
-* :data:`SUFFIXES` — the file name suffixes of each format (``--format`` defaults to the one the
-  output file's suffix names).
+* :data:`SUFFIXES` — the file name suffixes of each format: the output file's suffix picks the
+  format (``--format`` may only agree with it, :meth:`Document.choose`).
 
-A new format (DOCX, say) is one module with a renderer per document plus entries here; batch,
-recommend and the command line read their choices from this registry.
+Page formats (PDF, HTML) are drawn from a :class:`~shifan.present.report.build.Page`; the Word
+edition (``docx``) of each document by :mod:`shifan.present.docx`. ``pdf_a`` makes a PDF a
+PDF/A-3b file with the page's machine-readable data embedded. A new format is one module with a
+renderer per document plus entries here; batch, recommend and the command line read their
+choices from this registry.
 """
 
 from __future__ import annotations
@@ -20,10 +23,12 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 from shifan.batch.model import ApplicantWriter, Evaluated
+from shifan.errors import OutputError, UsageError
 from shifan.evaluate.pipeline import Checked
 from shifan.files import atomic_write_text
 from shifan.present.json_output import applicant_json
 from shifan.present.recommendation import OUTPUTS as RECOMMENDATION_OUTPUTS
+from shifan.present.recommendation import Published
 from shifan.present.report.build import (
     Page,
     blank_sheet_page,
@@ -33,7 +38,6 @@ from shifan.present.report.build import (
     write_html,
     write_pdf,
 )
-from shifan.recommend.ranking import Recommendation
 from shifan.review.reconcile import ReconciledResult
 from shifan.rules.rubric import Rubric
 
@@ -42,6 +46,7 @@ T = TypeVar("T")
 #: Format name → the file name suffixes that select it (the first is the one written).
 SUFFIXES: dict[str, tuple[str, ...]] = {
     "pdf": (".pdf",),
+    "docx": (".docx",),
     "html": (".html", ".htm"),
     "json": (".json",),
     "csv": (".csv",),
@@ -49,8 +54,17 @@ SUFFIXES: dict[str, tuple[str, ...]] = {
     "txt": (".txt",),
 }
 
-Renderer = Callable[[T, Path | None, Path | None], bytes]
-PageWriter = Callable[[Page, Path | None], bytes]
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """How a document is rendered: custom templates (page formats) and PDF/A (``pdf`` only)."""
+
+    user_templates: Path | None = None
+    pdf_a: bool = False
+
+
+Renderer = Callable[[T, Path | None, RenderOptions], bytes]
+PageWriter = Callable[..., bytes]
 
 #: How each page format writes a rendered :class:`Page`.
 PAGE_WRITERS: dict[str, PageWriter] = {"pdf": write_pdf, "html": write_html}
@@ -69,28 +83,50 @@ class Document(Generic[T]):
     def formats(self) -> list[str]:
         return list(self.renderers)
 
-    def format_for(self, fmt: str | None, out: Path) -> str:
-        """``fmt`` when given, else the format the suffix of ``out`` names, else the default."""
-        if fmt is not None:
-            return fmt
+    def format_for(self, out: Path) -> str | None:
+        """The format the suffix of ``out`` names, or None."""
         suffix = out.suffix.lower()
         for name in self.renderers:
             if suffix in SUFFIXES[name]:
                 return name
-        return self.default
+        return None
 
-    def write(self, data: T, out: Path | None, fmt: str, *, user_templates: Path | None = None) -> bytes:
+    def choose(self, fmt: str | None, out: Path, *, pdf_a: bool = False) -> str:
+        """The output format: the one the suffix of ``out`` names; ``fmt`` (``--format``) may
+        only agree with it, and ``pdf_a`` needs PDF. Raises :class:`UsageError` otherwise, before
+        anything is written."""
+        if out.is_dir():
+            raise OutputError(f"无法写入 {out}：这是一个目录，请给出文件名")
+        by_suffix = self.format_for(out)
+        if by_suffix is None:
+            known = "、".join(f"{SUFFIXES[name][0]}（{FORMAT_LABELS.get(name, name)}）" for name in self.renderers)
+            raise UsageError(f"无法识别输出文件的扩展名“{out.suffix or '（无）'}”：请使用 {known}")
+        if fmt is not None and fmt != by_suffix:
+            raise UsageError(f"--format {fmt} 与输出文件扩展名 {out.suffix} 不一致")
+        if pdf_a and by_suffix != "pdf":
+            raise UsageError("--pdf-a 只适用于 PDF 输出（.pdf）")
+        return by_suffix
+
+    def write(
+        self, data: T, out: Path | None, fmt: str, *, user_templates: Path | None = None, pdf_a: bool = False
+    ) -> bytes:
         """Render ``data`` as ``fmt``, written atomically to ``out``; returns the bytes."""
-        return self.renderers[fmt](data, out, user_templates)
+        return self.renderers[fmt](data, out, RenderOptions(user_templates, pdf_a))
 
 
-def _paged(page: Callable[[T, Path | None], Page]) -> dict[str, Renderer[T]]:
-    """A renderer for every page format (HTML, PDF) from a function building the page."""
+#: The formats as named to people (usage messages).
+FORMAT_LABELS = {"pdf": "PDF", "docx": "Word", "html": "网页预览"}
+
+
+def _paged(page: Callable[[T, Path | None], Page], docx: Callable[[T, Path | None], bytes]) -> dict[str, Renderer[T]]:
+    """A renderer for every page format (PDF, HTML) from a function building the page, and the
+    Word edition."""
 
     def renderer(writer: PageWriter) -> Renderer[T]:
-        return lambda data, out, user_templates: writer(page(data, user_templates), out)
+        return lambda data, out, options: writer(page(data, options.user_templates), out, pdf_a=options.pdf_a)
 
-    return {name: renderer(writer) for name, writer in PAGE_WRITERS.items()}
+    renderers = {name: renderer(writer) for name, writer in PAGE_WRITERS.items()}
+    return {"pdf": renderers["pdf"], "docx": lambda data, out, options: docx(data, out), "html": renderers["html"]}
 
 
 @dataclass(frozen=True)
@@ -109,23 +145,63 @@ class BlankSheet:
     reviewers: int = 1
 
 
+# The Word writers load python-docx only when a Word file is made.
+
+
+def _self_docx(checked: Checked, out: Path | None) -> bytes:
+    from shifan.present.docx import write_self_report_docx
+
+    return write_self_report_docx(checked, out)
+
+
+def _review_docx(data: ReviewReport, out: Path | None) -> bytes:
+    from shifan.present.docx import write_review_report_docx
+
+    return write_review_report_docx(data.checked, out, data.reconciled)
+
+
+def _sheet_docx(data: BlankSheet, out: Path | None) -> bytes:
+    from shifan.present.docx import write_blank_sheet_docx
+
+    return write_blank_sheet_docx(data.rubric, out, reviewers=data.reviewers)
+
+
+def _recommendation_docx(data: Published, out: Path | None) -> bytes:
+    from shifan.present.docx import write_recommendation_docx
+
+    return write_recommendation_docx(data.recommendation, out, data.publication)
+
+
 SELF_REPORT: Document[Checked] = Document(
-    "self", "自评报告", _paged(lambda checked, templates: self_report_page(checked, user_templates=templates))
+    "self",
+    "自评报告",
+    _paged(lambda checked, templates: self_report_page(checked, user_templates=templates), _self_docx),
 )
 REVIEW_REPORT: Document[ReviewReport] = Document(
     "review",
     "评审意见表",
-    _paged(lambda data, templates: review_report_page(data.checked, data.reconciled, user_templates=templates)),
+    _paged(
+        lambda data, templates: review_report_page(data.checked, data.reconciled, user_templates=templates),
+        _review_docx,
+    ),
 )
 SHEET: Document[BlankSheet] = Document(
     "sheet",
     "评分表",
-    _paged(lambda data, templates: blank_sheet_page(data.rubric, reviewers=data.reviewers, user_templates=templates)),
+    _paged(
+        lambda data, templates: blank_sheet_page(data.rubric, reviewers=data.reviewers, user_templates=templates),
+        _sheet_docx,
+    ),
 )
-RECOMMENDATION_LIST: Document[Recommendation] = Document(
+RECOMMENDATION_LIST: Document[Published] = Document(
     "recommendation",
     "拟推荐名单",
-    _paged(lambda recommendation, templates: recommendation_page(recommendation, user_templates=templates)),
+    _paged(
+        lambda data, templates: recommendation_page(
+            data.recommendation, publication=data.publication, user_templates=templates
+        ),
+        _recommendation_docx,
+    ),
 )
 DOCUMENTS = {d.name: d for d in (SELF_REPORT, REVIEW_REPORT, SHEET, RECOMMENDATION_LIST)}
 
@@ -146,7 +222,7 @@ class ApplicantJson:
 
 @dataclass(frozen=True)
 class ApplicantSelfReport:
-    """The 自评报告 of a batch applicant in a page format (``pdf`` or ``html``)."""
+    """The 自评报告 of a batch applicant in a document format (``pdf``, ``docx`` or ``html``)."""
 
     format: str = "pdf"
 
@@ -162,6 +238,7 @@ class ApplicantSelfReport:
 APPLICANT_WRITERS: dict[str, ApplicantWriter] = {
     "json": ApplicantJson(),
     "pdf": ApplicantSelfReport("pdf"),
+    "docx": ApplicantSelfReport("docx"),
     "html": ApplicantSelfReport("html"),
 }
 

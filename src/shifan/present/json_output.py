@@ -37,6 +37,16 @@ def dumps(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False)
 
 
+def result_json(checked: Checked) -> str:
+    """The result exactly as ``shifan check --format json`` prints it (embedded in PDF/A reports)."""
+    return dumps(with_rollup(checked.result.model_dump(mode="json"), checked)) + "\n"
+
+
+def reconciled_json(checked: Checked, reconciled: ReconciledResult) -> str:
+    """The reconciled result exactly as ``shifan review show --format json`` prints it."""
+    return dumps(with_rollup(reconciled.model_dump(mode="json"), checked)) + "\n"
+
+
 class ApplicantOutput(ReconciledResult):
     """The per-applicant JSON of a batch: the reconciled result, the file it came from, and a
     county's roll-up."""

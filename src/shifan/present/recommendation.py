@@ -1,23 +1,30 @@
-"""Writing a recommendation: XLSX and CSV tables, a 公示-style text list, JSON, the list as PDF
-or HTML.
+"""Writing a recommendation: XLSX and CSV tables, the 公示 notice (text and Word), JSON, the list
+as PDF, HTML or Word.
 
 :data:`OUTPUTS` maps each format name to the function writing its files into the output folder;
-``shifan recommend`` writes :data:`DEFAULT_FORMATS` (without ``pdf`` under ``--no-pdf``).
+``shifan recommend`` writes :data:`DEFAULT_FORMATS` (without ``pdf`` under ``--no-pdf``). What is
+published (issuer, year, 文号) comes with the :class:`Published` list; files that could not be
+read are named in ``failures.log`` only, never in the public annex.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from shifan.batch.model import SummaryRow
 from shifan.files import atomic_write_text
 from shifan.present.cells import CellValue
+from shifan.present.overview import city_overview
+from shifan.present.publication import Publication, is_public, notice_view, rubric_title
+from shifan.present.regions import city_label
 from shifan.present.report.build import recommendation_page, write_html, write_pdf
 from shifan.present.row_text import TIE_RULES, annex_reason, group_label, override_text, stale_text, tie_note
 from shifan.present.spreadsheet import Sheet, write_csv, write_xlsx
-from shifan.recommend.ranking import Recommendation
+from shifan.recommend.ranking import Recommendation, RecommendationList
 
 LIST_HEADERS = [
     "序号",
@@ -39,13 +46,28 @@ LIST_HEADERS = [
     "评审意见已过期",
     "改判",
     "申报文件",
+    "地市",
+    "评分标准",
 ]
 ANNEX_HEADERS = ["序号", "申报类型", "申报单位", "统一社会信用代码/区划代码", "得分", "未列入原因", "申报文件"]
 
 
-def list_sheet(recommendation: Recommendation) -> Sheet:
-    sheet = Sheet("拟推荐名单", list(LIST_HEADERS), widths={5: 32, 12: 30, 15: 36, 18: 36})
-    for rec_list in recommendation.lists:
+@dataclass(frozen=True)
+class Published:
+    """A recommendation as it is published: the list, who issues it, and every evaluated row
+    (for the per-city overview; empty when not known)."""
+
+    recommendation: Recommendation
+    publication: Publication = field(default_factory=Publication)
+    rows: Sequence[SummaryRow] = ()
+
+
+def list_sheet(
+    recommendation: Recommendation, only: RecommendationList | None = None, title: str = "拟推荐名单"
+) -> Sheet:
+    """The listed applicants of every list (or of ``only``), one row each."""
+    sheet = Sheet(title, list(LIST_HEADERS), widths={5: 32, 12: 30, 15: 36, 18: 36, 19: 14, 20: 30})
+    for rec_list in recommendation.lists if only is None else [only]:
         for entry in rec_list.recommended:
             row = entry.row
             cells: list[CellValue] = [
@@ -68,12 +90,15 @@ def list_sheet(recommendation: Recommendation) -> Sheet:
                 "是：" + "；".join(stale_text(s) for s in row.stale_reviews) if row.stale else "",
                 "；".join(override_text(o) for o in row.overrides),
                 row.file,
+                city_label(row.region_code),
+                rubric_title(row.rubric_id),
             ]
             sheet.rows.append(cells)
     return sheet
 
 
 def annex_sheet(recommendation: Recommendation) -> Sheet:
+    """The internal annex: every applicant left out, unreadable files included."""
     sheet = Sheet("未列入名单", list(ANNEX_HEADERS), widths={2: 32, 5: 60, 6: 36})
     index = 0
     for rec_list in recommendation.lists:
@@ -85,28 +110,20 @@ def annex_sheet(recommendation: Recommendation) -> Sheet:
     return sheet
 
 
-def notice_text(recommendation: Recommendation) -> str:
-    """A short 公示-style list (dates and contact left blank for the issuing office)."""
-    titles = "、".join(r.title for r in recommendation.lists)
-    lines = [f"关于{titles}拟推荐名单的公示", ""]
-    lines.append(
-        "根据医养结合示范创建工作安排，经申报单位自评、县级初审和省级评审，确定以下拟推荐名单，现予以公示。"
-        "公示期间如有异议，请以书面形式向我委反映。"
-    )
-    lines.append("")
-    numerals = "一二三四五六七八九十"
-    for index, rec_list in enumerate(recommendation.lists):
-        lines.append(f"{numerals[index]}、{rec_list.title}（{len(rec_list.recommended)} 个）")
-        group = None
-        for entry in rec_list.recommended:
-            if rec_list.quota_by and entry.group != group:
-                group = entry.group
-                lines.append(f"  {group_label(group)}：")
-            lines.append(f"  {entry.position}. {entry.row.name}")
+def notice_text(recommendation: Recommendation, publication: Publication | None = None) -> str:
+    """The 公示 notice as plain text (dates and contact left blank for the issuing office)."""
+    view = notice_view(recommendation, publication)
+    lines = [view.issuer, view.doc_number, ""] if view.issuer else []
+    lines += [view.title, "", *view.body, ""]
+    for heading, groups in view.lists:
+        lines.append(heading)
+        for label, names in groups:
+            if label:
+                lines.append(f"  {label}：")
+            lines.extend(f"  {name}" for name in names)
         lines.append("")
     lines.append("排序规则：" + "；".join(TIE_RULES) + "。")
-    lines.append("公示时间：____年__月__日至____年__月__日")
-    lines.append("联系电话：__________")
+    lines.extend(view.closing)
     return "\n".join(lines) + "\n"
 
 
@@ -125,59 +142,97 @@ def recommendation_data(recommendation: Recommendation) -> dict[str, Any]:
     return data
 
 
-def _xlsx(out: Path, recommendation: Recommendation) -> list[Path]:
+def failures_text(recommendation: Recommendation) -> str | None:
+    """The files that could not be read (internal only), or None when there are none."""
+    unreadable = [entry for lst in recommendation.lists for entry in lst.annex if not is_public(entry)]
+    if not unreadable:
+        return None
+    lines = [f"无法处理的文件共 {len(unreadable)} 个（未列入公示附件）：", ""]
+    lines.extend(f"== {entry.file}\n  {annex_reason(entry)}\n" for entry in unreadable)
+    return "\n".join(lines)
+
+
+def _xlsx(out: Path, published: Published) -> list[Path]:
+    recommendation = published.recommendation
     path = out / "recommendation.xlsx"
-    write_xlsx(path, [list_sheet(recommendation), annex_sheet(recommendation)])
+    per_list = [list_sheet(recommendation, lst, lst.title) for lst in recommendation.lists]
+    listed = {e.row.id for lst in recommendation.lists for e in lst.recommended}
+    overview = [city_overview(published.rows, listed)] if published.rows else []
+    write_xlsx(path, [*per_list, annex_sheet(recommendation), *overview])
     return [path]
 
 
-def _csv(out: Path, recommendation: Recommendation) -> list[Path]:
+def _csv(out: Path, published: Published) -> list[Path]:
     paths = [out / "recommendation.csv", out / "annex.csv"]
-    write_csv(paths[0], list_sheet(recommendation))
-    write_csv(paths[1], annex_sheet(recommendation))
+    write_csv(paths[0], list_sheet(published.recommendation))
+    write_csv(paths[1], annex_sheet(published.recommendation))
     return paths
 
 
-def _notice(out: Path, recommendation: Recommendation) -> list[Path]:
+def _notice(out: Path, published: Published) -> list[Path]:
     path = out / "notice.txt"
-    atomic_write_text(path, notice_text(recommendation))
+    atomic_write_text(path, notice_text(published.recommendation, published.publication))
     return [path]
 
 
-def _json(out: Path, recommendation: Recommendation) -> list[Path]:
+def _json(out: Path, published: Published) -> list[Path]:
     path = out / "recommendation.json"
-    atomic_write_text(path, json.dumps(recommendation_data(recommendation), ensure_ascii=False, indent=2) + "\n")
+    data = recommendation_data(published.recommendation)
+    atomic_write_text(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     return [path]
 
 
-def _pdf(out: Path, recommendation: Recommendation) -> list[Path]:
+def _pdf(out: Path, published: Published) -> list[Path]:
     path = out / "recommendation.pdf"
-    write_pdf(recommendation_page(recommendation), path)
+    write_pdf(recommendation_page(published.recommendation, publication=published.publication), path)
     return [path]
 
 
-def _html(out: Path, recommendation: Recommendation) -> list[Path]:
+def _html(out: Path, published: Published) -> list[Path]:
     path = out / "recommendation.html"
-    write_html(recommendation_page(recommendation), path)
+    write_html(recommendation_page(published.recommendation, publication=published.publication), path)
     return [path]
+
+
+def _docx(out: Path, published: Published) -> list[Path]:
+    from shifan.present.docx import write_notice_docx, write_recommendation_docx  # python-docx on demand
+
+    paths = [out / "recommendation.docx", out / "notice.docx"]
+    write_recommendation_docx(published.recommendation, paths[0], published.publication)
+    write_notice_docx(published.recommendation, paths[1], published.publication)
+    return paths
 
 
 #: Format name → writer of that format's files into the output folder.
-OUTPUTS: dict[str, Callable[[Path, Recommendation], list[Path]]] = {
+OUTPUTS: dict[str, Callable[[Path, Published], list[Path]]] = {
     "xlsx": _xlsx,
     "csv": _csv,
     "txt": _notice,
     "json": _json,
     "pdf": _pdf,
     "html": _html,
+    "docx": _docx,
 }
-DEFAULT_FORMATS = ("xlsx", "csv", "txt", "json", "pdf")
+DEFAULT_FORMATS = ("xlsx", "csv", "txt", "docx", "json", "pdf")
 
 
-def write_recommendation(out: Path, recommendation: Recommendation, formats: Sequence[str]) -> list[Path]:
-    """Write the recommendation in each of ``formats`` into ``out``; returns the files written."""
+def write_recommendation(
+    out: Path,
+    recommendation: Recommendation,
+    formats: Sequence[str],
+    *,
+    publication: Publication | None = None,
+    rows: Sequence[SummaryRow] = (),
+) -> list[Path]:
+    """Write the recommendation in each of ``formats`` into ``out``, and ``failures.log`` when a
+    file could not be read; returns the files written."""
     out.mkdir(parents=True, exist_ok=True)
+    published = Published(recommendation, publication or Publication(), rows)
     paths: list[Path] = []
     for name in formats:
-        paths.extend(OUTPUTS[name](out, recommendation))
+        paths.extend(OUTPUTS[name](out, published))
+    log = failures_text(recommendation)
+    if log is not None:
+        atomic_write_text(out / "failures.log", log)
+        paths.append(out / "failures.log")
     return paths

@@ -68,6 +68,8 @@ def render_reconciled(reconciled: ReconciledResult, style: Style = plain) -> str
         score += f"  等级：{reconciled.grade}"
     lines.append(score)
     for record in reconciled.overrides:
+        if record.changes_nothing:
+            continue
         state = "已生效" if record.effective else "未生效"
         decision = "符合" if record.decision == "pass" else "不符合"
         lines.append(

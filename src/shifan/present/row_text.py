@@ -4,6 +4,7 @@ overrides, stale reviews, reviewers' conclusions, annex reasons and tie-breaks."
 from __future__ import annotations
 
 from shifan.batch.model import FailedGate, ReviewerConclusion, StaleReview
+from shifan.present.regions import city_label
 from shifan.recommend.ranking import AnnexEntry, QuotaGroup, Ranked
 from shifan.review.reconcile import OverrideRecord
 from shifan.rules.vocab import InstitutionCategory, RegionLevel
@@ -41,11 +42,11 @@ def conclusion_text(conclusion: ReviewerConclusion) -> str:
 
 
 def group_label(group: QuotaGroup | None) -> str:
-    """``护理院`` (a category), ``地市 340100`` (a city) or ``全部``."""
+    """``护理院`` (a category), ``黄山市`` (a city, by name; see :func:`city_label`) or ``全部``."""
     if group is None or group.by is None:
         return "全部"
     if group.by == "region":
-        return f"地市 {group.key}"
+        return city_label(group.key)
     labels = {m.value: m.label for m in [*InstitutionCategory, *RegionLevel]}
     return labels.get(group.key) or group.key
 

@@ -2,6 +2,11 @@
 
 Every cell goes through :mod:`shifan.present.cells`, which neutralises formula-like text. Both
 writers are atomic: the file appears complete or not at all.
+
+Workbooks are working sheets, not dumps: the header row is frozen, filterable (auto-filter) and
+repeated on every printed page; long-text columns wrap; pages print landscape A4, fit to width.
+Columns named in ``Sheet.links`` hold file names that become hyperlinks (to the folder given
+with the column, relative to the workbook).
 """
 
 from __future__ import annotations
@@ -30,6 +35,11 @@ class Sheet:
     headers: list[str]
     rows: list[list[CellValue]] = field(default_factory=list)
     widths: dict[int, int] = field(default_factory=dict)
+    links: dict[int, str] = field(default_factory=dict)
+
+
+#: Columns at least this wide hold long text and wrap.
+WRAP_WIDTH = 30
 
 
 def csv_bytes(sheet: Sheet) -> bytes:
@@ -49,7 +59,7 @@ def write_csv(path: Path, sheet: Sheet) -> None:
 
 def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
     from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
     workbook = Workbook()
@@ -64,12 +74,60 @@ def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
         for index, row in enumerate(sheet.rows, start=2):
             _put_row(ws, index, row)
         ws.freeze_panes = "A2"
+        wrapped = Alignment(wrap_text=True, vertical="top")
+        top = Alignment(vertical="top")
         for index, header in enumerate(sheet.headers):
             width = sheet.widths.get(index, max(8, min(40, 2 * len(header) + 2)))
-            ws.column_dimensions[get_column_letter(index + 1)].width = width
+            letter = get_column_letter(index + 1)
+            ws.column_dimensions[letter].width = width
+            for cell in ws[letter][1:]:
+                cell.alignment = wrapped if width >= WRAP_WIDTH else top
+                if index in sheet.links and isinstance(cell.value, str) and cell.value:
+                    cell.hyperlink = sheet.links[index] + cell.value
+                    cell.style = "Hyperlink"
+                    cell.alignment = top
+        _row_heights(ws, sheet)
+        _print_setup(ws, len(sheet.headers), len(sheet.rows))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+#: Points per line of 10-point text, and the tallest row Excel allows.
+LINE_HEIGHT = 14.0
+MAX_ROW_HEIGHT = 409.0
+
+
+def _row_heights(ws: Worksheet, sheet: Sheet) -> None:
+    """Rows tall enough for their wrapped text (spreadsheet programs do not always measure it)."""
+    wide = {i: sheet.widths.get(i, 0) for i in range(len(sheet.headers)) if sheet.widths.get(i, 0) >= WRAP_WIDTH}
+    for number, row in enumerate(sheet.rows, start=2):
+        lines = 1
+        for index, width in wide.items():
+            value = row[index] if index < len(row) else None
+            if isinstance(value, str) and value:
+                # A CJK character is about two width units; an explicit line break starts a line.
+                units = [sum(2 if ord(ch) > 0x2E7F else 1 for ch in part) for part in value.split("\n")]
+                lines = max(lines, sum(max(1, -(-u // max(width - 1, 1))) for u in units))
+        if lines > 1:
+            ws.row_dimensions[number].height = min(MAX_ROW_HEIGHT, LINE_HEIGHT * lines + 2)
+
+
+def _print_setup(ws: Worksheet, columns: int, rows: int) -> None:
+    """Auto-filter on the header; landscape A4, fit to the page width, header row on every page."""
+    from openpyxl.utils import get_column_letter
+
+    if columns:
+        ws.auto_filter.ref = f"A1:{get_column_letter(columns)}{rows + 1}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    from openpyxl.worksheet.properties import PageSetupProperties
+
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.print_title_rows = "1:1"
+    ws.print_options.gridLines = True
 
 
 def write_xlsx(path: Path, sheets: Sequence[Sheet]) -> None:

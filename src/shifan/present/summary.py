@@ -6,11 +6,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from shifan.batch.model import Failure, SummaryRow
 from shifan.files import atomic_write_text
 from shifan.present.cells import CellValue
+from shifan.present.overview import city_overview
 from shifan.present.row_text import conclusion_text, gate_text, override_text, stale_text
 from shifan.present.spreadsheet import Sheet, write_csv, write_xlsx
 from shifan.rules.vocab import ApplicantKind
@@ -42,6 +44,7 @@ HEADERS = [
     "优先推荐条件",
     "失能老年人占比(%)",
     "自评报告PDF",
+    "自评报告Word",
     "处理状态",
     "错误",
 ]
@@ -76,6 +79,7 @@ def row_cells(index: int, row: SummaryRow) -> list[CellValue]:
         "、".join(row.priority_titles),
         row.disabled_share,
         f"{row.output}.pdf" if "pdf" in row.formats else "",
+        f"{row.output}.docx" if "docx" in row.formats else "",
         "已处理",
         "",
     ]
@@ -96,7 +100,12 @@ def summary_sheet(rows: Sequence[SummaryRow], failures: Sequence[Failure]) -> Sh
     entries: list[tuple[str, SummaryRow | Failure]] = [(r.file, r) for r in rows]
     entries.extend((f.file, f) for f in failures)
     entries.sort(key=lambda e: (e[0], isinstance(e[1], Failure)))
-    sheet = Sheet("汇总", list(HEADERS), widths={1: 36, 2: 30, 10: 40, 27: 60})
+    sheet = Sheet(
+        "汇总",
+        list(HEADERS),
+        widths={1: 36, 2: 30, 10: 40, HEADERS.index("错误"): 60},
+        links={HEADERS.index("自评报告PDF"): "applicants/", HEADERS.index("自评报告Word"): "applicants/"},
+    )
     for index, (_, entry) in enumerate(entries, start=1):
         sheet.rows.append(row_cells(index, entry) if isinstance(entry, SummaryRow) else failure_cells(index, entry))
     return sheet
@@ -107,7 +116,12 @@ def write_summary(out: Path, rows: Sequence[SummaryRow], failures: Sequence[Fail
     sheet = summary_sheet(rows, failures)
     csv_path, xlsx_path = out / "summary.csv", out / "summary.xlsx"
     write_csv(csv_path, sheet)
-    write_xlsx(xlsx_path, [sheet])
+    by_kind = [
+        replace(summary_sheet([r for r in rows if r.kind == kind.value], []), title=kind.label)
+        for kind in ApplicantKind
+        if any(r.kind == kind.value for r in rows)
+    ]
+    write_xlsx(xlsx_path, [sheet, *by_kind, city_overview(rows)])
     log_path = out / "failures.log"
     atomic_write_text(log_path, failure_log(failures))
     return [csv_path, xlsx_path, log_path]

@@ -8,9 +8,10 @@ written by :mod:`shifan.present.recommendation`.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from shifan.batch.model import SummaryRow
 from shifan.batch.runner import Progress, run_batch
 from shifan.errors import UsageError
 from shifan.recommend.ranking import QuotaBy, Recommendation, build_recommendation
@@ -22,6 +23,7 @@ __all__ = ["RecommendResult", "Recommendation", "recommend"]
 class RecommendResult:
     recommendation: Recommendation
     failures: int
+    rows: list[SummaryRow] = field(default_factory=list)  # every applicant evaluated, listed or not
 
 
 def recommend(
@@ -42,4 +44,4 @@ def recommend(
     recommendation = build_recommendation(
         report.rows, report.failures, quota=quota, quota_by=quota_by, min_score=min_score
     )
-    return RecommendResult(recommendation, len(report.failures))
+    return RecommendResult(recommendation, len(report.failures), list(report.rows))

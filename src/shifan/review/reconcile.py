@@ -65,6 +65,11 @@ class OverrideRecord(BaseModel):
     reason: str = Field(description="改判理由")
     effective: bool = Field(description="改判是否生效")
 
+    @property
+    def changes_nothing(self) -> bool:
+        """The override repeats what the data decided (系统“符合”→改判“符合”)."""
+        return self.computed_status.value == self.decision
+
 
 class ReconciledCriterion(BaseModel):
     """One item after reconciliation."""
@@ -94,6 +99,7 @@ class ReviewInfo(BaseModel):
 
     reviewer: str = Field(description="评审专家姓名")
     organisation: str = Field(description="工作单位")
+    title: str = Field("", description="职称或职务")
     file: str = Field(description="评审意见表文件")
     stale: bool = Field(description="评审意见表是否已过期（填写后申报文件、评分标准或评价基准日有变化）")
     stale_reasons: list[str] = Field(description="过期的原因")
@@ -276,6 +282,7 @@ def _info(loaded: LoadedReview, checked: Checked) -> ReviewInfo:
     return ReviewInfo(
         reviewer=review.reviewer.name,
         organisation=review.reviewer.organisation,
+        title=review.reviewer.title,
         file=loaded.display,
         stale=bool(reasons),
         stale_reasons=reasons,

@@ -188,6 +188,9 @@ class ApplicationCommon(StrictModel):
     attachments: list[Attachment] = Field(default_factory=list, description="佐证材料")
     rubric: str | None = Field(None, description="适用的评分标准编号，如 anhui/institution；不填则用全国标准")
     contact: str = Field("", description="联系人及电话")
+    filled_by: str = Field("", description="填报人（印在自评报告封面）")
+    phone: str = Field("", description="联系电话（印在自评报告封面；不填则用 contact）")
+    submitted: dt.date | None = Field(None, description="报送日期（印在自评报告封面）")
     notes: str = Field("", description="其他说明")
 
     @field_validator("region_code")

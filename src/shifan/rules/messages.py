@@ -48,7 +48,7 @@ def metric_value_with_detail(title: str, value: float, unit: str, detail: str) -
 
 
 def not_reported(what: str) -> str:
-    """Data the application does not give: ``未填报工作人员花名册（staff）``."""
+    """Data the application does not give: ``未填报工作人员花名册``."""
     return f"未填报{what}"
 
 

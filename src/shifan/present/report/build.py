@@ -1,5 +1,9 @@
 """Building reports: evaluation → view → Jinja2 HTML → a :class:`Page`, which the HTML and PDF
-formats write (``shifan.present.formats`` maps each document and format to these functions)."""
+formats write (``shifan.present.formats`` maps each document and format to these functions).
+
+The Word editions of the same documents are drawn from the same views by :mod:`shifan.present.docx`.
+A page carries the machine-readable data (:class:`DataFile`) a PDF/A edition embeds.
+"""
 
 from __future__ import annotations
 
@@ -14,8 +18,10 @@ from shifan.errors import RenderError, TemplateInputError
 from shifan.evaluate.pipeline import Checked
 from shifan.files import atomic_write_text
 from shifan.formatting import chinese_date
+from shifan.present.json_output import reconciled_json, result_json
+from shifan.present.publication import NUMERALS, Publication, list_title, process_sentence, public_annex
 from shifan.present.report.templating import make_environment
-from shifan.present.report.views import blank_review, build_view, review_view
+from shifan.present.report.views import ReportView, blank_review, build_view, readable_text, review_view
 from shifan.present.row_text import TIE_RULES
 from shifan.recommend.ranking import Recommendation
 from shifan.review.reconcile import ReconciledResult
@@ -26,14 +32,24 @@ BLANK_REVIEWER_COLUMNS = 3
 
 
 @dataclass(frozen=True)
+class DataFile:
+    """A file embedded in a PDF/A document (PDF/A-3 allows any format), e.g. the result JSON."""
+
+    name: str
+    data: bytes
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class Page:
-    """A rendered report: its HTML and the metadata a PDF carries."""
+    """A rendered report: its HTML, the metadata a PDF carries and the data a PDF/A embeds."""
 
     html: str
     title: str
     as_of: dt.date
     footer: str
     subject: str
+    data_files: tuple[DataFile, ...] = ()
 
 
 def render_template(name: str, user_templates: Path | None = None, **context: Any) -> str:
@@ -47,15 +63,16 @@ def render_template(name: str, user_templates: Path | None = None, **context: An
         raise failure(f"报告模板错误（{name}）：{type(error).__name__}: {error}") from None
 
 
-def write_html(page: Page, out: Path | None) -> bytes:
+def write_html(page: Page, out: Path | None, *, pdf_a: bool = False) -> bytes:
     """The page's HTML (to preview or restyle), written atomically to ``out``."""
     if out is not None:
         atomic_write_text(out, page.html)
     return page.html.encode("utf-8")
 
 
-def write_pdf(page: Page, out: Path | None) -> bytes:
-    """The page as PDF bytes, written atomically to ``out``."""
+def write_pdf(page: Page, out: Path | None, *, pdf_a: bool = False) -> bytes:
+    """The page as PDF bytes, written atomically to ``out``; with ``pdf_a`` a PDF/A-3b file with
+    the page's data files embedded."""
     from shifan.present.report.pdf import render_pdf  # WeasyPrint loads only when a PDF is made
 
     return render_pdf(
@@ -66,12 +83,28 @@ def write_pdf(page: Page, out: Path | None) -> bytes:
         footer_note=page.footer,
         subject=page.subject,
         keywords=("shifan",),
+        pdf_a=pdf_a,
+        data_files=page.data_files if pdf_a else (),
     )
 
 
+def data_files(checked: Checked, reconciled: ReconciledResult | None = None) -> tuple[DataFile, ...]:
+    """The result JSON (exactly what ``shifan check --format json`` prints) and, once reviewed,
+    the reconciled JSON (what ``shifan review show --format json`` prints)."""
+    files = [DataFile("result.json", result_json(checked).encode("utf-8"), "评价结果（机器可读）")]
+    if reconciled is not None:
+        text = reconciled_json(checked, reconciled)
+        files.append(DataFile("reconciled.json", text.encode("utf-8"), "专家合议结果（机器可读）"))
+    return tuple(files)
+
+
+def checked_view(checked: Checked) -> ReportView:
+    """The report view of an evaluated application (with its 基本情况)."""
+    return build_view(checked.result, checked.rubric, checked.loaded.app)
+
+
 def self_report_html(checked: Checked, *, user_templates: Path | None = None) -> str:
-    view = build_view(checked.result, checked.rubric)
-    return render_template("self.html", user_templates, view=view)
+    return render_template("self.html", user_templates, view=checked_view(checked))
 
 
 def self_report_page(checked: Checked, *, user_templates: Path | None = None) -> Page:
@@ -81,15 +114,16 @@ def self_report_page(checked: Checked, *, user_templates: Path | None = None) ->
         html=self_report_html(checked, user_templates=user_templates),
         title=f"{result.applicant.name} 自评报告",
         as_of=result.as_of,
-        footer=build_view(result, checked.rubric).footer_note,
+        footer=checked_view(checked).footer_note,
         subject=result.rubric.title,
+        data_files=data_files(checked),
     )
 
 
 def review_report_html(
     checked: Checked, reconciled: ReconciledResult | None = None, *, user_templates: Path | None = None
 ) -> str:
-    view = build_view(checked.result, checked.rubric)
+    view = checked_view(checked)
     review = blank_review(checked.result, BLANK_REVIEWER_COLUMNS) if reconciled is None else review_view(reconciled)
     return render_template("review.html", user_templates, view=view, review=review)
 
@@ -104,8 +138,9 @@ def review_report_page(
         html=review_report_html(checked, reconciled, user_templates=user_templates),
         title=f"{result.applicant.name} 评审意见表",
         as_of=result.as_of,
-        footer=build_view(result, checked.rubric).footer_note,
+        footer=checked_view(checked).footer_note,
         subject=result.rubric.title,
+        data_files=data_files(checked, reconciled),
     )
 
 
@@ -115,8 +150,29 @@ def sheet_date(rubric: Rubric) -> dt.date:
     return max(dates) if dates else dt.date(2000, 1, 1)
 
 
+def scoring_method(rubric: Rubric, criterion: Any) -> str:
+    """How an item of the blank 评分表 is scored, in words (parameter names replaced)."""
+    check = criterion.check
+    if criterion.gate:
+        return "符合 / 不符合"
+    if criterion.guidance:
+        return readable_text(criterion.guidance, rubric)
+    if getattr(check, "kind", "") == "self_score" and getattr(check, "guidance", ""):
+        return readable_text(check.guidance, rubric)
+    title = getattr(check, "title", "")
+    return f"{title}：达到要求得分" if title else "按要求评分"
+
+
+def sheet_rows(rubric: Rubric) -> list[tuple[int, Any, Any, str, str]]:
+    """Each item of the blank 评分表: number, section, criterion, requirement, scoring method."""
+    return [
+        (n, section, criterion, rubric.requirement(criterion), scoring_method(rubric, criterion))
+        for n, (section, criterion) in enumerate(rubric.criteria(), 1)
+    ]
+
+
 def sheet_html(rubric: Rubric, *, reviewers: int = 1, user_templates: Path | None = None) -> str:
-    rows = [(n, section, criterion) for n, (section, criterion) in enumerate(rubric.criteria(), 1)]
+    rows = sheet_rows(rubric)
     printed_on = chinese_date(sheet_date(rubric))
     return render_template(
         "sheet.html", user_templates, rubric=rubric, rows=rows, reviewers=reviewers, printed_on=printed_on
@@ -129,7 +185,7 @@ def blank_sheet_page(rubric: Rubric, *, reviewers: int = 1, user_templates: Path
         html=sheet_html(rubric, reviewers=reviewers, user_templates=user_templates),
         title=f"{rubric.title} 评分表",
         as_of=sheet_date(rubric),
-        footer=f"{rubric.id} 版本 {rubric.version} · 评分标准 {rubric.sha256[:12]}",
+        footer=f"{rubric.title} {rubric.version} 版 · 校验码：评分标准 {rubric.sha256[:12]}",
         subject=rubric.title,
     )
 
@@ -145,25 +201,33 @@ def recommendation_date(recommendation: Recommendation) -> dt.date:
     return max(days) if days else dt.date(2000, 1, 1)
 
 
-def recommendation_html(recommendation: Recommendation, *, user_templates: Path | None = None) -> str:
-    day = recommendation_date(recommendation)
-    title = "医养结合示范拟推荐名单"
+def recommendation_html(
+    recommendation: Recommendation, *, publication: Publication | None = None, user_templates: Path | None = None
+) -> str:
+    publication = publication or Publication()
+    annex = [(lst.title, entry) for lst in recommendation.lists for entry in public_annex(lst)]
     return render_template(
         "recommendation.html",
         user_templates,
         recommendation=recommendation,
         tie_rules=TIE_RULES,
-        title=title,
-        as_of=chinese_date(day),
+        title=list_title(recommendation, publication),
+        publication=publication,
+        process=process_sentence(recommendation),
+        annex=annex,
+        numerals=NUMERALS,
+        as_of=chinese_date(recommendation_date(recommendation)),
     )
 
 
-def recommendation_page(recommendation: Recommendation, *, user_templates: Path | None = None) -> Page:
-    """The 拟推荐名单 with its annex of applicants left out and why."""
+def recommendation_page(
+    recommendation: Recommendation, *, publication: Publication | None = None, user_templates: Path | None = None
+) -> Page:
+    """The 拟推荐名单 with its public annex of applicants left out and why."""
     counts = "；".join(f"{lst.title} {len(lst.recommended)} 个" for lst in recommendation.lists)
     return Page(
-        html=recommendation_html(recommendation, user_templates=user_templates),
-        title="医养结合示范拟推荐名单",
+        html=recommendation_html(recommendation, publication=publication, user_templates=user_templates),
+        title=list_title(recommendation, publication or Publication()),
         as_of=recommendation_date(recommendation),
         footer=f"拟推荐名单 · {counts}",
         subject="拟推荐名单",

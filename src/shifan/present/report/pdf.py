@@ -8,6 +8,8 @@
   fonts or images (decoder bugs, huge payloads) out of the shared font configuration.
 * The same HTML and arguments always give the same bytes: the PDF dates come from ``as_of``,
   the file identifier is a hash of the content, and font subsets are built deterministically.
+* With ``pdf_a=True`` the file is PDF/A-3b and carries data files (the machine-readable result)
+  as embedded attachments, dated ``as_of`` like the document itself.
 * Fonts, the font configuration and the parsed base stylesheet are prepared once per process,
   so warm renders cost little more than layout.
 """
@@ -21,9 +23,9 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from weasyprint import CSS, HTML
+from weasyprint import CSS, HTML, Attachment
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -31,6 +33,9 @@ from shifan.errors import FontMissingError, RenderError, ShifanError
 from shifan.files import atomic_write_bytes
 from shifan.present.report import fonts
 from shifan.present.report.fonts import ASSET_SCHEME, FontKit
+
+if TYPE_CHECKING:
+    from shifan.present.report.build import DataFile
 
 ASSETS_DIR = Path(__file__).resolve().parent / "assets"
 BASE_STYLESHEET = "base.css"
@@ -156,6 +161,9 @@ def font_kit() -> FontKit:
     return _engine().kit
 
 
+PDF_A_VARIANT = "pdf/a-3b"
+
+
 @dataclass(frozen=True)
 class RenderedPdf:
     """A rendered report and what its rendering tried to fetch."""
@@ -168,6 +176,23 @@ class RenderedPdf:
 
 def _pdf_date(day: dt.date) -> str:
     return f"D:{day.year:04d}{day.month:02d}{day.day:02d}000000Z"
+
+
+def _w3c_date(day: dt.date) -> str:
+    return f"{day.isoformat()}T00:00:00Z"
+
+
+def _fix_metadata(
+    document: Any, *, title: str, as_of: dt.date, author: str, subject: str, keywords: Sequence[str]
+) -> None:
+    """The document's own metadata (written as XMP in PDF/A) agreeing with the info dictionary."""
+    metadata = document.metadata
+    metadata.title = title
+    metadata.authors = [author]
+    metadata.description = subject or None
+    metadata.keywords = list(keywords)
+    metadata.generator = "shifan"
+    metadata.created = metadata.modified = _w3c_date(as_of)
 
 
 def _metadata_finisher(
@@ -206,11 +231,14 @@ def render(
     keywords: Sequence[str] = (),
     footer_note: str = "",
     lang: str = "zh-CN",
+    pdf_a: bool = False,
+    data_files: Sequence[DataFile] = (),
 ) -> RenderedPdf:
     """Render ``html`` (a complete document) to PDF bytes with the base stylesheet and fonts.
 
     ``footer_note`` is printed at the bottom left of every page (page numbers are at the
-    bottom right). Raises :class:`FontMissingError` when no Chinese font is installed and
+    bottom right). With ``pdf_a`` the PDF is PDF/A-3b and ``data_files`` are embedded in it.
+    Raises :class:`FontMissingError` when no Chinese font is installed and
     :class:`RenderError` when WeasyPrint fails.
     """
     engine = _engine()
@@ -224,7 +252,23 @@ def render(
             document = HTML(string=html, base_url=ASSET_SCHEME, url_fetcher=fetcher).render(
                 font_config=engine.font_config, stylesheets=[engine.base_css, footer]
             )
-            data = document.write_pdf(finisher=finisher, pdf_identifier=True)
+            options: dict[str, Any] = {}
+            if pdf_a:
+                _fix_metadata(document, title=title, as_of=as_of, author=author, subject=subject, keywords=keywords)
+                day = dt.datetime(as_of.year, as_of.month, as_of.day, tzinfo=dt.UTC)
+                options["pdf_variant"] = PDF_A_VARIANT
+                options["attachments"] = [
+                    Attachment(
+                        string=item.data,
+                        name=item.name,
+                        description=item.description,
+                        created=day,
+                        modified=day,
+                        relationship="Data",
+                    )
+                    for item in data_files
+                ]
+            data = document.write_pdf(finisher=finisher, pdf_identifier=True, **options)
         except ShifanError:
             raise
         except Exception as exc:  # WeasyPrint, pydyf, fontTools: anything is a render failure
@@ -251,6 +295,8 @@ def render_pdf(
     keywords: Sequence[str] = (),
     footer_note: str = "",
     lang: str = "zh-CN",
+    pdf_a: bool = False,
+    data_files: Sequence[DataFile] = (),
 ) -> bytes:
     """Render like :func:`render` and return the bytes; also write them atomically to ``out``.
 
@@ -265,6 +311,8 @@ def render_pdf(
         keywords=keywords,
         footer_note=footer_note,
         lang=lang,
+        pdf_a=pdf_a,
+        data_files=data_files,
     )
     if out is not None:
         atomic_write_bytes(Path(out), result.data)

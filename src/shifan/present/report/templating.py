@@ -22,7 +22,8 @@ from markupsafe import Markup, escape
 
 from shifan.files import templates_dir
 from shifan.formatting import format_number
-from shifan.present.row_text import annex_reason, override_text, tie_note
+from shifan.present.publication import rubric_title
+from shifan.present.row_text import annex_reason, group_label, override_text, tie_note
 from shifan.rules.vocab import Status
 
 MARK_CLASSES = {
@@ -74,4 +75,6 @@ def make_environment(user_templates: Path | None = None) -> Environment:
     env.filters["override"] = override_text
     env.filters["annex_reason"] = annex_reason
     env.filters["tie_note"] = tie_note
+    env.filters["group_label"] = group_label
+    env.filters["rubric_title"] = rubric_title
     return env

@@ -139,7 +139,7 @@ class SelfScoreCheck(Check):
         )
         score = ctx.app.self_scores.get(ctx.criterion_id)
         if score is None:
-            return Outcome(Status.INSUFFICIENT, "未自评", expected, "未填写自评分（self_scores），待专家评分")
+            return Outcome(Status.INSUFFICIENT, "未自评", expected, "未填写自评分，待专家评分")
         observed = f"自评 {format_number(score)} 分"
         reason = f"申报单位自评 {format_number(score)} 分，待专家评审核定"
         if score >= ctx.max_points:

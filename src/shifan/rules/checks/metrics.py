@@ -126,7 +126,7 @@ def occupancy_rate(app: InstitutionApplication, as_of: dt.date, options: MetricO
     before ``as_of`` (see :func:`annual_months`); months after it are ignored, a missing month makes
     the rate unknown. Monthly ``operating`` overrides ``beds.operating``."""
     if not app.occupancy:
-        return Missing(not_reported("逐月入住数据（occupancy）"))
+        return Missing(not_reported("逐月入住数据"))
     window = annual_months(as_of)
     by_index = {_month_index(m.month): m for m in app.occupancy}
     absent = [i for i in window if i not in by_index]
@@ -155,7 +155,7 @@ def disabled_share(app: InstitutionApplication, as_of: dt.date, options: MetricO
     dementia residents assessed as 能力完好, ÷ all residents."""
     residents = app.residents
     if residents is None or residents.total == 0:
-        return Missing(not_reported("入住老年人能力等级构成（residents）"))
+        return Missing(not_reported("入住老年人能力等级构成"))
     stale = dated_within_year("能力评估统计", residents.assessed, as_of)
     if stale is not None:
         return stale
@@ -194,7 +194,7 @@ def satisfaction_rate(app: InstitutionApplication, as_of: dt.date, options: Metr
     (a survey after ``as_of`` is not yet known; one older than a year is out of date)."""
     survey = app.satisfaction
     if survey is None:
-        return Missing(not_reported("满意度调查（satisfaction）"))
+        return Missing(not_reported("满意度调查"))
     if survey.date > as_of:
         return Missing(f"满意度调查日期 {survey.date} 晚于评价基准日 {as_of}，调查结果尚不能采用")
     stale = dated_within_year("满意度调查", survey.date, as_of)

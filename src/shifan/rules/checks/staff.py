@@ -61,9 +61,7 @@ class CertificatesCheck(Check):
         staff = app.staff
         expected = "所有人员按规定持证上岗，或经专业培训考核合格后上岗"
         if not staff:
-            return Outcome(
-                Status.INSUFFICIENT, not_reported("人员花名册"), expected, not_reported("工作人员花名册（staff）")
-            )
+            return Outcome(Status.INSUFFICIENT, not_reported("人员花名册"), expected, not_reported("工作人员花名册"))
         failing = []
         for member in staff:
             types = self.required.get(member.role)
@@ -116,9 +114,7 @@ class MinStaffCheck(Check):
             condition += "持有效" + "或".join(c.label for c in self.certificates) + "的"
         expected = f"至少 {ctx.text(self.at_least)} {condition}{roles}"
         if not app.staff:
-            return Outcome(
-                Status.INSUFFICIENT, not_reported("人员花名册"), expected, not_reported("工作人员花名册（staff）")
-            )
+            return Outcome(Status.INSUFFICIENT, not_reported("人员花名册"), expected, not_reported("工作人员花名册"))
         counted = [
             m
             for m in app.staff
