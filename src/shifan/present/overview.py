@@ -9,7 +9,7 @@ from shifan.batch.model import SummaryRow
 from shifan.present.cells import CellValue
 from shifan.present.regions import city_label
 from shifan.present.spreadsheet import Sheet
-from shifan.rules.vocab import ApplicantKind
+from shifan.rules.vocab import ApplicantKind, Verdict
 
 OVERVIEW_TITLE = "地市概况"
 
@@ -21,7 +21,7 @@ def city_overview(rows: Sequence[SummaryRow], recommended: Collection[str] | Non
     not a recommendation) the column is left out.
     """
     kinds = [ApplicantKind.INSTITUTION, ApplicantKind.REGION]
-    headers = ["地市", "地市代码", "申报数", *(f"其中{k.label}" for k in kinds), "具备申报资格"]
+    headers = ["地市", "地市代码", "申报数", *(f"其中{k.label}" for k in kinds), Verdict.ELIGIBLE.label]
     if recommended is not None:
         headers.append("拟推荐")
     groups: dict[str, list[SummaryRow]] = defaultdict(list)

@@ -71,7 +71,7 @@ def render_reconciled(reconciled: ReconciledResult, style: Style = plain) -> str
         if record.changes_nothing:
             continue
         state = "已生效" if record.effective else "未生效"
-        decision = "符合" if record.decision == "pass" else "不符合"
+        decision = Status(record.decision).label
         lines.append(
             style(
                 f"改判（{state}）：{record.criterion} {record.title} 系统判定 {record.computed_status.label} → "
@@ -98,7 +98,7 @@ def render_reconciled(reconciled: ReconciledResult, style: Style = plain) -> str
             text = ""
             if entry is not None:
                 if entry.override:
-                    text = "改判" + ("符合" if entry.override == "pass" else "不符合")
+                    text = "改判" + Status(entry.override).label
                 elif entry.score is not None:
                     text = format_number(entry.score)
                 if entry.verification.value == "contradicts":

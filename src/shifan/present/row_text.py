@@ -7,7 +7,7 @@ from shifan.batch.model import FailedGate, ReviewerConclusion, StaleReview
 from shifan.present.regions import city_label
 from shifan.recommend.ranking import AnnexEntry, QuotaGroup, Ranked
 from shifan.review.reconcile import OverrideRecord
-from shifan.rules.vocab import InstitutionCategory, RegionLevel
+from shifan.rules.vocab import InstitutionCategory, RegionLevel, Status
 
 #: The ranking order of a recommendation list, as printed under it (rules in recommend.ranking).
 TIE_RULES = [
@@ -28,7 +28,7 @@ def gate_text(gate: FailedGate) -> str:
 
 def override_text(override: OverrideRecord) -> str:
     """``C1 符合（张三：理由）``, with ``【未生效】`` when it did not take effect."""
-    decision = "符合" if override.decision == "pass" else "不符合"
+    decision = Status(override.decision).label
     text = f"{override.criterion} {decision}（{override.reviewer}：{override.reason}）"
     return text + ("" if override.effective else "【未生效】")
 

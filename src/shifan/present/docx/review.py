@@ -23,6 +23,7 @@ from shifan.present.docx.self_report import criterion_label
 from shifan.present.report.build import BLANK_REVIEWER_COLUMNS, checked_view
 from shifan.present.report.views import ReportView, ReviewView, blank_review, review_view
 from shifan.review.reconcile import ReconciledResult
+from shifan.rules.vocab import Verdict
 
 #: Width of the landscape text area in millimetres (297 − 2 × 20).
 WIDTH = 257.0
@@ -35,7 +36,11 @@ def _panel_lines(review: ReviewView) -> list[str]:
             lines[-1] += f"，等级：{review.panel_grade}"
         lines.append(f"推荐意见：{review.panel_opinion or '未填写'}")
         return lines
-    return ["结论：□具备申报资格　□不具备申报资格", "合议得分：__________", "推荐意见：□同意推荐　□不同意推荐"]
+    return [
+        f"结论：□{Verdict.ELIGIBLE.label}　□{Verdict.INELIGIBLE.label}",
+        "合议得分：__________",
+        "推荐意见：□同意推荐　□不同意推荐",
+    ]
 
 
 def review_document(view: ReportView, review: ReviewView) -> Any:

@@ -339,7 +339,7 @@ def panel_opinion(reconciled: ReconciledResult) -> str:
 
 
 def _override_note(o: OverrideRecord) -> str:
-    decision = "符合" if o.decision == "pass" else "不符合"
+    decision = Status(o.decision).label
     note = f"否决项 {o.criterion} {o.title}：系统判定“{o.computed_status.label}”，{o.reviewer} 改判为“{decision}”，理由：{o.reason}"
     return note + ("" if o.effective else "（改判意见不一致，未生效）")
 
