@@ -173,7 +173,7 @@ def test_command_on_the_samples(tmp_path: Path) -> None:
     source = core_samples(tmp_path)
     out = tmp_path / "rec"
     result = invoke(["recommend", source, "--quota", "2", "--min-score", "60", "-o", out, "--no-pdf"], 0)
-    assert "全国医养结合示范机构：拟推荐 2 个" in result.stdout
+    assert "全国医养结合示范机构（全国医养结合示范机构评分标准）：拟推荐 2 个" in result.stdout
     listed = read_csv(out / "recommendation.csv")
     assert listed[0]["申报单位"] == "示例市康宁护理院（虚构）" and listed[0]["得分依据"] == "专家合议"
     annex = read_csv(out / "annex.csv")
@@ -182,7 +182,7 @@ def test_command_on_the_samples(tmp_path: Path) -> None:
     notice = (out / "notice.txt").read_text(encoding="utf-8")
     assert notice.startswith("关于") and "示例市康宁护理院（虚构）" in notice and "公示" in notice
     book = openpyxl.load_workbook(out / "recommendation.xlsx")
-    assert book.sheetnames == ["拟推荐名单", "未列入名单"]
+    assert book.sheetnames == ["拟推荐名单", "未列入名单", "排序前检查"]
     data = json.loads((out / "recommendation.json").read_text(encoding="utf-8"))
     assert data["lists"][0]["quota"] == 2 and data["tie_rules"]
 

@@ -53,6 +53,8 @@ def summary_row(file: str, output: str, checked: Checked, reconciled: Reconciled
         category_label=result.applicant.category_label,
         region_code=result.applicant.region_code,
         rubric_id=result.rubric.id,
+        rubric_title=result.rubric.title,
+        pass_score=checked.rubric.pass_score,
         as_of=result.as_of.isoformat(),
         verdict=reconciled.verdict,
         eligible=reconciled.eligible,
@@ -62,6 +64,7 @@ def summary_row(file: str, output: str, checked: Checked, reconciled: Reconciled
         max_score=result.rubric_max_score,
         grade=reconciled.grade,
         reviewers=[r.reviewer for r in reconciled.reviews],
+        review_levels=[r.level for r in reconciled.reviews if r.level],
         stale=reconciled.stale,
         stale_reviews=[
             StaleReview(reviewer=r.reviewer, reasons=r.stale_reasons) for r in reconciled.reviews if r.stale
@@ -74,4 +77,5 @@ def summary_row(file: str, output: str, checked: Checked, reconciled: Reconciled
         priorities=[p.met for p in result.priorities],
         priority_titles=[p.title for p in result.priorities if p.met],
         disabled_share=ranking_disabled_share(checked.loaded.app, result.as_of),
+        flags=list(result.flags),
     )

@@ -14,14 +14,17 @@ from typing import Any
 
 from shifan.files import atomic_write_text
 from shifan.present.cells import CellValue
+from shifan.present.preflight_text import preflight_lines, problem_text
 from shifan.present.report.build import recommendation_page, write_html, write_pdf
 from shifan.present.row_text import TIE_RULES, annex_reason, group_label, override_text, stale_text, tie_note
 from shifan.present.spreadsheet import Sheet, write_csv, write_xlsx
 from shifan.recommend.ranking import Recommendation
+from shifan.review.model import ReviewLevel
 
 LIST_HEADERS = [
     "序号",
     "申报类型",
+    "评分标准",
     "名额分组",
     "组内名次",
     "总排名",
@@ -40,17 +43,27 @@ LIST_HEADERS = [
     "改判",
     "申报文件",
 ]
-ANNEX_HEADERS = ["序号", "申报类型", "申报单位", "统一社会信用代码/区划代码", "得分", "未列入原因", "申报文件"]
+ANNEX_HEADERS = [
+    "序号",
+    "申报类型",
+    "评分标准",
+    "申报单位",
+    "统一社会信用代码/区划代码",
+    "得分",
+    "未列入原因",
+    "申报文件",
+]
 
 
 def list_sheet(recommendation: Recommendation) -> Sheet:
-    sheet = Sheet("拟推荐名单", list(LIST_HEADERS), widths={5: 32, 12: 30, 15: 36, 18: 36})
+    sheet = Sheet("拟推荐名单", list(LIST_HEADERS), widths={2: 30, 6: 32, 13: 30, 16: 36, 19: 36})
     for rec_list in recommendation.lists:
         for entry in rec_list.recommended:
             row = entry.row
             cells: list[CellValue] = [
                 entry.position,
                 rec_list.title,
+                rec_list.rubric_title,
                 group_label(entry.group),
                 entry.group_rank,
                 entry.rank,
@@ -74,29 +87,66 @@ def list_sheet(recommendation: Recommendation) -> Sheet:
 
 
 def annex_sheet(recommendation: Recommendation) -> Sheet:
-    sheet = Sheet("未列入名单", list(ANNEX_HEADERS), widths={2: 32, 5: 60, 6: 36})
+    sheet = Sheet("未列入名单", list(ANNEX_HEADERS), widths={2: 30, 3: 32, 6: 60, 7: 36})
     index = 0
     for rec_list in recommendation.lists:
         for entry in rec_list.annex:
             index += 1
             sheet.rows.append(
-                [index, rec_list.title, entry.name, entry.id, entry.score, annex_reason(entry), entry.file]
+                [
+                    index,
+                    rec_list.title,
+                    rec_list.rubric_title,
+                    entry.name,
+                    entry.id,
+                    entry.score,
+                    annex_reason(entry),
+                    entry.file,
+                ]
             )
     return sheet
 
 
+def preflight_sheet(recommendation: Recommendation) -> Sheet:
+    sheet = Sheet("排序前检查", ["序号", "须先处理", "问题", "涉及文件"], widths={2: 100, 3: 60})
+    for index, problem in enumerate(recommendation.preflight, start=1):
+        sheet.rows.append([index, "是" if problem.blocking else "否", problem_text(problem), "、".join(problem.files)])
+    return sheet
+
+
+def process_sentence(recommendation: Recommendation) -> str:
+    """How the listed applicants were assessed, from what actually happened: self-assessment
+    only, or the review rounds (the levels the review sheets state) every reviewed one went through."""
+    rows = [entry.row for rec_list in recommendation.lists for entry in rec_list.recommended]
+    reviewed = [r for r in rows if r.reviewers]
+    if not reviewed:
+        return "经申报单位自评和系统核验（未经专家评审）"
+    common = [level for level in ReviewLevel if all(level.value in r.review_levels for r in reviewed)]
+    rounds = "、".join(level.label for level in common) if common else "专家评审"
+    if len(reviewed) == len(rows):
+        return f"经申报单位自评和{rounds}"
+    return f"经申报单位自评和系统核验，其中 {len(reviewed)} 个申报单位经{rounds}（其余 {len(rows) - len(reviewed)} 个未经专家评审）"
+
+
 def notice_text(recommendation: Recommendation) -> str:
-    """A short 公示-style list (dates and contact left blank for the issuing office)."""
-    titles = "、".join(r.title for r in recommendation.lists)
-    lines = [f"关于{titles}拟推荐名单的公示", ""]
+    """A short 公示-style list (dates and contact left blank for the issuing office). Its process
+    sentence states what happened; with pre-flight problems unsettled it is marked not for release."""
+    listed = [r for r in recommendation.lists if r.recommended]
+    titles = "、".join(r.title for r in listed) or "医养结合示范"
+    lines = []
+    if recommendation.blocking:
+        lines.extend(["【排序前检查有未处理的问题（见 preflight.txt），本文本不得发布】", ""])
+    lines.extend([f"关于{titles}拟推荐名单的公示", ""])
     lines.append(
-        "根据医养结合示范创建工作安排，经申报单位自评、县级初审和省级评审，确定以下拟推荐名单，现予以公示。"
+        f"根据医养结合示范创建工作安排，{process_sentence(recommendation)}，确定以下拟推荐名单，现予以公示。"
         "公示期间如有异议，请以书面形式向我委反映。"
     )
     lines.append("")
     numerals = "一二三四五六七八九十"
-    for index, rec_list in enumerate(recommendation.lists):
-        lines.append(f"{numerals[index]}、{rec_list.title}（{len(rec_list.recommended)} 个）")
+    for index, rec_list in enumerate(listed):
+        lines.append(
+            f"{numerals[index]}、{rec_list.title}（{len(rec_list.recommended)} 个；依据{rec_list.rubric_title or rec_list.title}）"
+        )
         group = None
         for entry in rec_list.recommended:
             if rec_list.quota_by and entry.group != group:
@@ -122,12 +172,15 @@ def recommendation_data(recommendation: Recommendation) -> dict[str, Any]:
         for annexed, item in zip(rec_list.annex, listed["annex"], strict=True):
             item["reason"] = annex_reason(annexed)
     data["tie_rules"] = list(TIE_RULES)
+    for problem, item in zip(recommendation.preflight, data["preflight"], strict=True):
+        item["text"] = problem_text(problem)
+    data["blocking"] = recommendation.blocking
     return data
 
 
 def _xlsx(out: Path, recommendation: Recommendation) -> list[Path]:
     path = out / "recommendation.xlsx"
-    write_xlsx(path, [list_sheet(recommendation), annex_sheet(recommendation)])
+    write_xlsx(path, [list_sheet(recommendation), annex_sheet(recommendation), preflight_sheet(recommendation)])
     return [path]
 
 
@@ -141,6 +194,12 @@ def _csv(out: Path, recommendation: Recommendation) -> list[Path]:
 def _notice(out: Path, recommendation: Recommendation) -> list[Path]:
     path = out / "notice.txt"
     atomic_write_text(path, notice_text(recommendation))
+    return [path]
+
+
+def _preflight(out: Path, recommendation: Recommendation) -> list[Path]:
+    path = out / "preflight.txt"
+    atomic_write_text(path, "\n".join(preflight_lines(recommendation.preflight)) + "\n")
     return [path]
 
 
@@ -167,11 +226,12 @@ OUTPUTS: dict[str, Callable[[Path, Recommendation], list[Path]]] = {
     "xlsx": _xlsx,
     "csv": _csv,
     "txt": _notice,
+    "preflight": _preflight,
     "json": _json,
     "pdf": _pdf,
     "html": _html,
 }
-DEFAULT_FORMATS = ("xlsx", "csv", "txt", "json", "pdf")
+DEFAULT_FORMATS = ("preflight", "xlsx", "csv", "txt", "json", "pdf")
 
 
 def write_recommendation(out: Path, recommendation: Recommendation, formats: Sequence[str]) -> list[Path]:

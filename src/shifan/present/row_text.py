@@ -57,7 +57,16 @@ def annex_reason(entry: AnnexEntry) -> str:
         gates = "；".join(gate_text(g) for g in entry.failed_gates)
         return label + ("：" + gates if gates else "")
     if entry.cause == "below_min_score":
-        return f"得分 {entry.score:g} 低于最低分 {entry.min_score:g}"
+        source = "评分标准的合格线" if entry.min_score_from == "rubric" else "最低分"
+        return f"得分 {entry.score:g} 低于{source} {entry.min_score:g}"
+    if entry.cause == "duplicate":
+        return f"同一申报单位另有文件（{'、'.join(entry.others)}），未确定以哪一份为准，均未参加排序"
+    if entry.cause == "duplicate_not_chosen":
+        return f"同一申报单位另有文件，已选用 {'、'.join(entry.others)}，本文件未采用"
+    if entry.cause == "stale_review":
+        return "评审意见已过期（填写后申报文件或评分标准有变化），须更新并复核后再排序"
+    if entry.cause == "not_reviewed":
+        return "未经专家评审"
     if entry.cause == "over_quota":
         return f"超出名额（{group_label(entry.group)}名额 {entry.quota} 个），排名第 {entry.rank}"
     return "文件有误，未能评价：" + (entry.messages[0] if entry.messages else "")

@@ -27,6 +27,7 @@ HEADERS = [
     "评价基准日",
     "结论",
     "否决项问题",
+    "合理性提示",
     "系统计算得分",
     "合议得分",
     "满分",
@@ -61,6 +62,7 @@ def row_cells(index: int, row: SummaryRow) -> list[CellValue]:
         row.as_of,
         row.verdict.label,
         "；".join(gate_text(g) for g in row.failed_gates),
+        "；".join(f"{f.title}：{f.message}" for f in row.flags),
         row.computed_score,
         row.score if reviewed else None,
         row.max_score,
@@ -96,7 +98,7 @@ def summary_sheet(rows: Sequence[SummaryRow], failures: Sequence[Failure]) -> Sh
     entries: list[tuple[str, SummaryRow | Failure]] = [(r.file, r) for r in rows]
     entries.extend((f.file, f) for f in failures)
     entries.sort(key=lambda e: (e[0], isinstance(e[1], Failure)))
-    sheet = Sheet("汇总", list(HEADERS), widths={1: 36, 2: 30, 10: 40, 27: 60})
+    sheet = Sheet("汇总", list(HEADERS), widths={1: 36, 2: 30, 10: 40, 11: 60, 28: 60})
     for index, (_, entry) in enumerate(entries, start=1):
         sheet.rows.append(row_cells(index, entry) if isinstance(entry, SummaryRow) else failure_cells(index, entry))
     return sheet

@@ -14,6 +14,7 @@ from shifan.errors import RenderError, TemplateInputError
 from shifan.evaluate.pipeline import Checked
 from shifan.files import atomic_write_text
 from shifan.formatting import chinese_date
+from shifan.present.preflight_text import problem_text
 from shifan.present.report.templating import make_environment
 from shifan.present.report.views import blank_review, build_view, review_view
 from shifan.present.row_text import TIE_RULES
@@ -153,6 +154,7 @@ def recommendation_html(recommendation: Recommendation, *, user_templates: Path 
         user_templates,
         recommendation=recommendation,
         tie_rules=TIE_RULES,
+        preflight=[("✘ " if p.blocking else "· ") + problem_text(p) for p in recommendation.preflight],
         title=title,
         as_of=chinese_date(day),
     )
