@@ -135,10 +135,10 @@ def test_quota_per_category_and_per_city() -> None:
     ]
     by_city = rank_list("institution", rows, [], quota=2, quota_by="region")
     assert [(group_label(e.group), e.row.name) for e in by_city.recommended] == [
-        ("地市 340100", "内设一"),
-        ("地市 340100", "内设二"),
-        ("地市 341000", "护理院一"),
-        ("地市 341000", "护理院二"),
+        ("合肥市（340100）", "内设一"),
+        ("合肥市（340100）", "内设二"),
+        ("黄山市（341000）", "护理院一"),
+        ("黄山市（341000）", "护理院二"),
     ]
     assert [e.rank for e in by_city.recommended] == [4, 5, 1, 2]
 

@@ -54,6 +54,7 @@ class SummaryRow(BaseModel):
     category: str
     category_label: str
     region_code: str
+    region_name: str = Field("", description="行政区划名称（省、市、县），由区划代码查表得出")
     rubric_id: str
     rubric_title: str = Field("", description="评分标准名称（名单标题）")
     pass_score: float | None = Field(None, description="评分标准的合格线（最低等级分数线）；没有等级时为空")

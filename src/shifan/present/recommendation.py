@@ -32,6 +32,7 @@ LIST_HEADERS = [
     "统一社会信用代码/区划代码",
     "类别",
     "行政区划代码",
+    "所在地区",
     "得分",
     "得分依据",
     "等级",
@@ -56,7 +57,7 @@ ANNEX_HEADERS = [
 
 
 def list_sheet(recommendation: Recommendation) -> Sheet:
-    sheet = Sheet("拟推荐名单", list(LIST_HEADERS), widths={2: 30, 6: 32, 13: 30, 16: 36, 19: 36})
+    sheet = Sheet("拟推荐名单", list(LIST_HEADERS), widths={2: 30, 6: 32, 10: 24, 14: 30, 17: 36, 20: 36})
     for rec_list in recommendation.lists:
         for entry in rec_list.recommended:
             row = entry.row
@@ -71,6 +72,7 @@ def list_sheet(recommendation: Recommendation) -> Sheet:
                 row.id,
                 row.category_label,
                 row.region_code,
+                row.region_name,
                 row.score,
                 "专家合议" if row.reviewers else "系统计算",
                 row.grade,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from shifan.batch.model import FailedGate, ReviewerConclusion, StaleReview
 from shifan.recommend.ranking import AnnexEntry, QuotaGroup, Ranked
 from shifan.review.reconcile import OverrideRecord
+from shifan.rules.divisions import city_name
 from shifan.rules.vocab import InstitutionCategory, RegionLevel
 
 #: The ranking order of a recommendation list, as printed under it (rules in recommend.ranking).
@@ -45,7 +46,8 @@ def group_label(group: QuotaGroup | None) -> str:
     if group is None or group.by is None:
         return "全部"
     if group.by == "region":
-        return f"地市 {group.key}"
+        name = city_name(group.key)
+        return f"{name}（{group.key}）" if name else f"地市 {group.key}"
     labels = {m.value: m.label for m in [*InstitutionCategory, *RegionLevel]}
     return labels.get(group.key) or group.key
 

@@ -23,6 +23,7 @@ HEADERS = [
     "申报类型",
     "类别",
     "行政区划代码",
+    "所在地区",
     "评分标准",
     "评价基准日",
     "结论",
@@ -58,6 +59,7 @@ def row_cells(index: int, row: SummaryRow) -> list[CellValue]:
         ApplicantKind(row.kind).label,
         row.category_label,
         row.region_code,
+        row.region_name,
         row.rubric_id,
         row.as_of,
         row.verdict.label,
@@ -98,7 +100,7 @@ def summary_sheet(rows: Sequence[SummaryRow], failures: Sequence[Failure]) -> Sh
     entries: list[tuple[str, SummaryRow | Failure]] = [(r.file, r) for r in rows]
     entries.extend((f.file, f) for f in failures)
     entries.sort(key=lambda e: (e[0], isinstance(e[1], Failure)))
-    sheet = Sheet("汇总", list(HEADERS), widths={1: 36, 2: 30, 10: 40, 11: 60, 28: 60})
+    sheet = Sheet("汇总", list(HEADERS), widths={1: 36, 2: 30, 7: 24, 11: 40, 12: 60, 29: 60})
     for index, (_, entry) in enumerate(entries, start=1):
         sheet.rows.append(row_cells(index, entry) if isinstance(entry, SummaryRow) else failure_cells(index, entry))
     return sheet
