@@ -205,7 +205,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.slow
 def test_quotas_on_a_generated_folder_are_respected_and_deterministic(generated: Path) -> None:
     first, second = generated / "a", generated / "b"
-    args = ["--quota", "3", "--quota-by", "category", "--min-score", "70", "--no-pdf"]
+    args = ["--quota", "3", "--quota-by", "category", "--min-score", "70", "--no-require-review", "--no-pdf"]
     invoke(["recommend", generated / "in", "-o", first, *args, "--jobs", "2"], 1)
     invoke(["recommend", generated / "in", "-o", second, *args, "--jobs", "1"], 1)
     for name in ("recommendation.csv", "annex.csv", "notice.txt", "recommendation.json"):

@@ -177,14 +177,14 @@ def preflight(
                     )
                 )
     for kind in ("institution", "region"):
-        titles = sorted({r.rubric_title or r.rubric_id for r in ranked if r.kind == kind})
+        titles = sorted({r.rubric_title or r.rubric_id for r in kept if r.kind == kind})
         if len(titles) > 1:
             result.problems.append(
                 PreflightProblem(
                     code="rubrics",
                     blocking=False,
                     rubrics=titles,
-                    count=sum(1 for r in ranked if r.kind == kind),
+                    count=sum(1 for r in kept if r.kind == kind),
                 )
             )
     result.rows = ranked
