@@ -25,7 +25,7 @@ from shifan.formatting import format_number
 from shifan.load.application import load_application
 from shifan.read.yamldoc import parse_document
 from shifan.review.load import LoadedReview, load_review, review_problems
-from shifan.review.model import CONCLUSION_LABELS, VERIFICATION_LABELS, ReviewFile
+from shifan.review.model import CONCLUSION_LABELS, REVIEW_LEVEL_LABELS, VERIFICATION_LABELS, ReviewFile
 from shifan.review.reconcile import stale_reasons
 from shifan.rules.vocab import Status
 
@@ -144,6 +144,10 @@ def sheet_text(checked: Checked, review_path: Path, *, reviewer: str, organisati
     person["title"] = title
     person["signed"] = None
     person.yaml_add_eol_comment("签字日期，YYYY-MM-DD", "signed")
+    person["level"] = None
+    person.yaml_add_eol_comment(
+        "评审层级：" + " / ".join(f"{k.value} {v}" for k, v in REVIEW_LEVEL_LABELS.items()), "level"
+    )
     root["reviewer"] = person
     root.yaml_add_eol_comment("评审专家", "reviewer")
     items = CommentedMap()
