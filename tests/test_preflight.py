@@ -142,3 +142,15 @@ def test_city_names_in_quota_groups_and_lists(tmp_path: Path) -> None:
     listed = read_csv(out / "recommendation.csv")
     assert {r["名额分组"] for r in listed} == {"黄山市（341000）"}
     assert {r["所在地区"] for r in listed} == {"安徽省黄山市屯溪区"}
+
+
+def test_division_names_and_unknown_codes(tmp_path: Path) -> None:
+    from shifan.rules.divisions import TABLE_DATE, city_name, division
+
+    found = division("310105")
+    assert found is not None and found.full_name == "上海市长宁区" and city_name("341022") == "黄山市"
+    text = (APPLICATIONS / "institutions" / "01-kangning-eligible.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "app.yaml"
+    path.write_text(text.replace('region_code: "341002"', 'region_code: "341099"'), encoding="utf-8")
+    err = invoke(["check", path], 2).stderr
+    assert f"region_code: 不在行政区划代码表（截至 {TABLE_DATE}）中" in err
