@@ -31,7 +31,7 @@ from shifan.rules.ids import make_uscc
 
 AS_OF = dt.date(2025, 12, 31)
 CATEGORIES = ["nursing_home", "care_with_clinic", "medical_with_care", "transformed", "colocated", "other"]
-REGIONS = ["341002", "341003", "341004", "341021", "341022", "340102", "340103", "340104", "340202", "340203"]
+REGIONS = ["341002", "341003", "341004", "341021", "341022", "340102", "340103", "340104", "340202", "340209"]
 NAME_PARTS = "康宁安泰福寿仁和颐乐松鹤长青慈恩瑞祥德善嘉禾惠民永安"
 SUFFIXES = ["护理院", "颐养中心", "康养院", "医养中心", "老年公寓"]
 REVIEWERS = ["张明", "李华", "王芳", "赵强", "陈静", "刘洋", "周敏"]

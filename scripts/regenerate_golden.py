@@ -21,6 +21,7 @@ from shifan.present.report.build import (  # noqa: E402
     self_report_html,
     sheet_html,
 )
+from shifan.recommend.preflight import preflight  # noqa: E402
 from shifan.recommend.ranking import Recommendation, build_recommendation  # noqa: E402
 from shifan.review import OverrideRecord, load_review, reconcile  # noqa: E402
 from shifan.rules.vocab import Status  # noqa: E402
@@ -44,6 +45,8 @@ def _row(name: str, score: float, **changes: object) -> SummaryRow:
         "category_label": "护理院",
         "region_code": "341002",
         "rubric_id": "fixture/institution",
+        "rubric_title": "示例医养结合示范机构评分标准",
+        "pass_score": 60.0,
         "as_of": "2025-12-31",
         "verdict": "eligible",
         "eligible": True,
@@ -83,7 +86,7 @@ def recommendation() -> Recommendation:
     rows = [
         _row("示例甲护理院（虚构）", 92.5, reviewers=["王敏", "赵立"], grade="优秀"),
         _row("示例乙护理院（虚构）", 88, priorities=[True, False], priority_titles=["医养签约全覆盖"]),
-        _row("示例丙护理院（虚构）", 88, overrides=[override], reviewers=["王敏"]),
+        _row("示例丙护理院（虚构）", 88, overrides=[override], reviewers=["王敏"], id="523410010MJA0008801"),
         _row(
             "示例丁护理院（虚构）",
             80,
@@ -96,7 +99,8 @@ def recommendation() -> Recommendation:
         _row("示例庚护理院（虚构）", 70),
     ]
     failures = [Failure("institutions/broken.yaml", "application", ["broken.yaml:3:1: YAML 语法错误"])]
-    return build_recommendation(rows, failures, quota=4, min_score=60)
+    checked = preflight(rows, require_review=False)
+    return build_recommendation(rows, failures, quota=4, min_score=60, checked=checked)
 
 
 def rendered() -> dict[str, str]:

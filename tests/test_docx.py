@@ -146,13 +146,16 @@ def test_recommendation_and_notice_docx(documents: dict[str, Path]) -> None:
     listing = docx.Document(str(documents["recommendation"]))
     text = all_text(listing)
     assert "示例省卫生健康委员会" in text and "示卫老龄〔2026〕1号" in text
-    assert "示例省2026年全国医养结合示范机构、全国医养结合示范县（市、区）拟推荐名单" in text
+    assert "示例省2026年全国医养结合示范机构拟推荐名单" in text  # the lists with anyone on them
     assert "黄山市" in text and "地市 341000" not in text
     assert "全国医养结合示范机构评分标准" in text  # the rubric column
     assert "审核人（签字）" in text and "负责人（签字）" in text
     notice = all_text(docx.Document(str(documents["notice"])))
-    assert notice.count("示例省卫生健康委员会") >= 2 and "尚未经专家评审" in notice
-    assert "县级初审" not in notice and "省级评审" not in notice
+    # The same process sentence as notice.txt: only reviewed applicants are ranked (the folder has
+    # reviews), and the sample review sheets state a provincial review and no county round.
+    assert notice.count("示例省卫生健康委员会") >= 2 and "经申报单位自评和省级评审" in notice
+    assert "县级初审" not in notice and "尚未经专家评审" not in notice
+    assert "经申报单位自评和省级评审" in (documents["recommendation"].parent / "notice.txt").read_text(encoding="utf-8")
 
 
 def test_docx_is_byte_identical_for_identical_input(tmp_path: Path) -> None:

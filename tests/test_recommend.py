@@ -173,7 +173,7 @@ def test_command_on_the_samples(tmp_path: Path) -> None:
     source = core_samples(tmp_path)
     out = tmp_path / "rec"
     result = invoke(["recommend", source, "--quota", "2", "--min-score", "60", "-o", out, "--no-pdf"], 0)
-    assert "全国医养结合示范机构：拟推荐 2 个" in result.stdout
+    assert "全国医养结合示范机构（全国医养结合示范机构评分标准）：拟推荐 2 个" in result.stdout
     listed = read_csv(out / "recommendation.csv")
     assert listed[0]["申报单位"] == "示例市康宁护理院（虚构）" and listed[0]["得分依据"] == "专家合议"
     annex = read_csv(out / "annex.csv")
@@ -182,7 +182,14 @@ def test_command_on_the_samples(tmp_path: Path) -> None:
     notice = (out / "notice.txt").read_text(encoding="utf-8")
     assert notice.startswith("关于") and "示例市康宁护理院（虚构）" in notice and "公示" in notice
     book = openpyxl.load_workbook(out / "recommendation.xlsx")
-    assert book.sheetnames == ["全国医养结合示范机构", "全国医养结合示范县（市、区）", "未列入名单", "地市概况"]
+    assert book.sheetnames == [
+        "全国医养结合示范机构",
+        "医养结合示范机构（上海市长宁区）",
+        "全国医养结合示范县（市、区）",
+        "未列入名单",
+        "地市概况",
+        "排序前检查",
+    ]
     data = json.loads((out / "recommendation.json").read_text(encoding="utf-8"))
     assert data["lists"][0]["quota"] == 2 and data["tie_rules"]
 
@@ -205,7 +212,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.slow
 def test_quotas_on_a_generated_folder_are_respected_and_deterministic(generated: Path) -> None:
     first, second = generated / "a", generated / "b"
-    args = ["--quota", "3", "--quota-by", "category", "--min-score", "70", "--no-pdf"]
+    args = ["--quota", "3", "--quota-by", "category", "--min-score", "70", "--no-require-review", "--no-pdf"]
     invoke(["recommend", generated / "in", "-o", first, *args, "--jobs", "2"], 1)
     invoke(["recommend", generated / "in", "-o", second, *args, "--jobs", "1"], 1)
     for name in ("recommendation.csv", "annex.csv", "notice.txt", "recommendation.json"):

@@ -172,8 +172,10 @@ def test_recommendation_list_pdf(tmp_path: Path) -> None:
     out = tmp_path / "rec"
     invoke(["recommend", ROOT / "applications", "--quota", "2", "-o", out, "--jobs", "1"], 0)
     text = squeeze(pdftotext(out / "recommendation.pdf"))
-    assert "全国医养结合示范机构、全国医养结合示范县（市、区）拟推荐名单" in text
-    assert "尚未经专家评审" in text  # the process as it happened: these samples are not reviewed
+    assert "全国医养结合示范机构拟推荐名单" in text  # the title names the lists with anyone on them
+    # The process as it happened: with reviews in the folder only reviewed applicants are ranked,
+    # and the sample review sheets state a provincial review.
+    assert "经申报单位自评和省级评审" in text
     assert "排序规则" in text
     assert "附件：未列入名单的申报单位及原因" in text
     assert "示例市福寿护理院（虚构）" in text  # ineligible: listed in the annex with its reason

@@ -60,7 +60,17 @@ def test_recommendation_workbook(tmp_path: Path) -> None:
     out = tmp_path / "rec"
     invoke(["recommend", APPLICATIONS, "--quota", "2", "--quota-by", "region", "-o", out, "--no-pdf"], 0)
     book = openpyxl.load_workbook(out / "recommendation.xlsx")
-    assert book.sheetnames == ["全国医养结合示范机构", "全国医养结合示范县（市、区）", "未列入名单", "地市概况"]
+    assert book.sheetnames == [  # one list per rubric
+        "全国医养结合示范机构",
+        "安徽省优质医养结合示范中心",
+        "安徽省优质医养结合示范机构",
+        "医养结合示范机构（上海市长宁区）",
+        "全国医养结合示范县（市、区）",
+        "医养结合示范县（市、区）（安徽省）",
+        "未列入名单",
+        "地市概况",
+        "排序前检查",
+    ]
     for ws in book.worksheets:
         check_working_sheet(ws)
     ws = book["全国医养结合示范机构"]

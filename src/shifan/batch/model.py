@@ -10,6 +10,7 @@ from typing import Literal, Protocol
 from pydantic import BaseModel, Field
 
 from shifan.evaluate.pipeline import Checked
+from shifan.evaluate.result import Flag
 from shifan.review.model import Conclusion
 from shifan.review.reconcile import OverrideRecord, ReconciledResult
 from shifan.rules.vocab import Status, Verdict
@@ -53,7 +54,10 @@ class SummaryRow(BaseModel):
     category: str
     category_label: str
     region_code: str
+    region_name: str = Field("", description="行政区划名称（省、市、县），由区划代码查表得出")
     rubric_id: str
+    rubric_title: str = Field("", description="评分标准名称（名单标题）")
+    pass_score: float | None = Field(None, description="评分标准的合格线（最低等级分数线）；没有等级时为空")
     as_of: str
     verdict: Verdict
     eligible: bool
@@ -63,6 +67,9 @@ class SummaryRow(BaseModel):
     max_score: float
     grade: str
     reviewers: list[str]
+    review_levels: list[str] = Field(
+        default_factory=list, description="评审意见表注明的评审层级（county、city、province）"
+    )
     stale: bool
     stale_reviews: list[StaleReview] = Field(description="已过期的评审意见表及原因")
     disagreements: list[str]
@@ -73,6 +80,7 @@ class SummaryRow(BaseModel):
     priorities: list[bool] = Field(description="优先推荐条件是否满足，按评分标准中的顺序")
     priority_titles: list[str] = Field(description="已满足的优先推荐条件名称")
     disabled_share: float | None = Field(None, description="失能（含失智）老年人占比（%），仅机构")
+    flags: list[Flag] = Field(default_factory=list, description="合理性提示（不影响得分和结论）")
     formats: list[str] = Field(default_factory=list, description="已写出的逐个申报单位输出格式，如 json、pdf")
 
 

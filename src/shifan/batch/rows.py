@@ -13,6 +13,7 @@ from shifan.evaluate.pipeline import Checked
 from shifan.review.reconcile import ReconciledResult
 from shifan.rules.application import InstitutionApplication, RegionApplication
 from shifan.rules.checks.metrics import METRICS, Measurement, MetricOptions
+from shifan.rules.divisions import division
 from shifan.rules.vocab import Status
 
 
@@ -26,6 +27,12 @@ def ranking_disabled_share(app: InstitutionApplication | RegionApplication, as_o
         return None
     measured = METRICS["disabled_share"].fn(app, as_of, MetricOptions())
     return round(measured.value, 2) if isinstance(measured, Measurement) else None
+
+
+def region_name(code: str) -> str:
+    """The full name of a division code (``安徽省黄山市屯溪区``), or "" when it is not in the table."""
+    found = division(code)
+    return found.full_name if found else ""
 
 
 def summary_row(file: str, output: str, checked: Checked, reconciled: ReconciledResult) -> SummaryRow:
@@ -52,7 +59,10 @@ def summary_row(file: str, output: str, checked: Checked, reconciled: Reconciled
         category=result.applicant.category,
         category_label=result.applicant.category_label,
         region_code=result.applicant.region_code,
+        region_name=region_name(result.applicant.region_code),
         rubric_id=result.rubric.id,
+        rubric_title=result.rubric.title,
+        pass_score=checked.rubric.pass_score,
         as_of=result.as_of.isoformat(),
         verdict=reconciled.verdict,
         eligible=reconciled.eligible,
@@ -62,6 +72,7 @@ def summary_row(file: str, output: str, checked: Checked, reconciled: Reconciled
         max_score=result.rubric_max_score,
         grade=reconciled.grade,
         reviewers=[r.reviewer for r in reconciled.reviews],
+        review_levels=[r.level for r in reconciled.reviews if r.level],
         stale=reconciled.stale,
         stale_reviews=[
             StaleReview(reviewer=r.reviewer, reasons=r.stale_reasons) for r in reconciled.reviews if r.stale
@@ -74,4 +85,5 @@ def summary_row(file: str, output: str, checked: Checked, reconciled: Reconciled
         priorities=[p.met for p in result.priorities],
         priority_titles=[p.title for p in result.priorities if p.met],
         disabled_share=ranking_disabled_share(checked.loaded.app, result.as_of),
+        flags=list(result.flags),
     )

@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass
 
 from shifan.evaluate.aggregate import round_points, section_subtotal, totals
+from shifan.evaluate.flags import compute_flags
 from shifan.evaluate.result import (
     Applicant,
     CriterionResult,
@@ -72,6 +73,7 @@ def evaluate(
         priorities=[_priority(p.id, p.title, p.check, base) for p in rubric.priorities],
         defaults_used=sorted(used.values(), key=lambda p: p.name),
         unmet_standards=unmet,
+        flags=compute_flags(app, rubric, day, roster),
     )
 
 

@@ -79,6 +79,19 @@ class PriorityResult(BaseModel):
     reason: str = Field(description="一句话中文说明")
 
 
+class Flag(BaseModel):
+    """A plausibility flag (提示): data a reviewer should verify first. Not a verdict; it changes
+    neither the score nor eligibility."""
+
+    code: str = Field(description="提示编号（稳定，见评分标准 flags）")
+    title: str = Field(description="提示名称")
+    message: str = Field(description="一句话中文说明")
+    data: dict[str, str | float | int | list[str]] = Field(
+        default_factory=dict, description="所依据的数据，如人数、月份、证书编号"
+    )
+    parameters: list[ParameterUse] = Field(default_factory=list, description="用到的阈值参数")
+
+
 class Applicant(BaseModel):
     id: str = Field(description="统一社会信用代码（机构）或行政区划代码（县）")
     name: str = Field(description="申报单位名称")
@@ -122,6 +135,9 @@ class EvaluationResult(BaseModel):
     unmet_standards: list[str] = Field(
         default_factory=list,
         description="未达到的硬性标准条款（评分标准中“达到/超过/均须”类指标不符合或部分符合的编号）；仍计分、不否决，得分和等级不代表已达到这些标准",
+    )
+    flags: list[Flag] = Field(
+        default_factory=list, description="合理性提示：请评审专家优先核实的数据（不影响得分和结论）"
     )
 
     def counts(self) -> dict[str, int]:

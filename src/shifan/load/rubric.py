@@ -21,6 +21,7 @@ from shifan.read.yamldoc import Document, non_finite
 from shifan.rules.checks.base import Check, param_refs, walk
 from shifan.rules.checks.logic import SelfScoreCheck
 from shifan.rules.checks.measure import BandsCheck
+from shifan.rules.flags import FLAG_KINDS, FlagSpec
 from shifan.rules.params import Parameter, SourceDocument
 from shifan.rules.rubric import PLACEHOLDER, Rubric
 from shifan.rules.rubric_file import (
@@ -83,12 +84,14 @@ class Merged:
     grades: list[Grade] = field(default_factory=list)
     priorities: list[Priority] = field(default_factory=list)
     review: ReviewSettings = field(default_factory=ReviewSettings)
+    flags: list[FlagSpec] = field(default_factory=list)
     documents: list[Document] = field(default_factory=list)
     criteria_origin: dict[str, Origin] = field(default_factory=dict)
     param_origin: dict[str, Origin] = field(default_factory=dict)
     priority_origin: dict[str, Origin] = field(default_factory=dict)
     grades_origin: Origin | None = None
     review_origin: Origin | None = None
+    flags_origin: Origin | None = None
 
     @property
     def criteria_ids(self) -> set[str]:
@@ -111,6 +114,7 @@ class Merged:
                 "grades": self.grades,
                 "priorities": self.priorities,
                 "review": self.review,
+                "flags": self.flags,
             }
         )
 
@@ -199,6 +203,9 @@ def _merge(spec: RubricFile, document: Document, base: Merged | None, problems: 
     if spec.review is not None:
         merged.review = spec.review
         merged.review_origin = Origin(document, ("review",))
+    if spec.flags is not None:
+        merged.flags = spec.flags
+        merged.flags_origin = Origin(document, ("flags",))
     return merged
 
 
@@ -305,6 +312,43 @@ def _note_criterion(merged: Merged, criterion: Criterion, origin: Origin, proble
     merged.criteria_origin[criterion.id] = origin
 
 
+def _flag_problems(merged: Merged, rubric: Rubric, names: set[str]) -> list[Problem]:
+    """Unknown flag codes, flags for another kind of applicant, missing or unknown thresholds."""
+    problems: list[Problem] = []
+    origin = merged.flags_origin
+    if origin is None:
+        return problems
+    seen: set[str] = set()
+    for index, spec in enumerate(rubric.flags):
+        where = (*origin.path, index)
+        kind = FLAG_KINDS.get(spec.code)
+        if kind is None:
+            problems.append(
+                origin.document.problem((*where, "code"), "未知的提示编号" + did_you_mean(spec.code, set(FLAG_KINDS)))
+            )
+            continue
+        if spec.code in seen:
+            problems.append(origin.document.problem((*where, "code"), "提示编号重复", found=spec.code))
+        seen.add(spec.code)
+        if kind.subject not in ("any", rubric.subject):
+            problems.append(
+                origin.document.problem((*where, "code"), f"该提示不适用于 {rubric.subject} 类申报", found=spec.code)
+            )
+        for role in kind.thresholds:
+            name = spec.thresholds.get(role)
+            if name is None:
+                problems.append(origin.document.problem((*where, "thresholds"), f"缺少阈值 {role}", expected="参数名"))
+            elif name not in names:
+                problems.append(
+                    origin.document.problem(
+                        (*where, "thresholds", role), "未定义的参数" + did_you_mean(name, names), found=name
+                    )
+                )
+        for role in set(spec.thresholds) - set(kind.thresholds):
+            problems.append(origin.document.problem((*where, "thresholds", role), "该提示没有此阈值", found=role))
+    return problems
+
+
 def _validate(rubric: Rubric, merged: Merged) -> list[Problem]:
     problems: list[Problem] = []
     names = set(rubric.parameters)
@@ -388,6 +432,7 @@ def _validate(rubric: Rubric, merged: Merged) -> list[Problem]:
                 where, "未定义的参数" + did_you_mean(rubric.review.max_spread, names), found=rubric.review.max_spread
             )
         )
+    problems.extend(_flag_problems(merged, rubric, names))
     for name, param in rubric.parameters.items():
         if param.source.document not in source_ids:
             origin = merged.param_origin[name]

@@ -7,7 +7,7 @@ from collections.abc import Collection, Sequence
 
 from shifan.batch.model import SummaryRow
 from shifan.present.cells import CellValue
-from shifan.present.regions import city_label
+from shifan.present.row_text import city_label
 from shifan.present.spreadsheet import Sheet
 from shifan.rules.vocab import ApplicantKind, Verdict
 

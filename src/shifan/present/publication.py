@@ -15,6 +15,7 @@ from shifan.present.row_text import group_label
 from shifan.read.problems import problems_from_validation
 from shifan.read.yamldoc import load_document
 from shifan.recommend.ranking import AnnexEntry, Recommendation, RecommendationList
+from shifan.review.model import ReviewLevel
 from shifan.rules.base import StrictModel
 
 NUMERALS = "一二三四五六七八九十"
@@ -75,25 +76,27 @@ def public_annex(rec_list: RecommendationList) -> list[AnnexEntry]:
     return sorted(entries, key=lambda e: (e.score is None, -(e.score or 0.0), e.name, e.id))
 
 
-def reviewed_counts(recommendation: Recommendation) -> tuple[int, int]:
-    """How many listed applicants were reviewed by experts, and how many in all."""
-    listed = [entry for lst in recommendation.lists for entry in lst.recommended]
-    return sum(1 for entry in listed if entry.row.reviewers), len(listed)
-
-
 def process_sentence(recommendation: Recommendation) -> str:
-    """How the list was made, as it actually happened (reviewed or not)."""
-    reviewed, total = reviewed_counts(recommendation)
-    if total and reviewed == total:
-        how = "经申报单位自评、系统核验和专家评审，按专家合议得分排序"
-    elif reviewed == 0:
-        how = "经申报单位自评和系统核验（尚未经专家评审），按系统计算得分排序"
-    else:
-        how = (
-            f"经申报单位自评和系统核验，其中 {reviewed} 个单位经专家评审、按专家合议得分排序，"
-            f"{total - reviewed} 个单位尚未经专家评审、按系统计算得分排序"
-        )
-    return f"根据医养结合示范创建工作安排，{how}，确定以下拟推荐名单。"
+    """How the listed applicants were assessed, as it actually happened: self-assessment and the
+    system's check only, or the review rounds (the levels the review sheets state) every reviewed
+    one went through, with counts when only some were reviewed."""
+    rows = [entry.row for rec_list in recommendation.lists for entry in rec_list.recommended]
+    reviewed = [r for r in rows if r.reviewers]
+    if not reviewed:
+        return "经申报单位自评和系统核验（未经专家评审）"
+    common = [level for level in ReviewLevel if all(level.value in r.review_levels for r in reviewed)]
+    rounds = "、".join(level.label for level in common) if common else "专家评审"
+    if len(reviewed) == len(rows):
+        return f"经申报单位自评和{rounds}"
+    return (
+        f"经申报单位自评和系统核验，其中 {len(reviewed)} 个申报单位经{rounds}"
+        f"（其余 {len(rows) - len(reviewed)} 个未经专家评审）"
+    )
+
+
+def process_paragraph(recommendation: Recommendation) -> str:
+    """The opening of the list and the notice: :func:`process_sentence` and what it led to."""
+    return f"根据医养结合示范创建工作安排，{process_sentence(recommendation)}，确定以下拟推荐名单。"
 
 
 @lru_cache(maxsize=64)
@@ -109,13 +112,15 @@ def rubric_title(rubric_id: str) -> str:
 
 
 def list_title(recommendation: Recommendation, publication: Publication) -> str:
-    titles = "、".join(lst.title for lst in recommendation.lists)
+    listed = [lst for lst in recommendation.lists if lst.recommended] or recommendation.lists
+    titles = "、".join(lst.title for lst in listed)
     return f"{publication.prefix}{titles}拟推荐名单"
 
 
 @dataclass
 class NoticeView:
-    """The 公示 notice: title, body paragraphs, the lists and the closing lines."""
+    """The 公示 notice: title, body paragraphs, the lists and the closing lines; ``warning`` is
+    set while pre-flight problems are unsettled (the notice must not be released)."""
 
     issuer: str
     doc_number: str
@@ -123,23 +128,25 @@ class NoticeView:
     body: list[str]
     lists: list[tuple[str, list[tuple[str, list[str]]]]] = field(default_factory=list)
     closing: list[str] = field(default_factory=list)
+    warning: str = ""
 
 
 def notice_view(recommendation: Recommendation, publication: Publication | None = None) -> NoticeView:
     publication = publication or Publication()
     body = [
-        process_sentence(recommendation) + "现予以公示。",
+        process_paragraph(recommendation).removesuffix("。") + "，现予以公示。",
         "公示期间，如有异议，请以书面形式向" + (publication.issuer or "我委") + "反映，并提供具体事实和联系方式。",
     ]
     lists = []
-    for index, rec_list in enumerate(recommendation.lists):
+    for index, rec_list in enumerate(lst for lst in recommendation.lists if lst.recommended):
         groups: list[tuple[str, list[str]]] = []
         for entry in rec_list.recommended:
             label = group_label(entry.group) if rec_list.quota_by else ""
             if not groups or groups[-1][0] != label:
                 groups.append((label, []))
             groups[-1][1].append(f"{entry.position}. {entry.row.name}")
-        lists.append((f"{NUMERALS[index]}、{rec_list.title}（{len(rec_list.recommended)} 个）", groups))
+        basis = f"；依据{rec_list.rubric_title}" if rec_list.rubric_title else ""
+        lists.append((f"{NUMERALS[index]}、{rec_list.title}（{len(rec_list.recommended)} 个{basis}）", groups))
     closing = [
         "公示时间：____年__月__日至____年__月__日",
         "联系电话：__________",
@@ -154,4 +161,5 @@ def notice_view(recommendation: Recommendation, publication: Publication | None 
         body=body,
         lists=lists,
         closing=closing,
+        warning="【排序前检查有未处理的问题（见 preflight.txt），本文本不得发布】" if recommendation.blocking else "",
     )

@@ -19,16 +19,25 @@ from shifan.batch.model import SummaryRow
 from shifan.files import atomic_write_text
 from shifan.present.cells import CellValue
 from shifan.present.overview import city_overview
-from shifan.present.publication import Publication, is_public, notice_view, rubric_title
-from shifan.present.regions import city_label
+from shifan.present.preflight_text import preflight_lines, problem_text
+from shifan.present.publication import Publication, is_public, notice_view
 from shifan.present.report.build import recommendation_page, write_html, write_pdf
-from shifan.present.row_text import TIE_RULES, annex_reason, group_label, override_text, stale_text, tie_note
+from shifan.present.row_text import (
+    TIE_RULES,
+    annex_reason,
+    city_label,
+    group_label,
+    override_text,
+    stale_text,
+    tie_note,
+)
 from shifan.present.spreadsheet import Sheet, write_csv, write_xlsx
 from shifan.recommend.ranking import Recommendation, RecommendationList
 
 LIST_HEADERS = [
     "序号",
     "申报类型",
+    "评分标准",
     "名额分组",
     "组内名次",
     "总排名",
@@ -36,6 +45,7 @@ LIST_HEADERS = [
     "统一社会信用代码/区划代码",
     "类别",
     "行政区划代码",
+    "所在地区",
     "得分",
     "得分依据",
     "等级",
@@ -47,9 +57,17 @@ LIST_HEADERS = [
     "改判",
     "申报文件",
     "地市",
-    "评分标准",
 ]
-ANNEX_HEADERS = ["序号", "申报类型", "申报单位", "统一社会信用代码/区划代码", "得分", "未列入原因", "申报文件"]
+ANNEX_HEADERS = [
+    "序号",
+    "申报类型",
+    "评分标准",
+    "申报单位",
+    "统一社会信用代码/区划代码",
+    "得分",
+    "未列入原因",
+    "申报文件",
+]
 
 
 @dataclass(frozen=True)
@@ -66,13 +84,14 @@ def list_sheet(
     recommendation: Recommendation, only: RecommendationList | None = None, title: str = "拟推荐名单"
 ) -> Sheet:
     """The listed applicants of every list (or of ``only``), one row each."""
-    sheet = Sheet(title, list(LIST_HEADERS), widths={5: 32, 12: 30, 15: 36, 18: 36, 19: 14, 20: 30})
+    sheet = Sheet(title, list(LIST_HEADERS), widths={2: 30, 6: 32, 10: 24, 14: 30, 17: 36, 20: 36, 21: 14})
     for rec_list in recommendation.lists if only is None else [only]:
         for entry in rec_list.recommended:
             row = entry.row
             cells: list[CellValue] = [
                 entry.position,
                 rec_list.title,
+                rec_list.rubric_title,
                 group_label(entry.group),
                 entry.group_rank,
                 entry.rank,
@@ -80,6 +99,7 @@ def list_sheet(
                 row.id,
                 row.category_label,
                 row.region_code,
+                row.region_name,
                 row.score,
                 "专家合议" if row.reviewers else "系统计算",
                 row.grade,
@@ -91,7 +111,6 @@ def list_sheet(
                 "；".join(override_text(o) for o in row.overrides),
                 row.file,
                 city_label(row.region_code),
-                rubric_title(row.rubric_id),
             ]
             sheet.rows.append(cells)
     return sheet
@@ -99,21 +118,40 @@ def list_sheet(
 
 def annex_sheet(recommendation: Recommendation) -> Sheet:
     """The internal annex: every applicant left out, unreadable files included."""
-    sheet = Sheet("未列入名单", list(ANNEX_HEADERS), widths={2: 32, 5: 60, 6: 36})
+    sheet = Sheet("未列入名单", list(ANNEX_HEADERS), widths={2: 30, 3: 32, 6: 60, 7: 36})
     index = 0
     for rec_list in recommendation.lists:
         for entry in rec_list.annex:
             index += 1
             sheet.rows.append(
-                [index, rec_list.title, entry.name, entry.id, entry.score, annex_reason(entry), entry.file]
+                [
+                    index,
+                    rec_list.title,
+                    rec_list.rubric_title,
+                    entry.name,
+                    entry.id,
+                    entry.score,
+                    annex_reason(entry),
+                    entry.file,
+                ]
             )
     return sheet
 
 
+def preflight_sheet(recommendation: Recommendation) -> Sheet:
+    """The pre-flight problems (排序前检查), those to settle first marked."""
+    sheet = Sheet("排序前检查", ["序号", "须先处理", "问题", "涉及文件"], widths={2: 100, 3: 60})
+    for index, problem in enumerate(recommendation.preflight, start=1):
+        sheet.rows.append([index, "是" if problem.blocking else "否", problem_text(problem), "、".join(problem.files)])
+    return sheet
+
+
 def notice_text(recommendation: Recommendation, publication: Publication | None = None) -> str:
-    """The 公示 notice as plain text (dates and contact left blank for the issuing office)."""
+    """The 公示 notice as plain text (dates and contact left blank for the issuing office); the
+    same view as the Word notice, marked not for release while pre-flight problems are unsettled."""
     view = notice_view(recommendation, publication)
-    lines = [view.issuer, view.doc_number, ""] if view.issuer else []
+    lines = [view.warning, ""] if view.warning else []
+    lines += [view.issuer, view.doc_number, ""] if view.issuer else []
     lines += [view.title, "", *view.body, ""]
     for heading, groups in view.lists:
         lines.append(heading)
@@ -139,6 +177,9 @@ def recommendation_data(recommendation: Recommendation) -> dict[str, Any]:
         for annexed, item in zip(rec_list.annex, listed["annex"], strict=True):
             item["reason"] = annex_reason(annexed)
     data["tie_rules"] = list(TIE_RULES)
+    for problem, item in zip(recommendation.preflight, data["preflight"], strict=True):
+        item["text"] = problem_text(problem)
+    data["blocking"] = recommendation.blocking
     return data
 
 
@@ -158,7 +199,7 @@ def _xlsx(out: Path, published: Published) -> list[Path]:
     per_list = [list_sheet(recommendation, lst, lst.title) for lst in recommendation.lists]
     listed = {e.row.id for lst in recommendation.lists for e in lst.recommended}
     overview = [city_overview(published.rows, listed)] if published.rows else []
-    write_xlsx(path, [*per_list, annex_sheet(recommendation), *overview])
+    write_xlsx(path, [*per_list, annex_sheet(recommendation), *overview, preflight_sheet(recommendation)])
     return [path]
 
 
@@ -172,6 +213,12 @@ def _csv(out: Path, published: Published) -> list[Path]:
 def _notice(out: Path, published: Published) -> list[Path]:
     path = out / "notice.txt"
     atomic_write_text(path, notice_text(published.recommendation, published.publication))
+    return [path]
+
+
+def _preflight(out: Path, published: Published) -> list[Path]:
+    path = out / "preflight.txt"
+    atomic_write_text(path, "\n".join(preflight_lines(published.recommendation.preflight)) + "\n")
     return [path]
 
 
@@ -208,12 +255,13 @@ OUTPUTS: dict[str, Callable[[Path, Published], list[Path]]] = {
     "xlsx": _xlsx,
     "csv": _csv,
     "txt": _notice,
+    "preflight": _preflight,
     "json": _json,
     "pdf": _pdf,
     "html": _html,
     "docx": _docx,
 }
-DEFAULT_FORMATS = ("xlsx", "csv", "txt", "docx", "json", "pdf")
+DEFAULT_FORMATS = ("preflight", "xlsx", "csv", "txt", "docx", "json", "pdf")
 
 
 def write_recommendation(

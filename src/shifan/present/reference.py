@@ -32,6 +32,7 @@ from shifan.rules.checks.events import PERIOD_LABELS
 from shifan.rules.checks.items import ITEM_FIELDS
 from shifan.rules.checks.metrics import METRICS
 from shifan.rules.checks.timing import DATE_LABELS
+from shifan.rules.flags import FLAG_KINDS
 from shifan.rules.messages import OP_WORDS
 from shifan.rules.params import DEFAULT_NOTICE
 from shifan.rules.rubric import Rubric
@@ -75,6 +76,8 @@ def render_rubric_extras(rubric: Rubric) -> str:
     lines = [""]
     if rubric.grades:
         lines.append(grades_text(rubric))
+    if rubric.flags:
+        lines.append("合理性提示（不影响得分）：" + "、".join(FLAG_KINDS[f.code].title for f in rubric.flags))
     if rubric.priorities:
         lines.append("优先推荐条件（不计分，用于推荐名单排序）：")
         for priority in rubric.priorities:
@@ -153,6 +156,11 @@ def _rubric_reference(rubric: Rubric) -> list[str]:
         )
     if rubric.grades:
         lines += ["", grades_text(rubric) + "。"]
+    if rubric.flags:
+        lines += ["", "### 合理性提示（不影响得分和结论）", "", "| 提示编号 | 内容 | 阈值 |", "|---|---|---|"]
+        for spec in rubric.flags:
+            limits = "、".join(f"`{name}` = {rubric.parameters[name].formatted()}" for name in spec.thresholds.values())
+            lines.append(f"| {spec.code} | {cell(FLAG_KINDS[spec.code].title)} | {limits or '—'} |")
     return lines
 
 

@@ -4,9 +4,9 @@ overrides, stale reviews, reviewers' conclusions, annex reasons and tie-breaks."
 from __future__ import annotations
 
 from shifan.batch.model import FailedGate, ReviewerConclusion, StaleReview
-from shifan.present.regions import city_label
 from shifan.recommend.ranking import AnnexEntry, QuotaGroup, Ranked
 from shifan.review.reconcile import OverrideRecord
+from shifan.rules.divisions import city_name, division
 from shifan.rules.vocab import InstitutionCategory, RegionLevel, Status
 
 #: The ranking order of a recommendation list, as printed under it (rules in recommend.ranking).
@@ -41,6 +41,17 @@ def conclusion_text(conclusion: ReviewerConclusion) -> str:
     return f"{conclusion.reviewer}：{conclusion.conclusion.label}"
 
 
+def city_label(code: str) -> str:
+    """A prefecture-level city for people, never a bare code: ``黄山市`` (from the division table,
+    :mod:`shifan.rules.divisions`), or ``浙江省（地市代码 330100）`` when the table lacks the city."""
+    city = code[:4] + "00"
+    name = city_name(city)
+    if name:
+        return name
+    found = division(code[:2] + "0000") if len(code) == 6 else None
+    return f"{found.province}（地市代码 {city}）" if found else f"地市代码 {city}"
+
+
 def group_label(group: QuotaGroup | None) -> str:
     """``护理院`` (a category), ``黄山市`` (a city, by name; see :func:`city_label`) or ``全部``."""
     if group is None or group.by is None:
@@ -58,7 +69,16 @@ def annex_reason(entry: AnnexEntry) -> str:
         gates = "；".join(gate_text(g) for g in entry.failed_gates)
         return label + ("：" + gates if gates else "")
     if entry.cause == "below_min_score":
-        return f"得分 {entry.score:g} 低于最低分 {entry.min_score:g}"
+        source = "评分标准的合格线" if entry.min_score_from == "rubric" else "最低分"
+        return f"得分 {entry.score:g} 低于{source} {entry.min_score:g}"
+    if entry.cause == "duplicate":
+        return f"同一申报单位另有文件（{'、'.join(entry.others)}），未确定以哪一份为准，均未参加排序"
+    if entry.cause == "duplicate_not_chosen":
+        return f"同一申报单位另有文件，已选用 {'、'.join(entry.others)}，本文件未采用"
+    if entry.cause == "stale_review":
+        return "评审意见已过期（填写后申报文件或评分标准有变化），须更新并复核后再排序"
+    if entry.cause == "not_reviewed":
+        return "未经专家评审"
     if entry.cause == "over_quota":
         return f"超出名额（{group_label(entry.group)}名额 {entry.quota} 个），排名第 {entry.rank}"
     return "文件有误，未能评价：" + (entry.messages[0] if entry.messages else "")

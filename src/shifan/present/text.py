@@ -43,6 +43,15 @@ def pad(text: str, size: int) -> str:
     return text + " " * max(0, size - width(text))
 
 
+def flag_lines(result: EvaluationResult, style: Style = plain) -> list[str]:
+    """The plausibility flags, shown before the criteria so a reviewer verifies them first."""
+    if not result.flags:
+        return []
+    lines = [style(f"合理性提示（不影响得分和结论，请优先核实）{len(result.flags)} 条：", "yellow")]
+    lines.extend(f"  ⚠ {flag.title}：{flag.message}" for flag in result.flags)
+    return lines
+
+
 def render_result(result: EvaluationResult, style: Style = plain) -> str:
     lines = [
         f"申报单位：{result.applicant.name}（{result.applicant.id}）",
@@ -66,6 +75,7 @@ def render_result(result: EvaluationResult, style: Style = plain) -> str:
     if result.grade:
         score += f"  等级：{result.grade}"
     lines.append(score)
+    lines.extend(flag_lines(result, style))
     counts = result.counts()
     lines.append("指标：" + "，".join(f"{Status(k).label} {v} 项" for k, v in counts.items() if v))
     for section in result.sections:

@@ -5,8 +5,9 @@ Rules (also in docs/batch.md):
 1. Only applicants eligible after review (every gate passed, overrides applied) are ranked.
    Ineligible, not-yet-confirmable and broken files go to the annex with the reason.
 2. The ranking score is the reconciled score when the applicant was reviewed, otherwise the
-   score computed from data (both scaled to the rubric's full marks). With ``min_score``,
-   applicants below it go to the annex.
+   score computed from data (both scaled to the rubric's full marks). Applicants below the
+   minimum score go to the annex: ``min_score`` when given, otherwise the rubric's pass grade
+   (the lowest grade's threshold).
 3. Ties on the score (to 2 decimals) are broken, in this order, by
    a. the rubric's priority conditions (优先推荐) in rubric order — meeting the first one ranks
       higher; if equal, the second, and so on;
@@ -16,7 +17,10 @@ Rules (also in docs/batch.md):
       and differs between tools for polyphonic characters; code-point order is the same on
       every computer;
    e. the identifier (统一社会信用代码 / 区划代码), which is unique.
-4. Institutions and counties are ranked in separate lists. ``quota`` applies per list, or per
+4. Each rubric forms its own list (institutions first, then counties; a national and a
+   provincial title are different honours), headed by the rubric's honour. Applicants the
+   pre-flight checks (:mod:`shifan.recommend.preflight`) keep out go to that list's annex.
+   ``quota`` applies per list, or per
    institution category (``category``) or per prefecture-level city (``region``: the first four
    digits of the region code) within each list. Applicants beyond a quota go to the annex.
 """
@@ -30,11 +34,21 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from shifan.batch.model import FailedGate, Failure, SummaryRow
+from shifan.recommend.preflight import Excluded, Preflight, PreflightProblem, preflight
 from shifan.rules.vocab import ApplicantKind, InstitutionCategory, RegionLevel, Verdict
 
 QuotaBy = Literal["category", "region"]
 TieRule = Literal["priority", "insufficient", "disabled_share", "name", "id"]
-AnnexCause = Literal["not_eligible", "below_min_score", "over_quota", "unreadable"]
+AnnexCause = Literal[
+    "not_eligible",
+    "below_min_score",
+    "over_quota",
+    "unreadable",
+    "duplicate",
+    "duplicate_not_chosen",
+    "stale_review",
+    "not_reviewed",
+]
 
 
 class TieBreak(BaseModel):
@@ -75,6 +89,12 @@ class AnnexEntry(BaseModel):
     verdict: Verdict | None = Field(None, description="合议后的结论（not_eligible）")
     failed_gates: list[FailedGate] = Field(default_factory=list, description="未通过的否决项（not_eligible）")
     min_score: float | None = Field(None, description="最低分（below_min_score）")
+    min_score_from: Literal["rubric", "option"] | None = Field(
+        None, description="最低分来源：rubric 评分标准的合格线，option 使用者给定的 --min-score"
+    )
+    others: list[str] = Field(
+        default_factory=list, description="同一申报单位的其他文件（duplicate、duplicate_not_chosen）"
+    )
     group: QuotaGroup | None = Field(None, description="名额分组（over_quota）")
     quota: int | None = Field(None, description="该组名额（over_quota）")
     rank: int | None = Field(None, description="排名（over_quota）")
@@ -83,10 +103,13 @@ class AnnexEntry(BaseModel):
 
 class RecommendationList(BaseModel):
     kind: Literal["institution", "region"]
-    title: str
+    title: str = Field(description="名单标题（荣誉名称，取自评分标准名称）")
+    rubric_id: str = Field("", description="评分标准编号")
+    rubric_title: str = Field("", description="评分标准名称")
     quota: int
     quota_by: QuotaBy | None
-    min_score: float | None
+    min_score: float | None = Field(description="最低分：--min-score 给定的，否则为评分标准的合格线")
+    min_score_from: Literal["rubric", "option"] | None = Field(None, description="最低分来源")
     recommended: list[Ranked]
     annex: list[AnnexEntry]
 
@@ -94,6 +117,20 @@ class RecommendationList(BaseModel):
 class Recommendation(BaseModel):
     lists: list[RecommendationList]
     failures: int = Field(0, description="无法处理的文件数（已列入附件）")
+    preflight: list[PreflightProblem] = Field(default_factory=list, description="排序前检查发现的问题")
+    require_review: bool = Field(False, description="是否只推荐经专家评审的申报单位")
+
+    @property
+    def blocking(self) -> bool:
+        """Whether a pre-flight problem must be settled before the list can be used."""
+        return any(p.blocking for p in self.preflight)
+
+
+def honour(rubric_title: str, kind: str) -> str:
+    """The honour a rubric awards, from its title (``全国医养结合示范机构评分标准`` →
+    ``全国医养结合示范机构``); the national honour of ``kind`` when the title says nothing else."""
+    title = rubric_title.replace("评分标准", "").strip()
+    return title or ApplicantKind(kind).honour
 
 
 def _priority_key(row: SummaryRow) -> tuple[bool, ...]:
@@ -109,9 +146,15 @@ def sort_key(row: SummaryRow) -> tuple[object, ...]:
         row.insufficient,
         share is None,
         -(share or 0.0),
-        unicodedata.normalize("NFC", row.name),
+        sortable_name(row.name),
         row.id,
     )
+
+
+def sortable_name(name: str) -> str:
+    """The name as compared on a tie: NFC, without invisible format characters (zero-width
+    spaces and joiners), so an invisible prefix cannot win a tie."""
+    return "".join(ch for ch in unicodedata.normalize("NFC", name) if unicodedata.category(ch) != "Cf")
 
 
 def tie_break(row: SummaryRow, other: SummaryRow) -> TieBreak | None:
@@ -125,7 +168,7 @@ def tie_break(row: SummaryRow, other: SummaryRow) -> TieBreak | None:
         return TieBreak(rule="insufficient", other=other.name, insufficient=row.insufficient)
     if row.disabled_share != other.disabled_share:
         return TieBreak(rule="disabled_share", other=other.name)
-    if row.name != other.name:
+    if sortable_name(row.name) != sortable_name(other.name):
         return TieBreak(rule="name", other=other.name)
     return TieBreak(rule="id", other=other.name)
 
@@ -142,6 +185,13 @@ def group_of(row: SummaryRow, quota_by: QuotaBy | None) -> tuple[tuple[int, str]
     return (0, ""), QuotaGroup(by=None, key="")
 
 
+def _excluded_entry(excluded: Excluded) -> AnnexEntry:
+    row = excluded.row
+    return AnnexEntry(
+        file=row.file, name=row.name, id=row.id, score=row.score, cause=excluded.cause, others=excluded.others
+    )
+
+
 def rank_list(
     kind: Literal["institution", "region"],
     rows: Sequence[SummaryRow],
@@ -150,8 +200,17 @@ def rank_list(
     quota: int,
     quota_by: QuotaBy | None = None,
     min_score: float | None = None,
+    excluded: Sequence[Excluded] = (),
 ) -> RecommendationList:
-    annex: list[AnnexEntry] = []
+    """Rank the rows of one rubric. Without ``min_score`` the rubric's pass grade is the minimum."""
+    first = rows[0] if rows else (excluded[0].row if excluded else None)
+    rubric_id = first.rubric_id if first else ""
+    rubric_title = first.rubric_title if first else ""
+    floor = min_score if min_score is not None else (first.pass_score if first else None)
+    floor_from: Literal["rubric", "option"] | None = (
+        "option" if min_score is not None else ("rubric" if floor is not None else None)
+    )
+    annex: list[AnnexEntry] = [_excluded_entry(e) for e in excluded]
     ranked_rows: list[SummaryRow] = []
     for row in rows:
         if not row.eligible:
@@ -166,7 +225,7 @@ def rank_list(
                     failed_gates=row.failed_gates,
                 )
             )
-        elif min_score is not None and round(row.score, 2) < round(min_score, 2):
+        elif floor is not None and round(row.score, 2) < round(floor, 2):
             annex.append(
                 AnnexEntry(
                     file=row.file,
@@ -174,7 +233,8 @@ def rank_list(
                     id=row.id,
                     score=row.score,
                     cause="below_min_score",
-                    min_score=min_score,
+                    min_score=floor,
+                    min_score_from=floor_from,
                 )
             )
         else:
@@ -220,10 +280,13 @@ def rank_list(
     annex.sort(key=lambda a: a.file)
     return RecommendationList(
         kind=kind,
-        title=ApplicantKind(kind).honour,
+        title=honour(rubric_title, kind),
+        rubric_id=rubric_id,
+        rubric_title=rubric_title,
         quota=quota,
         quota_by=quota_by,
-        min_score=min_score,
+        min_score=floor,
+        min_score_from=floor_from,
         recommended=recommended,
         annex=annex,
     )
@@ -236,22 +299,30 @@ def build_recommendation(
     quota: int,
     quota_by: QuotaBy | None = None,
     min_score: float | None = None,
+    checked: Preflight | None = None,
 ) -> Recommendation:
-    """One list per kind of applicant present (institutions first); failures go to the first list's annex."""
-    kinds: list[Literal["institution", "region"]] = [
-        k for k in ("institution", "region") if any(r.kind == k for r in rows)
-    ]
-    if not kinds:
-        kinds = ["institution"]
+    """One list per rubric (institutions first); failures go to the first list's annex.
+
+    ``checked`` is the result of the pre-flight checks (run here on ``rows`` with the defaults
+    when not given): only its rows are ranked, the applicants it kept out go to the annex."""
+    checked = checked if checked is not None else preflight(rows)
+    everything = [*checked.rows, *(e.row for e in checked.excluded)]
+    order = {"institution": 0, "region": 1}
+    keys = sorted({(order[r.kind], not r.rubric_id.startswith("national/"), r.kind, r.rubric_id) for r in everything})
+    if not keys:
+        keys = [(0, False, "institution", "")]
     lists = [
         rank_list(
             kind,
-            [r for r in rows if r.kind == kind],
+            [r for r in checked.rows if r.rubric_id == rubric_id and r.kind == kind],
             failures if index == 0 else [],
             quota=quota,
             quota_by=quota_by,
             min_score=min_score,
+            excluded=[e for e in checked.excluded if e.row.rubric_id == rubric_id and e.row.kind == kind],
         )
-        for index, kind in enumerate(kinds)
+        for index, (_, _, kind, rubric_id) in enumerate(keys)
     ]
-    return Recommendation(lists=lists, failures=len(failures))
+    return Recommendation(
+        lists=lists, failures=len(failures), preflight=checked.problems, require_review=checked.require_review
+    )

@@ -55,6 +55,25 @@ CONCLUSION_LABELS = {
 }
 
 
+class ReviewLevel(StrEnum):
+    """Which round of review a sheet belongs to; the 公示 notice names the rounds that happened."""
+
+    COUNTY = "county"
+    CITY = "city"
+    PROVINCE = "province"
+
+    @property
+    def label(self) -> str:
+        return REVIEW_LEVEL_LABELS[self]
+
+
+REVIEW_LEVEL_LABELS = {
+    ReviewLevel.COUNTY: "县级初审",
+    ReviewLevel.CITY: "市级审核",
+    ReviewLevel.PROVINCE: "省级评审",
+}
+
+
 class ApplicationRef(StrictModel):
     """Which application this review is about (written by the tool)."""
 
@@ -79,6 +98,9 @@ class Reviewer(StrictModel):
     organisation: str = Field("", description="工作单位")
     title: str = Field("", description="职称或职务")
     signed: dt.date | None = Field(None, description="签字日期")
+    level: ReviewLevel | None = Field(
+        None, description="评审层级：county 县级初审、city 市级审核、province 省级评审；公示文本据此写明评审经过"
+    )
 
 
 class Computed(StrictModel):

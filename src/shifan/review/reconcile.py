@@ -100,6 +100,7 @@ class ReviewInfo(BaseModel):
     reviewer: str = Field(description="评审专家姓名")
     organisation: str = Field(description="工作单位")
     title: str = Field("", description="职称或职务")
+    level: str = Field("", description="评审层级（county、city、province）；未注明时为空")
     file: str = Field(description="评审意见表文件")
     stale: bool = Field(description="评审意见表是否已过期（填写后申报文件、评分标准或评价基准日有变化）")
     stale_reasons: list[str] = Field(description="过期的原因")
@@ -283,6 +284,7 @@ def _info(loaded: LoadedReview, checked: Checked) -> ReviewInfo:
         reviewer=review.reviewer.name,
         organisation=review.reviewer.organisation,
         title=review.reviewer.title,
+        level=review.reviewer.level.value if review.reviewer.level else "",
         file=loaded.display,
         stale=bool(reasons),
         stale_reasons=reasons,

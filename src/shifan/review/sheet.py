@@ -19,13 +19,13 @@ from ruamel.yaml.comments import CommentedMap
 
 from shifan.errors import InputError, Problem, UsageError
 from shifan.evaluate.pipeline import Checked, check_loaded, rubric_for
-from shifan.evaluate.result import CriterionResult
+from shifan.evaluate.result import CriterionResult, EvaluationResult
 from shifan.files import atomic_write_text
 from shifan.formatting import format_number
 from shifan.load.application import load_application
 from shifan.read.yamldoc import parse_document
 from shifan.review.load import LoadedReview, load_review, review_problems
-from shifan.review.model import CONCLUSION_LABELS, VERIFICATION_LABELS, ReviewFile
+from shifan.review.model import CONCLUSION_LABELS, REVIEW_LEVEL_LABELS, VERIFICATION_LABELS, ReviewFile
 from shifan.review.reconcile import stale_reasons
 from shifan.rules.vocab import Status
 
@@ -35,7 +35,8 @@ HEADER = """评审意见表（由 shifan review init 生成）
 
 填写说明：
   application、rubric、as_of 以及各项的 computed、self_score、changed 由工具填写，请勿修改。
-  reviewer          评审专家：name 姓名（必填）、organisation 单位、title 职称、signed 签字日期（YYYY-MM-DD）。
+  reviewer          评审专家：name 姓名（必填）、organisation 单位、title 职称、signed 签字日期（YYYY-MM-DD）、
+                    level 评审层级（county 县级初审 / city 市级审核 / province 省级评审，公示文本据此写明评审经过）。
   items.<指标编号>  逐项评审：
     computed        系统依据申报数据计算的结果：status 判定、points 得分、observed 看到的数据。
     self_score      申报单位自评分。
@@ -45,7 +46,7 @@ HEADER = """评审意见表（由 shifan review init 生成）
     override        仅否决项：认为系统依据数据的判定有误时改判，写成 {{decision: pass 或 fail, reason: 理由}}，理由必填。
     changed         申报文件修改后由 shifan review update 标出的计算结果变化；复核后可删除该行。
   final_opinion     综合意见：conclusion 填 {conclusions}；text 写综合评审意见。
-申报文件修改后请运行 shifan review update <本文件>：已填写的评分、意见和注释都会保留。"""
+申报文件修改后请运行 shifan review update <本文件>：已填写的评分、意见和注释都会保留。{flags}"""
 
 VERIFICATION_HELP = "confirmed 已核实 / not_checked 未核查 / contradicts 与申报不符"
 OVERRIDE_HELP = "改判（仅否决项）：{decision: pass 或 fail, reason: 理由}"
@@ -108,6 +109,15 @@ def _new_item(criterion: CriterionResult) -> CommentedMap:
     return item
 
 
+def _flag_text(result: EvaluationResult) -> str:
+    """The plausibility flags, at the top of the sheet so the reviewer verifies them first."""
+    if not result.flags:
+        return ""
+    lines = ["", "", "合理性提示（不影响得分和结论，请优先核实）："]
+    lines.extend(f"  ⚠ {flag.title}：{flag.message}" for flag in result.flags)
+    return "\n".join(lines)
+
+
 def sheet_text(checked: Checked, review_path: Path, *, reviewer: str, organisation: str = "", title: str = "") -> str:
     """The YAML text of a new review sheet for ``checked``, to be saved at ``review_path``."""
     result, loaded = checked.result, checked.loaded
@@ -134,6 +144,10 @@ def sheet_text(checked: Checked, review_path: Path, *, reviewer: str, organisati
     person["title"] = title
     person["signed"] = None
     person.yaml_add_eol_comment("签字日期，YYYY-MM-DD", "signed")
+    person["level"] = None
+    person.yaml_add_eol_comment(
+        "评审层级：" + " / ".join(f"{k.value} {v}" for k, v in REVIEW_LEVEL_LABELS.items()), "level"
+    )
     root["reviewer"] = person
     root.yaml_add_eol_comment("评审专家", "reviewer")
     items = CommentedMap()
@@ -159,6 +173,7 @@ def sheet_text(checked: Checked, review_path: Path, *, reviewer: str, organisati
             as_of=result.as_of,
             verifications="；".join(f"{k.value} {v}" for k, v in VERIFICATION_LABELS.items()),
             conclusions="、".join(f"{k.value}（{v}）" for k, v in CONCLUSION_LABELS.items()),
+            flags=_flag_text(result),
         )
     )
     return _dump(root)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from shifan.rules.divisions import division_problem
+
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 USCC_PATTERN = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
@@ -34,7 +36,7 @@ def region_code_problem(code: str) -> str | None:
         return "应为6位数字"
     if not REGION_CODE_PATTERN.match(code):
         return f"前两位 {code[:2]} 不是有效的省级代码"
-    return None
+    return division_problem(code)
 
 
 def make_uscc(first17: str) -> str:

@@ -12,6 +12,7 @@ from pydantic import Field
 
 from shifan.rules.base import StrictModel
 from shifan.rules.checks.base import Check, param_refs
+from shifan.rules.flags import FlagSpec
 from shifan.rules.params import Parameter, SourceDocument, SourceRef
 from shifan.rules.rubric_file import Criterion, Grade, Priority, ReviewSettings, Section
 
@@ -34,6 +35,7 @@ class Rubric(StrictModel):
     grades: list[Grade]
     priorities: list[Priority]
     review: ReviewSettings
+    flags: list[FlagSpec] = Field(default_factory=list)
 
     @cached_property
     def sha256(self) -> str:
@@ -74,6 +76,13 @@ class Rubric(StrictModel):
 
     def defaults_of(self, criterion: Criterion) -> list[str]:
         return [n for n in self.parameters_of(criterion) if self.parameters[n].is_default]
+
+    @property
+    def pass_score(self) -> float | None:
+        """The lowest grade's threshold (合格线): below it an applicant is never recommended by
+        default; None when the rubric has no grades."""
+        values = [self.parameters[g.at_least].value for g in self.grades if g.at_least in self.parameters]
+        return min(values) if values else None
 
     def grade(self, score: float) -> str:
         ordered = sorted(self.grades, key=lambda g: self.parameters[g.at_least].value, reverse=True)

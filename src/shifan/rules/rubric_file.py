@@ -14,6 +14,7 @@ from pydantic import Field, field_validator
 
 from shifan.rules.base import StrictModel
 from shifan.rules.checks import CheckSpec
+from shifan.rules.flags import FlagSpec
 from shifan.rules.params import Parameter, SourceDocument, SourceRef
 
 ID_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]*$")
@@ -105,6 +106,9 @@ class RubricFile(StrictModel):
     grades: list[Grade] | None = Field(None, description="等级划分（overlay 中给出则整体替换）")
     priorities: list[Priority] = Field(default_factory=list, description="优先推荐条件（overlay 中同编号替换）")
     review: ReviewSettings | None = Field(None, description="多名评审专家评分的合并方法")
+    flags: list[FlagSpec] | None = Field(
+        None, description="适用的合理性提示（不影响结论，提醒评审专家核实；overlay 中给出则整体替换）"
+    )
     drop: list[str] = Field(default_factory=list, description="overlay：删除的指标编号")
     replace: list[Criterion] = Field(default_factory=list, description="overlay：整体替换的指标（按编号）")
     add: list[CriterionAddition] = Field(default_factory=list, description="overlay：加入已有章节的指标")

@@ -400,3 +400,11 @@ def _normalise_zip(data: bytes) -> bytes:
             entry.external_attr = 0o644 << 16
             out.writestr(entry, source.read(info.filename))
     return target.getvalue()
+
+
+def flags_box(document: Doc, flags: Sequence[Any], width: float) -> None:
+    """The plausibility flags (合理性提示) of an evaluation, as the HTML reports show them."""
+    if not flags:
+        return
+    lines = ["合理性提示（不影响得分和结论，请优先核实）", *(f"⚠ {f.title}：{f.message}" for f in flags)]
+    table(document, None, [("\n".join(lines),)], [width])

@@ -27,7 +27,7 @@ from shifan.present.publication import (
     Publication,
     list_title,
     notice_view,
-    process_sentence,
+    process_paragraph,
     public_annex,
     rubric_title,
 )
@@ -83,7 +83,7 @@ def recommendation_document(recommendation: Recommendation, publication: Publica
     _red_head(document, publication)
     title(document, heading_text)
     paragraph(document, f"评价基准日：{chinese_date(day)}", align="center", size=Pt(9))
-    paragraph(document, process_sentence(recommendation))
+    paragraph(document, process_paragraph(recommendation))
 
     for index, rec_list in enumerate(recommendation.lists):
         heading(document, f"{NUMERALS[index]}、{rec_list.title}", 1)
@@ -161,6 +161,8 @@ def notice_document(recommendation: Recommendation, publication: Publication | N
     view = notice_view(recommendation, publication)
     document = new_document(title=view.title, as_of=recommendation_date(recommendation))
     header_and_footer(document, header="", audit="")
+    if view.warning:
+        paragraph(document, view.warning, bold=True)
     _red_head(document, publication or Publication())
     title(document, view.title)
     for text in view.body:

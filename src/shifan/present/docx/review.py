@@ -10,6 +10,7 @@ from docx.shared import Pt
 from shifan.evaluate.pipeline import Checked
 from shifan.formatting import format_number
 from shifan.present.docx.common import (
+    flags_box,
     header_and_footer,
     heading,
     keep_with_next,
@@ -68,6 +69,7 @@ def review_document(view: ReportView, review: ReviewView) -> Any:
     )
     for note in review.notes:
         paragraph(document, note, bold=True, size=Pt(9))
+    flags_box(document, r.flags, WIDTH)
 
     reviewers = review.reviewers
     headers = ["序号", "指标", "系统核验", "分值", "自评", *reviewers, "合议分", "现场核查", "专家意见"]

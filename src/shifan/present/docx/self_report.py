@@ -11,6 +11,7 @@ from shifan.evaluate.pipeline import Checked
 from shifan.evaluate.result import CriterionResult
 from shifan.formatting import format_number
 from shifan.present.docx.common import (
+    flags_box,
     header_and_footer,
     heading,
     new_document,
@@ -117,6 +118,7 @@ def self_report_document(view: ReportView) -> Any:
         score += f"，等级：{r.grade}"
     paragraph(document, score + "。", bold=True)
     paragraph(document, "否决项不计分；否决项不符合时得分照常计算，仅供整改参考。", size=Pt(9))
+    flags_box(document, r.flags, 156)
 
     section("得分情况")
     rows: list[tuple[object, ...]] = [

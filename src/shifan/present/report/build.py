@@ -19,7 +19,8 @@ from shifan.evaluate.pipeline import Checked
 from shifan.files import atomic_write_text
 from shifan.formatting import chinese_date
 from shifan.present.json_output import reconciled_json, result_json
-from shifan.present.publication import NUMERALS, Publication, list_title, process_sentence, public_annex
+from shifan.present.preflight_text import problem_text
+from shifan.present.publication import NUMERALS, Publication, list_title, process_paragraph, public_annex
 from shifan.present.report.templating import make_environment
 from shifan.present.report.views import ReportView, blank_review, build_view, readable_text, review_view
 from shifan.present.row_text import TIE_RULES
@@ -213,9 +214,10 @@ def recommendation_html(
         tie_rules=TIE_RULES,
         title=list_title(recommendation, publication),
         publication=publication,
-        process=process_sentence(recommendation),
+        process=process_paragraph(recommendation),
         annex=annex,
         numerals=NUMERALS,
+        preflight=[("✘ " if p.blocking else "· ") + problem_text(p) for p in recommendation.preflight],
         as_of=chinese_date(recommendation_date(recommendation)),
     )
 
