@@ -193,7 +193,11 @@ def test_anhui_and_changning_numbers_are_quoted() -> None:
 
 SAMPLES = {
     "institutions/09-qingxi-township-new": (1, "ineligible", {"A2": "fail", "F2": "fail", "F3": "fail", "G2": "fail"}),
-    "institutions/10-huaxi-larger-fire": (1, "ineligible", {"A4": "fail", "A5": "fail", "D2": "fail", "G1": "partial"}),
+    "institutions/10-huaxi-larger-fire": (
+        1,
+        "ineligible",
+        {"A4": "fail", "A5": "fail", "A7": "fail", "D2": "fail", "G1": "partial"},
+    ),
     "institutions/11-yiyang-active-seniors": (
         0,
         "eligible",

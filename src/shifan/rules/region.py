@@ -109,7 +109,5 @@ class RosterIndicators(BaseModel):
     def titles(cls) -> dict[str, str]:
         """Indicator name → Chinese title, in the roster's order."""
         return {
-            name: info.description or name
-            for name, info in cls.model_fields.items()
-            if name not in cls.NOT_INDICATORS
+            name: info.description or name for name, info in cls.model_fields.items() if name not in cls.NOT_INDICATORS
         }

@@ -280,9 +280,7 @@ def _region_ratio(
     derived = {name: roster.get(name) if roster is not None else None for name in stated}
     from_roster = [name for name, v in stated.items() if v is None and derived[name] is not None]
     complete = roster is not None and roster.complete
-    contradicted = [
-        name for name, v in stated.items() if complete and v is not None and derived[name] not in (None, v)
-    ]
+    contradicted = [name for name, v in stated.items() if complete and v is not None and derived[name] not in (None, v)]
     values = {name: derived[name] if v is None or name in contradicted else v for name, v in stated.items()}
     top, bottom = values[numerator], values[denominator]
     if top is None or bottom is None:
@@ -292,7 +290,10 @@ def _region_ratio(
         return Missing(f"indicators.{denominator} 为 0，无法计算{ratio.title}")
     titles = RosterIndicators.titles()
     notes = [f"{'、'.join(titles.get(name, name) for name in from_roster)}由名册汇总"] if from_roster else []
-    notes += [f"{titles.get(name, name)}申报数 {stated[name]} 与名册汇总 {derived[name]} 不一致，按名册计" for name in contradicted]
+    notes += [
+        f"{titles.get(name, name)}申报数 {stated[name]} 与名册汇总 {derived[name]} 不一致，按名册计"
+        for name in contradicted
+    ]
     note = f"，{'；'.join(notes)}" if notes else ""
     return Measurement(percent(top, bottom), f"{top} / {bottom}{note}", bottom)
 
