@@ -16,17 +16,17 @@ from shifan.formatting import format_number
 from shifan.rules.vocab import Status, Verdict
 
 EXPECTED = {
-    "01-kangning-eligible": (0, {"A1": "pass", "B1": "pass", "C1": "pass", "G2": "pass"}),
+    "01-kangning-eligible": (0, {"A1": "pass", "A7": "pass", "B1": "pass", "C1": "pass", "G2": "pass"}),
     "02-ankang-low-occupancy": (0, {"B1": "fail", "A1": "pass"}),
-    "03-fushou-major-incident": (1, {"A3": "fail", "B1": "pass"}),
+    "03-fushou-major-incident": (1, {"A3": "fail", "A7": "pass", "B1": "pass"}),
     "04-renhe-uncertified-staff": (1, {"A6": "fail", "C1": "fail", "A1": "pass"}),
     "05-jiankang-missing-evidence": (
         1,
         {"A1": "insufficient_evidence", "B1": "insufficient_evidence", "B3": "insufficient_evidence"},
     ),
     "06-changning-no-clinic": (1, {"SH1": "fail", "SH2": "not_applicable", "SH3": "fail", "A1": "fail"}),
-    "07-xiuning-county": (0, {"A1": "pass", "D1": "pass", "D2": "pass"}),
-    "08-shexian-county": (1, {"A1": "fail", "D1": "fail", "D2": "fail"}),
+    "07-xiuning-county": (0, {"A1": "pass", "A2": "pass", "D1": "pass", "D2": "pass"}),
+    "08-shexian-county": (1, {"A1": "fail", "A2": "fail", "D1": "fail", "D2": "fail"}),
 }
 
 
@@ -95,6 +95,15 @@ def test_as_of_changes_time_windows() -> None:
     gate = next(c for c in later["criteria"] if c["id"] == "A3")
     assert gate["status"] == "pass"
     assert later["as_of"] == "2027-08-10"
+
+
+def test_a_cancelled_title_bars_reapplication_until_the_anniversary() -> None:
+    sample = INSTITUTIONS / "10-huaxi-larger-fire.yaml"
+    for as_of, status in (("2025-12-31", "fail"), ("2028-01-19", "fail"), ("2028-01-20", "pass")):
+        data = json.loads(invoke(["check", sample, "--as-of", as_of, "--format", "json"], 1).stdout)
+        a7 = next(c for c in data["criteria"] if c["id"] == "A7")
+        assert a7["status"] == status, as_of
+    assert "2028-01-20 起方可申报" in invoke(["check", sample], 1).stdout
 
 
 def test_same_input_same_output() -> None:

@@ -16,24 +16,24 @@ def test_anhui_sample_against_national() -> None:
     comparison = compare_application(XINAN, criteria=None, compare="national/institution")
     assert comparison.primary.rubric.id == "anhui/institution"  # named by the application
     assert comparison.other.rubric.id == "national/institution"
-    assert (comparison.primary.score, comparison.other.score) == (93.5, 97.5)
+    assert (comparison.primary.score, comparison.other.score) == (91.0, 95.0)
     assert comparison.score_delta == 4
     assert not comparison.verdict_changed
     changed = {item.id: item for item in comparison.changed_items}
     assert set(changed) == {"B2", "G2", "AH1", "AH2"}
     assert changed["AH1"].presence == "removed" and changed["AH1"].status_before is Status.FAIL
     assert (changed["B2"].points_before, changed["B2"].points_after) == (4, 8)
-    assert len(comparison.items) == 28
+    assert len(comparison.items) == 29
 
 
 def test_text_lists_only_the_changes() -> None:
     out = invoke(["check", XINAN, "--compare", "national/institution"], 0).stdout
     assert "对比：anhui/institution（版本 2025.2）→ national/institution（版本 2025.1）" in out
-    assert "得分：93.5 / 100 → 97.5 / 100（+4）" in out
+    assert "得分：91 / 100 → 95 / 100（+4）" in out
     assert "结论：具备申报资格 → 具备申报资格（结论不变）" in out
     assert "～ B2 失能（含失智）老年人占比：符合 4/4 → 符合 8/8  +4 分" in out
     assert "－ AH1 护理型床位占比：不符合 0/4 → （无此项）" in out
-    assert "其余 24 项结果和分值相同。" in out
+    assert "其余 25 项结果和分值相同。" in out
 
 
 def test_json_has_both_results_and_the_changes() -> None:
@@ -42,7 +42,7 @@ def test_json_has_both_results_and_the_changes() -> None:
     assert data["primary"]["rubric"]["id"] == "anhui/institution"
     assert data["other"]["rubric"]["id"] == "national/institution"
     assert [c["id"] for c in data["changes"]] == ["B2", "AH1", "G2", "AH2"]
-    assert len(data["items"]) == 28
+    assert len(data["items"]) == 29
 
 
 def test_explicit_primary_rubric() -> None:
@@ -99,7 +99,7 @@ def test_self_scores_of_the_primary_rubric_only_are_ignored_elsewhere() -> None:
 
 def test_same_rubric_twice_changes_nothing() -> None:
     out = invoke(["check", REGIONS / "07-xiuning-county.yaml", "--compare", "national/region"], 0).stdout
-    assert "全部 12 项指标的结果和分值相同。" in out
+    assert "全部 13 项指标的结果和分值相同。" in out
     assert "100 / 100 → 100 / 100（0）" in out
 
 

@@ -189,17 +189,21 @@ def test_anhui_and_changning_numbers_are_quoted() -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Samples 09-18: what each one demonstrates (samples 01-08 are covered by test_cli_samples.py)
+# Samples 09-19: what each one demonstrates (samples 01-08 are covered by test_cli_samples.py)
 
 SAMPLES = {
     "institutions/09-qingxi-township-new": (1, "ineligible", {"A2": "fail", "F2": "fail", "F3": "fail", "G2": "fail"}),
-    "institutions/10-huaxi-larger-fire": (1, "ineligible", {"A4": "fail", "A5": "fail", "D2": "fail", "G1": "partial"}),
+    "institutions/10-huaxi-larger-fire": (
+        1,
+        "ineligible",
+        {"A4": "fail", "A5": "fail", "A7": "fail", "D2": "fail", "G1": "partial"},
+    ),
     "institutions/11-yiyang-active-seniors": (
         0,
         "eligible",
         {"B2": "fail", "B4": "fail", "C3": "fail", "C4": "fail", "E5": "fail", "E1": "partial"},
     ),
-    "anhui/12-xinan-nursing-beds": (0, "eligible", {"AH1": "fail", "AH2": "partial", "G2": "partial", "B1": "pass"}),
+    "anhui/12-xinan-nursing-beds": (0, "eligible", {"AH1": "fail", "AH2": "fail", "G2": "fail", "B1": "pass"}),
     "anhui/13-taiping-centre": (0, "eligible", {"AHC1": "pass", "AHC2": "pass", "AH1": "pass", "G2": "pass"}),
     "shanghai/14-xinhua-new-clinic": (1, "ineligible", {"SH1": "pass", "SH2": "fail", "SH3": "pass", "A2": "fail"}),
     "shanghai/15-jiangsu-road-small-home": (
@@ -230,6 +234,8 @@ SAMPLES = {
         "eligible",
         {"AHR1": "fail", "AHR2": "fail", "AHR3": "fail", "AHR4": "fail", "AHR6": "fail", "C1": "partial", "F1": "fail"},
     ),
+    # a complete roster: the county's signed count and nursing beds contradict it, the roster counts
+    "anhui/19-jixi-complete-roster": (0, "eligible", {"AHR1": "fail", "AHR2": "fail", "AHR3": "pass", "D1": "pass"}),
 }
 
 

@@ -7,15 +7,15 @@ import io
 import json
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import openpyxl
 import pytest
 
 from conftest import APPLICATIONS, invoke
 from shifan.batch.model import FailedGate, Failure, SummaryRow
-from shifan.present.row_text import annex_reason, group_label, tie_note
-from shifan.recommend.ranking import build_recommendation, rank_list
+from shifan.present.row_text import TIE_RULES, annex_reason, group_label, tie_note
+from shifan.recommend.ranking import TieRule, build_recommendation, rank_list
 
 
 def row(name: str, score: float, **changes: Any) -> SummaryRow:
@@ -86,6 +86,29 @@ def test_ties_then_fewer_insufficient_then_disabled_share_then_code_point_then_i
     notes = [tie_note(e) for e in result.recommended]
     assert "失能老年人占比较高" in notes[0] and "按编号顺序" in notes[1] and "按名称码位顺序" in notes[2]
     assert "证据不足项较少" in notes[4] and notes[5] == ""
+
+
+def test_priorities_compare_one_by_one_not_by_count() -> None:
+    rows = [row("多", 90, priorities=[False, True, True]), row("先", 90, priorities=[True, False, False])]
+    result = rank_list("institution", rows, [], quota=99)
+    assert [e.row.name for e in result.recommended] == ["先", "多"]
+    assert "优先推荐条件第 1 项" in tie_note(result.recommended[0])
+
+
+def test_the_tie_rules_are_stated_identically_everywhere() -> None:
+    root = Path(__file__).resolve().parent.parent
+    # One printed rule for the score and one per tie-break the code applies, in the same order.
+    assert len(TIE_RULES) == 1 + len(get_args(TieRule))
+    batch_doc = (root / "docs" / "batch.md").read_text(encoding="utf-8")
+    positions = [batch_doc.find(rule) for rule in TIE_RULES]
+    assert -1 not in positions, [rule for rule, at in zip(TIE_RULES, positions, strict=True) if at < 0]
+    assert positions == sorted(positions)
+    priority_rule = TIE_RULES[1]
+    assert priority_rule in (root / "README.md").read_text(encoding="utf-8")
+    for rubric in (root / "criteria").rglob("*.yaml"):
+        text = rubric.read_text(encoding="utf-8")
+        if "\npriorities:" in text:
+            assert priority_rule in text, rubric
 
 
 def test_names_sort_by_unicode_code_point() -> None:

@@ -100,3 +100,55 @@ def test_broken_roster_entries_are_located(work: Path) -> None:
     assert "missing.yaml" in err and "文件不存在" in err
     assert "roster.4.file" in err and "须相对于县申报文件" in err
     assert "roster.5.file" in err and "名册应指向示范机构申报文件" in err
+
+
+def _stated(county: str, **values: int) -> str:
+    lines = "".join(f"  {name}: {value}\n" for name, value in values.items())
+    return county.replace("indicators:\n", "indicators:\n" + lines, 1)
+
+
+@pytest.mark.parametrize(
+    ("stated_total", "complete"),
+    [(3, True), (4, False), (2, False)],
+)
+def test_a_complete_roster_outweighs_a_contradicting_stated_indicator(
+    work: Path, stated_total: int, complete: bool
+) -> None:
+    # The roster holds 3 elderly-care institutions, 2 of them providing medical services.
+    county = work / "regions" / "roster-county.yaml"
+    county.write_text(
+        _stated(COUNTY, care_institutions=stated_total, care_providing_medical=stated_total), encoding="utf-8"
+    )
+    checked = check_application(county)
+    rollup = checked.rollup
+    assert rollup is not None and rollup.complete is complete
+    used = {i.name: i.used for i in rollup.indicators}
+    d1 = next(c for c in checked.result.criteria if c.id == "D1")
+    if complete:
+        assert used["care_providing_medical"] == "derived" and used["care_institutions"] == "stated"
+        assert d1.status.value == "fail"
+        assert "能提供医疗卫生服务的养老机构数申报数 3 与名册汇总 2 不一致，按名册计" in d1.observed
+        assert any("按名册计" in note for note in rollup.notes)
+    else:
+        assert used["care_providing_medical"] == "stated" and d1.status.value != "fail"
+        assert "按名册计" not in d1.observed
+        assert any("名册可能不完整" in note for note in rollup.notes)
+
+
+def test_a_complete_roster_that_agrees_keeps_the_stated_figures(work: Path) -> None:
+    county = work / "regions" / "roster-county.yaml"
+    county.write_text(_stated(COUNTY, care_institutions=3, care_providing_medical=2), encoding="utf-8")
+    checked = check_application(county)
+    assert checked.rollup is not None and checked.rollup.complete
+    assert {i.name: i.used for i in checked.rollup.indicators}["care_providing_medical"] == "stated"
+    d1 = next(c for c in checked.result.criteria if c.id == "D1")
+    assert "按名册计" not in d1.observed and "由名册汇总" not in d1.observed
+
+
+def test_sample_county_with_a_complete_roster_is_scored_on_the_roster() -> None:
+    checked = check_application(APPLICATIONS / "anhui" / "19-jixi-complete-roster.yaml")
+    assert checked.rollup is not None and checked.rollup.complete
+    by_id = {c.id: c for c in checked.result.criteria}
+    assert by_id["AHR2"].status.value == "fail"
+    assert "与医疗机构签约的养老机构数申报数 3 与名册汇总 2 不一致，按名册计" in by_id["AHR2"].observed
+    assert by_id["AHR1"].status.value == "fail" and "按名册计" in by_id["AHR1"].observed

@@ -147,10 +147,11 @@ def _criterion(
     if outcome is None:
         outcome = _run(criterion.check, ctx)
 
-    attached = [a for a in app.attachments if a.type in criterion.evidence]
+    kinds, way = _evidence_kinds(app, criterion, outcome)
+    attached = [a for a in app.attachments if a.type in kinds]
     evidence = [
         EvidenceUse(type=kind, title=rubric.evidence_types[kind], files=[a.path for a in attached if a.type == kind])
-        for kind in criterion.evidence
+        for kind in kinds
     ]
     missing = [e.title for e in evidence if not e.files]
     status = outcome.status
@@ -158,7 +159,8 @@ def _criterion(
     points = points_for(outcome, criterion.points)
     if missing and status in (Status.PASS, Status.PARTIAL):
         status = Status.INSUFFICIENT
-        reason = f"{reason}；但缺少佐证材料：{'、'.join(missing)}"
+        how = f"（以“{way}”方式符合所需）" if way else ""
+        reason = f"{reason}；但缺少佐证材料{how}：{'、'.join(missing)}"
         points = 0.0
     elif missing and status is Status.FAIL:
         reason = f"{reason}；另缺少佐证材料：{'、'.join(missing)}"
@@ -186,6 +188,24 @@ def _criterion(
         parameters=parameters,
         uses_defaults=static.uses_defaults,
     )
+
+
+def _evidence_kinds(app: AnyApplication, criterion: Criterion, outcome: Outcome) -> tuple[list[str], str]:
+    """The evidence types a result needs, and the way the criterion was met ("" if not by way).
+
+    With ``evidence_by_way``, the evidence of the branch of the ``any`` check that was met is
+    added to the common ``evidence``; when several branches are met, the first whose evidence is
+    all attached counts (else the first met).
+    """
+    kinds = list(criterion.evidence)
+    if not criterion.evidence_by_way or not outcome.ways:
+        return kinds, ""
+    have = {a.type for a in app.attachments}
+    ways = [criterion.evidence_by_way[i] for i in outcome.ways if i < len(criterion.evidence_by_way)]
+    if not ways:
+        return kinds, ""
+    way = next((w for w in ways if set(w.evidence) <= have), ways[0])
+    return kinds + [k for k in way.evidence if k not in kinds], way.title
 
 
 @dataclass(frozen=True)

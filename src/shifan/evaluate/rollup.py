@@ -2,8 +2,13 @@
 
 A county (``kind: region``) may list its institutions' own application files under ``roster``.
 The institutions' data then yields these indicators (each computed on the evaluation date
-``as_of``); an indicator the county states itself under ``indicators`` always wins, the derived
-value is used only where the county left it empty, and both are shown side by side.
+``as_of``). An indicator the county states itself under ``indicators`` wins, and the derived
+value is used where the county left it empty, unless the roster is **complete**: every
+elderly-care institution of the county is on it, i.e. the roster's count of elderly-care
+institutions equals the stated ``indicators.care_institutions``. Then a stated indicator that
+differs from the roster's figure is contradicted by the county's own data: the roster's figure is
+used and the difference is noted ("申报数 X 与名册汇总 Y 不一致，按名册计"). Both values are
+always shown side by side.
 
 =========================  ==============================================================
 indicator                  derived from the roster
@@ -78,7 +83,7 @@ class RollupIndicator(BaseModel):
     stated: int | None = Field(description="县里填报的值；未填报时为 null")
     derived: int = Field(description="由名册汇总的值")
     used: Literal["stated", "derived"] = Field(
-        description="评价采用的值：stated 县里填报的（优先），derived 名册汇总的"
+        description="评价采用的值：stated 县里填报的（优先）；derived 名册汇总的（县未填报，或名册完整而填报数与名册汇总不一致）"
     )
 
 
@@ -107,12 +112,15 @@ class Rollup(BaseModel):
     members: list[RosterMember] = Field(description="名册中的每家机构")
     indicators: list[RollupIndicator] = Field(description="可由名册得出的统计指标")
     shares: list[RollupShare] = Field(description="由名册计算的比例指标")
+    complete: bool = Field(False, description="名册完整：名册中的养老机构数等于县填报的养老机构总数")
     notes: list[str] = Field(default_factory=list, description="说明，如名册中无法读取的文件")
     files: list[str] = Field(default_factory=list, exclude=True, description="读取过的文件（绝对路径）")
 
     def roster(self) -> RosterIndicators:
         """The derived indicators, as :func:`shifan.evaluate.evaluate` hands them to the metrics."""
-        return RosterIndicators.model_validate({i.name: i.derived for i in self.indicators})
+        return RosterIndicators.model_validate(
+            {**{i.name: i.derived for i in self.indicators}, "complete": self.complete}
+        )
 
 
 def roll_up(loaded: LoadedApplication, as_of: dt.date | None = None) -> Rollup | None:
@@ -127,20 +135,29 @@ def roll_up(loaded: LoadedApplication, as_of: dt.date | None = None) -> Rollup |
     day = as_of or app.assessment_date
     members, files = _load_members(loaded, app)
     rows = [_member(entry_file, member, day) for entry_file, member in members]
-    indicators = _indicators(app, rows)
+    stated_total = app.indicators.care_institutions
+    counted = sum(1 for r in rows if r.care_institution)
+    complete = stated_total is not None and stated_total == counted
+    indicators = _indicators(app, rows, complete)
     shares = _shares(app, rows, indicators)
     notes = []
-    stated_total = app.indicators.care_institutions
-    counted = indicators[0].derived
     if stated_total is not None and stated_total != counted:
         notes.append(
             f"县填报养老机构 {stated_total} 家，名册中计入养老机构 {counted} 家：名册可能不完整，"
             "与县填报数不一致的汇总值仅供核对"
         )
+    overridden = [i for i in indicators if i.used == "derived" and i.stated is not None]
+    if overridden:
+        notes.append(
+            f"名册完整（县填报的 {counted} 家养老机构均在名册中），申报数与名册汇总不一致的按名册计："
+            + "；".join(f"{i.title}申报数 {i.stated} 与名册汇总 {i.derived} 不一致" for i in overridden)
+        )
     outside = [r.name for r in rows if not r.care_institution]
     if outside:
         notes.append(f"未进行养老机构备案、不计入养老机构的：{'、'.join(outside)}")
-    return Rollup(as_of=day, members=rows, indicators=indicators, shares=shares, notes=notes, files=files)
+    return Rollup(
+        as_of=day, members=rows, indicators=indicators, shares=shares, complete=complete, notes=notes, files=files
+    )
 
 
 def _load_members(
@@ -218,7 +235,7 @@ def _member(file: str, loaded: LoadedApplication, day: dt.date) -> RosterMember:
     )
 
 
-def _indicators(app: RegionApplication, rows: list[RosterMember]) -> list[RollupIndicator]:
+def _indicators(app: RegionApplication, rows: list[RosterMember], complete: bool) -> list[RollupIndicator]:
     care = [r for r in rows if r.care_institution]
     derived = RosterIndicators(
         care_institutions=len(care),
@@ -230,13 +247,16 @@ def _indicators(app: RegionApplication, rows: list[RosterMember]) -> list[Rollup
     result = []
     for name, title in RosterIndicators.titles().items():
         stated = getattr(app.indicators, name)
+        value = getattr(derived, name)
+        # A complete roster outweighs a stated figure that contradicts it.
+        use_stated = stated is not None and not (complete and stated != value)
         result.append(
             RollupIndicator(
                 name=name,
                 title=title,
                 stated=stated,
-                derived=getattr(derived, name),
-                used="stated" if stated is not None else "derived",
+                derived=value,
+                used="stated" if use_stated else "derived",
             )
         )
     return result

@@ -321,7 +321,14 @@ def _param_text(rubric: Rubric, name: str) -> str:
 
 
 def _evidence(rubric: Rubric, criterion: Criterion) -> str:
-    return "、".join(rubric.evidence_types.get(e, e) for e in criterion.evidence) or "（无）"
+    common = "、".join(rubric.evidence_types.get(e, e) for e in criterion.evidence)
+    ways = "；".join(
+        f"{way.title}：{'、'.join(rubric.evidence_types.get(e, e) for e in way.evidence)}"
+        for way in criterion.evidence_by_way
+    )
+    if ways:
+        return (f"{common}；" if common else "") + f"按满足方式（{ways}）"
+    return common or "（无）"
 
 
 def _criterion_source(rubric: Rubric, criterion: Criterion) -> str:

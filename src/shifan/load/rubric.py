@@ -19,7 +19,7 @@ from shifan.read.suggest import did_you_mean
 from shifan.read.typed import Loaded, TypedReader
 from shifan.read.yamldoc import Document, non_finite
 from shifan.rules.checks.base import Check, param_refs, walk
-from shifan.rules.checks.logic import SelfScoreCheck
+from shifan.rules.checks.logic import AnyCheck, SelfScoreCheck
 from shifan.rules.checks.measure import BandsCheck
 from shifan.rules.flags import FLAG_KINDS, FlagSpec
 from shifan.rules.params import Parameter, SourceDocument
@@ -387,12 +387,41 @@ def _validate(rubric: Rubric, merged: Merged) -> list[Problem]:
                         where, "要求文字引用了未定义的参数" + did_you_mean(match.group(1), names), found=match.group(0)
                     )
                 )
-        for index, evidence in enumerate(criterion.evidence):
+        evidence_paths: list[tuple[tuple[str | int, ...], str]] = [
+            (("evidence", index), kind) for index, kind in enumerate(criterion.evidence)
+        ]
+        evidence_paths += [
+            (("evidence_by_way", way_index, "evidence", index), kind)
+            for way_index, way in enumerate(criterion.evidence_by_way)
+            for index, kind in enumerate(way.evidence)
+        ]
+        for path, evidence in evidence_paths:
             if evidence not in rubric.evidence_types:
-                doc, where = at(key, ("evidence", index))
+                doc, where = at(key, path)
                 problems.append(
                     doc.problem(
                         where, "未定义的佐证材料类型" + did_you_mean(evidence, rubric.evidence_types), found=evidence
+                    )
+                )
+        if criterion.evidence_by_way:
+            branches = len(criterion.check.checks) if isinstance(criterion.check, AnyCheck) else None
+            if branches is None:
+                doc, where = at(key, ("evidence_by_way",))
+                problems.append(
+                    doc.problem(
+                        where,
+                        "按满足方式列佐证材料时，判定方法须为 any（任一满足）",
+                        found=getattr(criterion.check, "kind", ""),
+                    )
+                )
+            elif branches != len(criterion.evidence_by_way):
+                doc, where = at(key, ("evidence_by_way",))
+                problems.append(
+                    doc.problem(
+                        where,
+                        "满足方式的个数须与判定方法 any 的子条件个数相同",
+                        found=str(len(criterion.evidence_by_way)),
+                        expected=str(branches),
                     )
                 )
         if criterion.source.document not in source_ids:

@@ -143,6 +143,23 @@ def _rubric_reference(rubric: Rubric) -> list[str]:
                 f"| {criterion.id} | {cell(criterion.title)} | {cell(requirement)} | {weight} "
                 f"| {cell(rubric.source(criterion.source))} | {cell(criterion.source.quote)} |"
             )
+    by_way = [c for _, c in rubric.criteria() if c.evidence_by_way]
+    if by_way:
+        lines += [
+            "",
+            "### 佐证材料随满足方式",
+            "",
+            "以下指标可以用不同方式符合（判定方法 any 的各子条件），只要求实际满足的那种方式的佐证材料"
+            "（`evidence_by_way`，与子条件一一对应）；另列的共同材料（`evidence`）无论哪种方式都需要。",
+            "",
+            "| 编号 | 满足方式 | 所需佐证材料 |",
+            "|---|---|---|",
+        ]
+        for criterion in by_way:
+            for way in criterion.evidence_by_way:
+                kinds = [*criterion.evidence, *(k for k in way.evidence if k not in criterion.evidence)]
+                titles = "、".join(rubric.evidence_types.get(k, k) for k in kinds)
+                lines.append(f"| {criterion.id} | {cell(way.title)} | {cell(titles)} |")
     if rubric.priorities:
         lines += ["", "### 优先推荐条件（不计分）", "", "| 编号 | 条件 | 出处 |", "|---|---|---|"]
         for priority in rubric.priorities:

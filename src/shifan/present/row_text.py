@@ -10,9 +10,11 @@ from shifan.rules.divisions import city_name, division
 from shifan.rules.vocab import InstitutionCategory, RegionLevel, Status
 
 #: The ranking order of a recommendation list, as printed under it (rules in recommend.ranking).
+#: docs/batch.md, README and the priorities comment of criteria/national/institution.yaml quote
+#: these sentences verbatim; tests/test_recommend.py checks that they do.
 TIE_RULES = [
-    "得分（有专家评审的为合议得分，否则为系统计算得分，均折算为满分）高者在前",
-    "同分时，按评分标准所列优先推荐条件的顺序，满足在先条件者在前",
+    "得分（有专家评审的为合议得分，否则为系统计算得分，均折算为满分，保留两位小数）高者在前",
+    "同分时，按评分标准所列优先推荐条件的顺序逐条比较：满足第一条者在前，都满足或都不满足时比较第二条，依此类推（不按满足的条数）",
     "仍相同时，证据不足的指标少者在前",
     "仍相同时，失能（含失智）老年人占比高者在前（未填报者在后）",
     "仍相同时，按名称的 Unicode 码位顺序（非拼音顺序）",

@@ -1,6 +1,6 @@
 """Ranking applicants into a recommendation list (拟推荐名单) within quotas.
 
-Rules (also in docs/batch.md):
+Rules (printed under every list as ``present.row_text.TIE_RULES`` and quoted in docs/batch.md):
 
 1. Only applicants eligible after review (every gate passed, overrides applied) are ranked.
    Ineligible, not-yet-confirmable and broken files go to the annex with the reason.
@@ -9,8 +9,9 @@ Rules (also in docs/batch.md):
    minimum score go to the annex: ``min_score`` when given, otherwise the rubric's pass grade
    (the lowest grade's threshold).
 3. Ties on the score (to 2 decimals) are broken, in this order, by
-   a. the rubric's priority conditions (优先推荐) in rubric order — meeting the first one ranks
-      higher; if equal, the second, and so on;
+   a. the rubric's priority conditions (优先推荐) compared one by one in rubric order — meeting
+      the first one ranks higher; if both or neither meet it, the second, and so on (not the
+      number of conditions met);
    b. fewer criteria with insufficient evidence (证据不足);
    c. a higher share of disabled (incl. dementia) residents (institutions; unknown ranks last);
    d. the name in Unicode code-point order (NFC) — not pinyin order, which needs a dictionary

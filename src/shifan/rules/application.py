@@ -127,6 +127,14 @@ class Incident(StrictModel):
     summary: str = Field(min_length=1, description="简要经过与处理结果")
 
 
+class CancelledTitle(StrictModel):
+    """A 示范 title this applicant held and had cancelled (动态管理：取消称号)."""
+
+    date: dt.date = Field(description="称号被取消的日期（取消文件的印发日期）")
+    reason: str = Field(min_length=1, description="取消原因，如 发生造成严重社会影响的负面事件")
+    document: str = Field("", description="取消称号的文件名称或文号（可选）")
+
+
 class Activity(StrictModel):
     """演练、培训、检查记录."""
 
@@ -181,6 +189,9 @@ class ApplicationCommon(StrictModel):
     region_code: str = Field(description="6位行政区划代码（GB/T 2260）")
     assessment_date: dt.date = Field(description="评价基准日期（as_of 缺省值），所有“近N年”以此起算")
     incidents: list[Incident] = Field(default_factory=list, description="近年事件、事故、案件")
+    cancelled_title: CancelledTitle | None = Field(
+        None, description="曾被取消全国医养结合示范称号的，填写取消日期和原因；未被取消过的不填"
+    )
     self_scores: dict[str, float] = Field(
         default_factory=dict, description="自评分：指标编号 → 分数（专家评分类指标必填）"
     )

@@ -8,6 +8,7 @@ denominator, and the county roll-up explains the ratios whose two indicators a r
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -79,22 +80,34 @@ REGION_RATIOS: tuple[RegionRatio, ...] = (
 
 class RosterIndicators(BaseModel):
     """The indicators derived from the institutions on a county's roster (see
-    :mod:`shifan.evaluate.rollup`); a metric uses one where the county left its own empty."""
+    :mod:`shifan.evaluate.rollup`); a metric uses one where the county left its own empty, and,
+    when the roster is ``complete``, also where the county's own figure contradicts it."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    #: Not an indicator: whether every elderly-care institution of the county is on the roster.
+    NOT_INDICATORS: ClassVar[tuple[str, ...]] = ("complete",)
 
     care_institutions: int = Field(description="养老机构总数")
     care_providing_medical: int = Field(description="能提供医疗卫生服务的养老机构数")
     care_signed_medical: int = Field(description="与医疗机构签约的养老机构数")
     care_beds: int = Field(description="养老机构床位总数")
     nursing_type_beds: int = Field(description="护理型床位数")
+    complete: bool = Field(
+        False,
+        description="名册完整：名册中的养老机构数等于县填报的养老机构总数；此时填报数与名册汇总不一致的指标按名册计",
+    )
 
     def get(self, name: str) -> int | None:
         """The derived value of indicator ``name``, or None when a roster cannot give it."""
+        if name in self.NOT_INDICATORS:
+            return None
         value = getattr(self, name, None)
         return value if isinstance(value, int) else None
 
     @classmethod
     def titles(cls) -> dict[str, str]:
         """Indicator name → Chinese title, in the roster's order."""
-        return {name: info.description or name for name, info in cls.model_fields.items()}
+        return {
+            name: info.description or name for name, info in cls.model_fields.items() if name not in cls.NOT_INDICATORS
+        }

@@ -21,6 +21,13 @@ ID_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]*$")
 RUBRIC_ID_PATTERN = re.compile(r"^[a-z][a-z0-9_-]*(/[a-z][a-z0-9_-]*)*$")
 
 
+class EvidenceWay(StrictModel):
+    """The evidence for one way of meeting a criterion: one nested check of its ``any`` check."""
+
+    title: str = Field(min_length=1, description="满足方式的名称，如 内设医疗机构、与医疗机构毗邻")
+    evidence: list[str] = Field(min_length=1, description="以这种方式符合时所需的佐证材料类型")
+
+
 class Criterion(StrictModel):
     """One scored or gating item (指标)."""
 
@@ -35,7 +42,12 @@ class Criterion(StrictModel):
     points: float = Field(0, ge=0, description="分值（否决项为 0）")
     check: CheckSpec = Field(description="判定方法")
     applies_if: CheckSpec | None = Field(None, description="适用条件：不满足时本项不适用")
-    evidence: list[str] = Field(default_factory=list, description="所需佐证材料类型")
+    evidence: list[str] = Field(default_factory=list, description="所需佐证材料类型（无论以哪种方式符合都需要）")
+    evidence_by_way: list[EvidenceWay] = Field(
+        default_factory=list,
+        description="按满足方式所需的佐证材料：判定方法为 any 时，与其子条件一一对应、顺序相同；"
+        "只要求实际满足的那一种方式的材料（多种方式都满足时，取材料齐全的第一种）",
+    )
     source: SourceRef = Field(description="出处")
     guidance: str = Field("", description="评分说明")
 

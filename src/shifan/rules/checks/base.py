@@ -29,6 +29,8 @@ class Outcome:
     fraction: float | None = None
     awarded: float | None = None
     details: list[str] = field(default_factory=list)
+    #: For ``any``: the indexes of the nested checks that gave a pass or partial result, in order.
+    ways: list[int] = field(default_factory=list)
 
 
 @dataclass

@@ -143,6 +143,11 @@ class PeriodicCheck(Check):
     qualification date, or before ``not_before`` (the issue date of the document that sets the
     frequency), are not required. Several ``activities`` are counted together (any of
     them); to require each kind, combine one check per kind with ``all``.
+
+    ``credit`` is the rubric's choice for a window where some periods fall short: with
+    ``all_or_nothing`` (the default, the reading of "每…至少") any short period fails the
+    criterion; with ``per_period`` the criterion is partial and earns the share of periods met
+    (one of two half-years met → half the points).
     """
 
     kind: Literal["periodic"]
@@ -153,15 +158,21 @@ class PeriodicCheck(Check):
     not_before: dt.date | None = Field(
         None, description="不考核开始于此日期之前的周期（如要求出处文件的印发日期），可选"
     )
+    credit: Literal["all_or_nothing", "per_period"] = Field(
+        "all_or_nothing",
+        description="部分周期未达标时如何计分：`all_or_nothing` 为任一周期未达标即不符合（默认，对应原文“每…至少”）；"
+        "`per_period` 为按达标周期所占比例给分（部分符合），须在评分说明中写明理由",
+    )
 
     param_fields: ClassVar[tuple[str, ...]] = ("at_least", "window")
     subjects: ClassVar[tuple[str, ...]] = ("institution",)
     title: ClassVar[str] = "定期开展"
     summary: ClassVar[str] = (
         "回溯期内的每个自然周期（每月、每季度、每半年或每年）都开展了不少于规定次数的所列活动（任一类型都计数）。申报单位取得医养结合资质之前的周期不作要求。"
+        "默认任一周期未达标即不符合；评分标准写明按周期计分（`credit: per_period`）时，部分周期达标为部分符合，按达标周期所占比例给分。"
     )
     passes: ClassVar[str] = "要求每半年至少 1 次消防演练，回溯期 12 个月、截至 2025-12-31，3 月和 9 月各演练一次。"
-    fails: ClassVar[str] = "7 月至 12 月没有演练（2025年下半年：0次）。"
+    fails: ClassVar[str] = "7 月至 12 月没有演练（2025年下半年：0次）；按周期计分时为部分符合，得一半分值。"
 
     def evaluate(self, ctx: Context) -> Outcome:
         app = ctx.institution()
@@ -203,5 +214,7 @@ class PeriodicCheck(Check):
         details = [f"{names}，{name}：{n} 次" for name, n in short]
         reason = f"{names}：{'、'.join(name for name, _ in short)}未达到 {need} 次"
         fraction = (len(periods) - len(short)) / len(periods)
+        if self.credit == "all_or_nothing":
+            return Outcome(Status.FAIL, observed, expected, reason, details=details)
         status = Status.PARTIAL if fraction > 0 else Status.FAIL
         return Outcome(status, observed, expected, reason, fraction=fraction, details=details)

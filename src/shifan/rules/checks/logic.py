@@ -82,7 +82,10 @@ class AnyCheck(Check):
             best = [o for o in outcomes if o.status is status]
             if best:
                 top = max(best, key=lambda o: o.fraction or 0.0)
-                return Outcome(status, observed, expected, top.reason, fraction=top.fraction, details=top.details)
+                ways = [i for i, o in enumerate(outcomes) if o.status is status and o.fraction == top.fraction]
+                return Outcome(
+                    status, observed, expected, top.reason, fraction=top.fraction, details=top.details, ways=ways
+                )
         for status in (Status.INSUFFICIENT, Status.FAIL, Status.NOT_APPLICABLE):
             some = [o for o in outcomes if o.status is status]
             if some:

@@ -268,8 +268,10 @@ def _region_ratio(
     app: RegionApplication, as_of: dt.date, ratio: RegionRatio, roster: RosterIndicators | None
 ) -> Result:
     """A ratio of two stated indicators; an indicator the county left empty falls back to the
-    value derived from its roster (see :mod:`shifan.evaluate.rollup`). Statistics dated outside
-    the 12 months up to ``as_of`` cannot serve."""
+    value derived from its roster (see :mod:`shifan.evaluate.rollup`). When the roster is
+    complete (it holds every elderly-care institution of the county), a stated indicator that
+    differs from the roster's figure is replaced by it, and the detail says so. Statistics dated
+    outside the 12 months up to ``as_of`` cannot serve."""
     stale = dated_within_year("统计截止", app.indicators.date, as_of)
     if stale is not None:
         return stale
@@ -277,14 +279,22 @@ def _region_ratio(
     stated = {name: getattr(app.indicators, name) for name in (numerator, denominator)}
     derived = {name: roster.get(name) if roster is not None else None for name in stated}
     from_roster = [name for name, v in stated.items() if v is None and derived[name] is not None]
-    values = {name: derived[name] if v is None else v for name, v in stated.items()}
+    complete = roster is not None and roster.complete
+    contradicted = [name for name, v in stated.items() if complete and v is not None and derived[name] not in (None, v)]
+    values = {name: derived[name] if v is None or name in contradicted else v for name, v in stated.items()}
     top, bottom = values[numerator], values[denominator]
     if top is None or bottom is None:
         absent = [name for name, v in values.items() if v is None]
         return Missing(not_reported(f"统计指标 indicators.{'、indicators.'.join(absent)}"))
     if bottom == 0:
         return Missing(f"indicators.{denominator} 为 0，无法计算{ratio.title}")
-    note = f"（{'、'.join(from_roster)} 由名册汇总）" if from_roster else ""
+    titles = RosterIndicators.titles()
+    notes = [f"{'、'.join(titles.get(name, name) for name in from_roster)}由名册汇总"] if from_roster else []
+    notes += [
+        f"{titles.get(name, name)}申报数 {stated[name]} 与名册汇总 {derived[name]} 不一致，按名册计"
+        for name in contradicted
+    ]
+    note = f"，{'；'.join(notes)}" if notes else ""
     return Measurement(percent(top, bottom), f"{top} / {bottom}{note}", bottom)
 
 
@@ -295,7 +305,8 @@ def _region_metric(ratio: RegionRatio) -> None:
     fn.__doc__ = f"indicators.{ratio.numerator} ÷ indicators.{ratio.denominator}."
     description = (
         f"{ratio.formula}（申报文件 `indicators.{ratio.numerator}` ÷ `indicators.{ratio.denominator}`）；"
-        "未填报的统计指标由辖区机构名册汇总。"
+        "未填报的统计指标由辖区机构名册汇总；名册完整（名册中的养老机构数等于填报的养老机构总数）时，"
+        "填报数与名册汇总不一致的按名册计。"
     )
     metric(ratio.metric, ratio.title, "%", "region", description=description)(fn)
 

@@ -1,4 +1,5 @@
-"""Check kinds on dates: elapsed time between two dates, licences valid on the evaluation date."""
+"""Check kinds on dates: elapsed time between two dates, licences valid on the evaluation date,
+the no-reapplication period after a cancelled title."""
 
 from __future__ import annotations
 
@@ -148,3 +149,57 @@ class LicenceCheck(Check):
         if self.levels and licence.level not in self.levels:
             return Outcome(Status.FAIL, observed, expected, f"医疗机构类别为{licence.level.label}，不符合要求")
         return Outcome(Status.PASS, observed, expected, "具备有效的医疗卫生机构资质")
+
+
+def years_after(day: dt.date, years: int) -> dt.date:
+    """The ``years``-th anniversary of ``day`` (28 February for 29 February in a common year)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+@register
+class TitleCancelledCheck(Check):
+    """No 示范 title of the applicant was cancelled within the last N years before ``as_of``.
+
+    Passes: ``{kind: title_cancelled, years: reapplication_ban_years}`` with no ``cancelled_title``
+    (never cancelled), or a title cancelled 2021-06-30 with ``as_of`` 2025-12-31 and 3 years (the
+    period ended on 2024-06-30). Fails: a title cancelled 2024-10-15 (may apply again from
+    2027-10-15). The period ends on the N-th anniversary of the cancellation: from that day the
+    applicant may apply again. A cancellation dated after ``as_of`` is not counted.
+    """
+
+    kind: Literal["title_cancelled"]
+    years: str = Field(description="不得再次申报的年数参数名")
+
+    param_fields: ClassVar[tuple[str, ...]] = ("years",)
+    title: ClassVar[str] = "取消称号后不得申报"
+    summary: ClassVar[str] = (
+        "申报单位被取消示范称号的，自取消之日起规定年数内不得再次申报；期满之日（取消日期的第 N 个周年日）起可以申报。"
+        "未被取消过称号的符合；取消日期晚于评价基准日的不计。"
+    )
+    passes: ClassVar[str] = (
+        "未被取消过称号；或 2021-06-30 被取消、规定 3 年、评价基准日 2025-12-31（2024-06-30 期满）。"
+    )
+    fails: ClassVar[str] = "2024-10-15 被取消称号，2027-10-15 起才能再次申报。"
+
+    def evaluate(self, ctx: Context) -> Outcome:
+        cancelled = ctx.app.cancelled_title
+        years = int(ctx.value(self.years))
+        expected = f"被取消示范称号的，{ctx.text(self.years)}内不得再次申报"
+        if cancelled is None or cancelled.date > ctx.as_of:
+            return Outcome(Status.PASS, "未被取消过示范称号", expected, "未被取消过示范称号")
+        ends = years_after(cancelled.date, years)
+        document = f"（{cancelled.document}）" if cancelled.document else ""
+        observed = f"{cancelled.date} 被取消示范称号{document}：{cancelled.reason}"
+        if ctx.as_of >= ends:
+            return Outcome(
+                Status.PASS, observed, expected, f"{cancelled.date} 被取消称号，至 {ends} 已满{ctx.text(self.years)}"
+            )
+        return Outcome(
+            Status.FAIL,
+            observed,
+            expected,
+            f"{cancelled.date} 被取消示范称号（{cancelled.reason}），{ctx.text(self.years)}内不得再次申报，{ends} 起方可申报",
+        )
