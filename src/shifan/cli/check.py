@@ -52,11 +52,15 @@ def check(
     result = checked.result
     if fmt == "json":
         data = {"schema_version": JSON_SCHEMA_VERSION, **result.model_dump(mode="json")}
+        if checked.loaded.notes:
+            data["input_notes"] = list(checked.loaded.notes)
         if checked.rollup is not None:
             data["rollup"] = checked.rollup.model_dump(mode="json")
         echo_json(data)
     else:
         style = terminal_style() if sys.stdout.isatty() else None
+        if checked.loaded.notes:
+            click.echo("读取提示：\n" + "".join(f"  · {note}\n" for note in checked.loaded.notes))
         click.echo(render_result(result, style) if style else render_result(result), nl=False)
         if checked.rollup is not None:
             click.echo(render_rollup(checked.rollup), nl=False)

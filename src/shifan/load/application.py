@@ -16,8 +16,13 @@ from pydantic import TypeAdapter, ValidationError
 
 from shifan.errors import InputError, Problem
 from shifan.files import sha256_bytes
+from shifan.load.normalise import normalise, notes_text
+from shifan.load.placeholders import placeholder_warnings
+from shifan.load.workbook import LAYOUTS
+from shifan.read.documents import load_input
 from shifan.read.problems import problems_from_validation
-from shifan.read.yamldoc import Document, did_you_mean, load_document
+from shifan.read.xlsxdoc import WorkbookDocument
+from shifan.read.yamldoc import Document, did_you_mean
 from shifan.read.yamlsyntax import KeyPath
 from shifan.rules.application import Application, InstitutionApplication, RegionApplication
 from shifan.rules.rubric_file import RUBRIC_ID_PATTERN
@@ -34,6 +39,9 @@ class LoadedApplication:
     app: InstitutionApplication | RegionApplication
     document: Document
     sha256: str
+    #: What the reader should know about how the file was read: values read as meant ("已按 … 理解")
+    #: and sample values of the template left unchanged.
+    notes: tuple[str, ...] = ()
 
     @property
     def path(self) -> Path:
@@ -45,27 +53,34 @@ class LoadedApplication:
 
 
 def load_application(path: Path) -> LoadedApplication:
-    """Read, validate and sanity-check one application file."""
-    document = load_document(Path(path), what=WHAT)
-    problems: list[Problem] = []
+    """Read, validate and sanity-check one application file (YAML or an Excel workbook)."""
+    document = load_input(Path(path), LAYOUTS, what=WHAT)
+    problems: list[Problem] = list(document.problems) if isinstance(document, WorkbookDocument) else []
     if not isinstance(document.data, dict):
         raise InputError(
             [document.problem((), "顶层应为键值映射（键: 值）", found=type(document.data).__name__)], what=WHAT
         )
     if "kind" not in document.data:
-        raise InputError(
-            [document.problem(("kind",), "缺少申报类型", found="（无）", expected="institution 或 region")], what=WHAT
-        )
+        problems.append(document.problem(("kind",), "缺少申报类型", found="（无）", expected="institution 或 region"))
+        raise InputError(problems, what=WHAT)
+    read = normalise(document.data, Application)
+    problems.extend(
+        document.problem(key, message, found=found, expected=expected)
+        for key, message, found, expected in read.findings
+    )
+    flagged = {p.key for p in problems}
     try:
-        app = _ADAPTER.validate_python(document.data)
+        app = _ADAPTER.validate_python(read.data)
     except ValidationError as error:
-        problems.extend(problems_from_validation(error, document, Application))
+        problems.extend(p for p in problems_from_validation(error, document, Application) if p.key not in flagged)
         raise InputError(problems, what=WHAT) from None
     for key, message, found, expected in consistency_problems(app, document.path.resolve().parent):
         problems.append(document.problem(key, message, found=found, expected=expected))
     if problems:
         raise InputError(problems, what=WHAT)
-    return LoadedApplication(app, document, sha256_bytes(document.text.encode("utf-8")))
+    raw = document.raw if isinstance(document, WorkbookDocument) else document.text.encode("utf-8")
+    notes = (*notes_text(read.notes), *placeholder_warnings(app))
+    return LoadedApplication(app, document, sha256_bytes(raw), notes)
 
 
 Finding = tuple[KeyPath, str, str, str]

@@ -154,8 +154,7 @@ def physician_count(app: InstitutionApplication, as_of: dt.date, options: dict[s
         1
         for s in app.staff
         if any(
-            c.type is CertificateType.PHYSICIAN_PRACTICE and (c.expires is None or c.expires >= as_of)
-            for c in s.certificates
+            c.type is CertificateType.PHYSICIAN_PRACTICE and (c.expires is None or c.expires >= as_of) for c in s.held
         )
     )
     return Measurement(count, f"持有效医师执业证书 {count} 人")

@@ -13,7 +13,7 @@ from shifan.rules.vocab import CertificateType, Role, Status
 
 
 def valid_certificate(member: StaffMember, types: list[CertificateType], as_of: dt.date) -> Certificate | None:
-    for cert in member.certificates:
+    for cert in member.held:
         issued = cert.issued is None or cert.issued <= as_of
         if cert.type in types and issued and (cert.expires is None or cert.expires >= as_of):
             return cert
@@ -21,7 +21,7 @@ def valid_certificate(member: StaffMember, types: list[CertificateType], as_of: 
 
 
 def _why_not(member: StaffMember, types: list[CertificateType], as_of: dt.date) -> str:
-    held = [c for c in member.certificates if c.type in types]
+    held = [c for c in member.held if c.type in types]
     if not held:
         return "无" + "或".join(t.label for t in types)
     expired = [c for c in held if c.expires is not None and c.expires < as_of]
@@ -63,7 +63,7 @@ class CertificatesCheck(Check):
                 if valid_certificate(member, types, ctx.as_of) is None:
                     failing.append(f"{member.name}（{member.role.label}）：{_why_not(member, types, ctx.as_of)}")
             elif self.others == "trained_or_certified":
-                certified = any(c.expires is None or c.expires >= ctx.as_of for c in member.certificates)
+                certified = any(c.expires is None or c.expires >= ctx.as_of for c in member.held)
                 if not (member.trained or certified):
                     failing.append(f"{member.name}（{member.role.label}）：无证书且未经培训考核")
         observed = f"在岗 {len(staff)} 人，{len(staff) - len(failing)} 人符合"

@@ -1,0 +1,308 @@
+"""The Excel workbook as an application format: template, reading, converting, hostile files.
+
+Workbooks are built the way a user builds them: the generated template opened with openpyxl and
+values typed into its cells (text-typed numbers and dates included); results are compared with
+the YAML twin, and problems are located as 文件.xlsx!工作表!单元格.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import re
+import shutil
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from conftest import APPLICATIONS, INSTITUTIONS, invoke
+from shifan.errors import InputError
+from shifan.evaluate.pipeline import check_application
+from shifan.load.application import load_application
+from shifan.present.application_file import write_application
+
+SAMPLES = sorted(p for p in APPLICATIONS.rglob("*.yaml") if "reviews" not in p.parts and "evidence" not in p.parts)
+UNORDERED = ("services", "systems", "facilities", "commitments", "measures")
+
+
+def comparable(app: Any) -> dict[str, Any]:
+    """An application as data, with the checklists (sets of options) in a fixed order."""
+    data: dict[str, Any] = app.model_dump(mode="json")
+    for key in UNORDERED:
+        if key in data:
+            data[key] = sorted(data[key])
+    return data
+
+
+def evaluation(path: Path) -> dict[str, Any]:
+    data: dict[str, Any] = check_application(path).result.model_dump(mode="json")
+    data.pop("application_sha256")
+    return data
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=lambda p: p.stem)
+def test_round_trip_of_every_sample(sample: Path, tmp_path: Path) -> None:
+    """YAML → XLSX → YAML gives an equal application, and all three evaluate identically."""
+    shutil.copytree(APPLICATIONS, tmp_path / "applications")
+    source = tmp_path / "applications" / sample.relative_to(APPLICATIONS)
+    folder = source.parent
+    workbook = folder / (sample.stem + ".xlsx")
+    back = folder / (sample.stem + ".back.yaml")
+    invoke(["convert", source, workbook], 0)
+    invoke(["convert", workbook, back], 0)
+    original = load_application(source).app
+    assert comparable(load_application(workbook).app) == comparable(original)
+    assert comparable(load_application(back).app) == comparable(original)
+    assert evaluation(workbook) == evaluation(source) == evaluation(back)
+
+
+def test_convert_rewrites_attachment_paths(tmp_path: Path) -> None:
+    shutil.copytree(INSTITUTIONS, tmp_path / "机构")
+    target = tmp_path / "申报.xlsx"  # one folder up: paths gain the folder's name
+    invoke(["convert", tmp_path / "机构" / "01-kangning-eligible.yaml", target], 0)
+    loaded = load_application(target)
+    assert loaded.app.attachments
+    for attachment in loaded.app.attachments:
+        assert (target.parent / attachment.path).is_file()
+
+
+def test_convert_refuses_overwrite_and_unknown_suffix(tmp_path: Path) -> None:
+    target = tmp_path / "a.xlsx"
+    target.write_bytes(b"")
+    invoke(["convert", INSTITUTIONS / "01-kangning-eligible.yaml", target], 2)
+    invoke(["convert", INSTITUTIONS / "01-kangning-eligible.yaml", tmp_path / "a.txt"], 2)
+
+
+@pytest.mark.parametrize("kind", ["institution", "region"])
+@pytest.mark.parametrize("suffix", [".yaml", ".xlsx"])
+def test_fresh_template_reads_without_input_errors(kind: str, suffix: str, tmp_path: Path) -> None:
+    """An untouched template is evaluated (unknown data is missing evidence) and its sample values
+    are named as such."""
+    target = tmp_path / f"申报{suffix}"
+    invoke(["init", "--kind", kind, "-o", target], 0)
+    result = invoke(["check", target], 1 if kind == "institution" else 0)
+    assert "仍是模板示例" in result.stdout
+
+
+def test_template_workbook_layout(tmp_path: Path) -> None:
+    target = tmp_path / "申报.xlsx"
+    invoke(["init", "--format", "xlsx", "-o", target], 0)
+    book = openpyxl.load_workbook(target)
+    assert book.sheetnames[0] == "填写说明"
+    for name in (
+        "基本信息",
+        "资质",
+        "逐月入住",
+        "人员",
+        "证书",
+        "事件",
+        "演练培训检查",
+        "合作协议",
+        "服务与制度",
+        "佐证材料",
+    ):
+        assert name in book.sheetnames
+    assert book["选项"].sheet_state == "hidden"
+    assert book.defined_names  # drop-down options behind named ranges
+    staff = book["人员"]
+    assert staff.freeze_panes == "A2"
+    assert [c.value for c in staff[1]][:3] == ["工号", "姓名", "岗位"]
+    lists = [dv for dv in staff.data_validations.dataValidation if dv.type == "list"]
+    assert lists and all(dv.formula1.startswith("=选项") for dv in lists)
+    assert any(dv.prompt for dv in staff.data_validations.dataValidation)
+
+
+def _twin(tmp_path: Path) -> tuple[Path, Path]:
+    """A small application typed into the template by hand, and the same data as YAML."""
+    book_path = tmp_path / "手填.xlsx"
+    invoke(["init", "--format", "xlsx", "-o", book_path], 0)
+    book = openpyxl.load_workbook(book_path)
+    form = book["基本信息"]
+    values = {row[0].value: row[1] for row in form.iter_rows(min_row=2)}
+    values["单位名称" if "单位名称" in values else "申报单位名称"].value = "福寿康宁养老院"
+    values["统一社会信用代码"].value = "91340100MA2N0X6Q15"
+    values["评价基准日期"].value = "2025/12/31"  # a date typed as text
+    values["机构类别"].value = "护理院"
+    values["成立日期"].value = dt.datetime(2018, 3, 1)  # an Excel date cell
+    beds = {row[0].value: row[1] for row in book["床位与入住老人"].iter_rows(min_row=2)}
+    beds["核定床位数"].value = "120"  # a number typed as text
+    beds["实际运营床位数"].value = 100
+    staff = book["人员"]
+    staff["A3"], staff["B3"], staff["C3"], staff["D3"], staff["E3"], staff["F3"] = (
+        "002",
+        "王护士",
+        "注册护士",
+        "否",
+        "是",
+        "2020年5月1日",
+    )
+    certs = book["证书"]
+    certs["A3"], certs["B3"], certs["C3"], certs["D3"] = "002", "护士执业证书", "N123", dt.datetime(2019, 7, 1)
+    months = book["逐月入住"]
+    months["A3"], months["B3"] = "2025-02", "82"
+    book.save(book_path)
+    loaded = load_application(book_path)
+    yaml_path = tmp_path / "手填.yaml"
+    write_application(loaded.app, tmp_path, yaml_path)
+    return book_path, yaml_path
+
+
+def test_hand_filled_workbook_equals_its_yaml_twin(tmp_path: Path) -> None:
+    book_path, yaml_path = _twin(tmp_path)
+    app = load_application(book_path).app
+    assert app.name == "福寿康宁养老院"
+    assert app.assessment_date == dt.date(2025, 12, 31)
+    assert app.beds.approved == 120
+    nurse = app.staff[1]
+    assert (nurse.id, nurse.role.value, nurse.trained, nurse.hired) == ("002", "nurse", True, dt.date(2020, 5, 1))
+    assert nurse.certificates[0].issued == dt.date(2019, 7, 1)
+    assert app.occupancy[1].occupied == 82
+    assert comparable(load_application(yaml_path).app) == comparable(app)
+    assert evaluation(book_path) == evaluation(yaml_path)
+
+
+def _without_dimensions(source: Path, target: Path) -> None:
+    """The workbook as WPS sometimes saves it: no <dimension> in any sheet."""
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
+        for item in old.infolist():
+            data = old.read(item.filename)
+            if item.filename.startswith("xl/worksheets/sheet"):
+                data = re.sub(rb"<dimension[^>]*/>", b"", data)
+            new.writestr(item, data)
+
+
+def test_workbook_without_dimensions(tmp_path: Path) -> None:
+    book_path, _ = _twin(tmp_path)
+    bare = tmp_path / "wps.xlsx"
+    _without_dimensions(book_path, bare)
+    assert b"<dimension" not in zipfile.ZipFile(bare).read("xl/worksheets/sheet5.xml")
+    assert comparable(load_application(bare).app) == comparable(load_application(book_path).app)
+
+
+def test_merged_cells_and_trailing_blank_rows(tmp_path: Path) -> None:
+    book_path, _ = _twin(tmp_path)
+    book = openpyxl.load_workbook(book_path)
+    staff = book["人员"]
+    staff["A4"], staff["B4"], staff["C4"] = "003", "赵护理", "养老护理员"
+    staff["A5"], staff["B5"] = "004", "钱护理"
+    staff.merge_cells("C4:C5")  # one role merged over two rows
+    staff["A40"] = "   "  # a blank far below
+    book.save(book_path)
+    app = load_application(book_path).app
+    assert [m.role.value for m in app.staff[2:]] == ["caregiver", "caregiver"]
+    assert len(app.staff) == 4
+
+
+def _problems(path: Path) -> list[str]:
+    with pytest.raises(InputError) as caught:
+        load_application(path)
+    return [p.format() for p in caught.value.problems]
+
+
+def test_every_problem_located_as_sheet_and_cell(tmp_path: Path) -> None:
+    book_path, _ = _twin(tmp_path)
+    book = openpyxl.load_workbook(book_path)
+    staff = book["人员"]
+    staff["C3"] = "护工长"  # not a role
+    staff["F3"] = "去年"  # not a date
+    book["逐月入住"]["B3"] = "85%"
+    book["证书"]["A4"], book["证书"]["B4"], book["证书"]["C4"] = "999", "健康证明（食品从业）", "H1"
+    book.save(book_path)
+    text = "\n".join(_problems(book_path))
+    assert "手填.xlsx!人员!C3: staff.1.role: 不是允许的取值" in text
+    assert "注册护士（nurse）" in text  # the allowed labels, codes in brackets
+    assert "手填.xlsx!人员!F3: staff.1.hired: 应为日期" in text
+    assert "手填.xlsx!逐月入住!B3: occupancy.1.occupied: 此项填写的是当月日均在住床位数，不是百分比" in text
+    assert "手填.xlsx!证书!A4" in text and "找不到这个工号" in text
+
+
+def test_percent_formatted_cell_is_not_a_count(tmp_path: Path) -> None:
+    book_path, _ = _twin(tmp_path)
+    book = openpyxl.load_workbook(book_path)
+    cell = book["逐月入住"]["B3"]
+    cell.value, cell.number_format = 0.85, "0%"
+    book.save(book_path)
+    assert any("逐月入住!B3" in p and "不是百分比" in p for p in _problems(book_path))
+
+
+def test_formula_refused(tmp_path: Path) -> None:
+    book_path, _ = _twin(tmp_path)
+    book = openpyxl.load_workbook(book_path)
+    book["床位与入住老人"]["B3"] = "=B2-20"
+    book.save(book_path)
+    assert any("床位与入住老人!B3" in p and "公式" in p for p in _problems(book_path))
+
+
+def test_external_link_refused(tmp_path: Path) -> None:
+    book_path, _ = _twin(tmp_path)
+    linked = tmp_path / "linked.xlsx"
+    with zipfile.ZipFile(book_path) as old, zipfile.ZipFile(linked, "w") as new:
+        for item in old.infolist():
+            new.writestr(item, old.read(item.filename))
+        new.writestr("xl/externalLinks/externalLink1.xml", "<externalLink/>")
+    assert any("外部链接" in p for p in _problems(linked))
+
+
+def test_zip_bomb_refused(tmp_path: Path) -> None:
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (40 * 1024 * 1024))
+    assert bomb.stat().st_size < 1024 * 1024
+    assert any("解压后过大" in p for p in _problems(bomb))
+
+
+def test_huge_sheet_refused(tmp_path: Path) -> None:
+    book_path, _ = _twin(tmp_path)
+    book = openpyxl.load_workbook(book_path)
+    book["事件"]["D30000"] = "远处的一个值"
+    book.save(book_path)
+    assert any("工作表过大" in p for p in _problems(book_path))
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "said"),
+    [
+        (b"%PDF-1.7\n...", "申报.yaml", "PDF 文件"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "申报.xls", "旧版 Office 文件"),
+        (b"\x89PNG\r\n\x1a\n", "申报.yaml", "图片"),
+    ],
+)
+def test_foreign_files_named(content: bytes, name: str, said: str, tmp_path: Path) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    text = "\n".join(_problems(path))
+    assert said in text and ".yaml 或 .xlsx" in text
+
+
+def test_word_document_named(tmp_path: Path) -> None:
+    path = tmp_path / "申报.docx"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<document/>")
+    path.write_bytes(buffer.getvalue())
+    assert any("Word 文档" in p for p in _problems(path))
+
+
+def test_not_a_shifan_workbook(tmp_path: Path) -> None:
+    path = tmp_path / "别的.xlsx"
+    book = openpyxl.Workbook()
+    book.active["A1"] = "随便什么"  # type: ignore[index]
+    book.save(path)
+    assert any("不是 shifan 生成的工作簿" in p for p in _problems(path))
+
+
+def test_every_command_accepts_a_workbook(tmp_path: Path) -> None:
+    folder = tmp_path / "institutions"
+    shutil.copytree(INSTITUTIONS, folder)
+    workbook = folder / "01.xlsx"
+    invoke(["convert", folder / "01-kangning-eligible.yaml", workbook], 0)
+    checked = json.loads(invoke(["check", workbook, "--format", "json"], 0).stdout)
+    assert checked["eligible"] is True
+    invoke(["review", "init", workbook, "--reviewer", "张专家", "-o", tmp_path / "评审.yaml"], 0)
+    invoke(["report", "self", workbook, "--format", "html", "-o", tmp_path / "自评.html"], 0)
