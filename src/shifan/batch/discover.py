@@ -18,11 +18,14 @@ from typing import Any
 from shifan.batch.model import Failure
 from shifan.errors import ShifanError
 from shifan.files import sha256_bytes
+from shifan.load.workbook import LAYOUT_BY_KIND
+from shifan.read.documents import WORKBOOK_SUFFIXES
+from shifan.read.xlsxdoc import sheet_names
 from shifan.read.yamldoc import load_document
 from shifan.review.load import resolve_target
 
 KIND_LINE = re.compile(r"^kind:[ \t]*['\"]?([A-Za-z_]+)", re.MULTILINE)
-SUFFIXES = (".yaml", ".yml")
+SUFFIXES = (".yaml", ".yml", *WORKBOOK_SUFFIXES)
 
 
 @dataclass(frozen=True)
@@ -35,7 +38,10 @@ class SourceFile:
     kind: str | None
 
 
-def _kind(raw: bytes) -> str | None:
+def _kind(raw: bytes, name: str = "") -> str | None:
+    if name.lower().endswith(WORKBOOK_SUFFIXES):
+        names = sheet_names(raw)
+        return next((kind for kind, layout in LAYOUT_BY_KIND.items() if layout.signature in names), None)
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     match = KIND_LINE.search(raw.decode("utf-8", errors="replace"))
@@ -43,7 +49,7 @@ def _kind(raw: bytes) -> str | None:
 
 
 def scan(source: Path, exclude: list[Path]) -> list[SourceFile]:
-    """Every YAML file under ``source`` (hidden folders and ``exclude`` skipped), sorted by path."""
+    """Every YAML file and workbook under ``source`` (hidden folders and ``exclude`` skipped), sorted by path."""
     root = Path(os.path.abspath(source))
     skipped = {Path(os.path.abspath(p)) for p in exclude}
     found: list[SourceFile] = []
@@ -51,7 +57,7 @@ def scan(source: Path, exclude: list[Path]) -> list[SourceFile]:
         here = Path(folder)
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and here / d not in skipped)
         for name in sorted(files):
-            if not name.endswith(SUFFIXES) or name.startswith("."):
+            if not name.lower().endswith(SUFFIXES) or name.startswith((".", "~$")):  # ~$ : Excel's lock file
                 continue
             path = here / name
             try:
@@ -59,7 +65,7 @@ def scan(source: Path, exclude: list[Path]) -> list[SourceFile]:
             except OSError:
                 raw = b""
             text_sha = sha256_bytes(raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw)
-            found.append(SourceFile(path, path.relative_to(root).as_posix(), text_sha, _kind(raw)))
+            found.append(SourceFile(path, path.relative_to(root).as_posix(), text_sha, _kind(raw, name)))
     return found
 
 

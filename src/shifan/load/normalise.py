@@ -221,7 +221,7 @@ def _number(value: Any, integer: bool, path: KeyPath, info: FieldInfo | None, ou
     if not isinstance(value, str):
         return value
     text = halfwidth(value).strip().replace(",", "")
-    what = (info.description or "").split("（")[0] if info is not None else ""
+    what = re.sub(r"（[^）]*）$", "", (info.description or "").split("；")[0]) if info is not None else ""
     if text.endswith("%"):
         message = f"此项填写的是{what or '数量'}，不是百分比"
         out.findings.append((path, message, f"“{value}”", f"{what or '数量'}，不带 %"))

@@ -14,7 +14,9 @@ longer than :data:`MAX_ROWS` rows are refused.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
+import re
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -426,6 +428,22 @@ class _Reader:
             node = node.setdefault(str(part), {}) if create else node.get(str(part), {})
         result = node.setdefault(str(key[-1]), []) if create else node.get(str(key[-1]), [])
         return result if isinstance(result, list) else []
+
+
+_SHEET_NAME = re.compile(rb"<(?:\w+:)?sheet\b[^>]*?\bname=\"([^\"]*)\"")
+
+
+def sheet_names(raw: bytes) -> list[str]:
+    """The sheet names of a workbook, read from its archive without loading it (empty if unreadable)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            info = archive.getinfo("xl/workbook.xml")
+            if info.file_size > 1024 * 1024:
+                return []
+            xml = archive.read(info)
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return []
+    return [html.unescape(name.decode("utf-8", errors="replace")) for name in _SHEET_NAME.findall(xml)]
 
 
 def choose_layout(sheetnames: Sequence[str], layouts: Sequence[WorkbookLayout]) -> WorkbookLayout | None:
