@@ -154,7 +154,19 @@ def _leaf(value: Any, options: list[Any], path: KeyPath, info: FieldInfo | None,
         return _number(value, int in options, path, info, out)
     if str in options and isinstance(value, str) and path and path[-1] == "month":
         return _month(value, path, out)
+    if str in options and isinstance(value, str) and path and path[-1] in ("path", "file") and "\\" in value:
+        return _slashes(value, path, out)
     return value
+
+
+def _slashes(value: str, path: KeyPath, out: Normalised) -> str:
+    """A relative Windows path (材料\\许可证.pdf) with / between folders; absolute ones are left
+    for the attachment check to refuse."""
+    if value.startswith("\\") or (len(value) > 1 and value[1] == ":"):
+        return value
+    fixed = value.replace("\\", "/")
+    _note(out, path, value, fixed)
+    return fixed
 
 
 def _note(out: Normalised, path: KeyPath, written: Any, read_as: Any) -> None:
