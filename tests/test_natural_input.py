@@ -98,3 +98,23 @@ def test_placeholder_certificate_never_counts(tmp_path: Path) -> None:
             number
         )
         assert any("按未持有该证书处理" in note for note in checked.loaded.notes)
+
+
+def test_evidence_type_by_chinese_name_or_refused(tmp_path: Path) -> None:
+    from shifan.evaluate.pipeline import check_application
+
+    shutil.copytree(VALID.parent / "evidence", tmp_path / "evidence")
+    data = YAML(typ="safe").load(VALID.read_text(encoding="utf-8"))
+    path = tmp_path / "申报.yaml"
+    original = check_application(VALID).result
+    data["attachments"][0]["type"] = "医疗机构执业许可证"
+    YAML().dump(data, path)
+    named = check_application(path).result
+    assert [c.status for c in named.criteria] == [c.status for c in original.criteria]
+    data["attachments"][0]["type"] = "营业执照"
+    YAML().dump(data, path)
+    with pytest.raises(InputError) as caught:
+        check_application(path)
+    text = caught.value.user_message()
+    assert "attachments.0.type: 评分标准中没有这种佐证材料类型" in text
+    assert "医疗机构执业许可证（备案凭证）复印件（medical_licence）" in text

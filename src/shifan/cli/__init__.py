@@ -18,7 +18,10 @@ from typing import Any
 import click
 
 from shifan import __version__
+from shifan.cli import translation
 from shifan.errors import ShifanError
+
+translation.install()
 
 EXIT_OK = 0
 EXIT_NOT_ELIGIBLE = 1

@@ -10,7 +10,7 @@ from pathlib import Path
 from shifan.errors import InputError, RubricNotFoundError
 from shifan.evaluate import EvaluationResult, evaluate
 from shifan.evaluate.rollup import Rollup, roll_up
-from shifan.load.application import LoadedApplication, load_application, self_score_problems
+from shifan.load.application import LoadedApplication, load_application, self_score_problems, with_evidence_types
 from shifan.load.rubric import load_rubric
 from shifan.rules.rubric import Rubric
 
@@ -63,6 +63,8 @@ def check_application(path: Path, *, criteria: str | Path | None = None, as_of: 
 def check_loaded(loaded: LoadedApplication, rubric: Rubric, as_of: dt.date | None = None) -> Checked:
     """Evaluate an application already read; a county's roster is rolled up first."""
     problems = self_score_problems(loaded, {c.id: c.points for _, c in rubric.criteria()})
+    loaded, unknown = with_evidence_types(loaded, rubric.evidence_types)
+    problems.extend(unknown)
     if problems:
         raise InputError(problems, what="申报文件")
     rollup = roll_up(loaded, as_of)

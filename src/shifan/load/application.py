@@ -289,3 +289,38 @@ def self_score_problems(loaded: LoadedApplication, criteria: dict[str, float]) -
                 )
             )
     return problems
+
+
+def with_evidence_types(
+    loaded: LoadedApplication, evidence_types: dict[str, str]
+) -> tuple[LoadedApplication, list[Problem]]:
+    """Attachments typed by the rubric's evidence types: a Chinese name stands for its code; a type
+    the rubric does not know is a problem listing the known ones (it would otherwise be ignored
+    and the evidence reported missing)."""
+    by_label = {label: code for code, label in evidence_types.items()}
+    problems: list[Problem] = []
+    attachments = []
+    renamed = []
+    allowed = "、".join(f"{label}（{code}）" for code, label in evidence_types.items())
+    for i, attachment in enumerate(loaded.app.attachments):
+        kind = attachment.type.strip()
+        if kind in evidence_types:
+            attachments.append(attachment)
+        elif (
+            kind in by_label
+            or len(partial := [c for c, label in evidence_types.items() if kind and kind in label]) == 1
+        ):
+            code = by_label[kind] if kind in by_label else partial[0]
+            attachments.append(attachment.model_copy(update={"type": code}))
+            renamed.append(kind)
+        else:
+            hint = did_you_mean(kind, evidence_types if kind.isascii() else by_label)
+            message = "评分标准中没有这种佐证材料类型" + hint
+            problems.append(
+                loaded.document.problem(("attachments", i, "type"), message, found=f"“{kind}”", expected=allowed)
+            )
+            attachments.append(attachment)
+    if not renamed or problems:
+        return loaded, problems
+    app = loaded.app.model_copy(update={"attachments": attachments})
+    return LoadedApplication(app, loaded.document, loaded.sha256, loaded.notes), problems
