@@ -306,3 +306,64 @@ def test_every_command_accepts_a_workbook(tmp_path: Path) -> None:
     assert checked["eligible"] is True
     invoke(["review", "init", workbook, "--reviewer", "张专家", "-o", tmp_path / "评审.yaml"], 0)
     invoke(["report", "self", workbook, "--format", "html", "-o", tmp_path / "自评.html"], 0)
+
+
+def _fill_review(path: Path) -> None:
+    """A reviewer's entries, typed as a doctor or official would."""
+    book = openpyxl.load_workbook(path)
+    items = book["逐项评审"]
+    head = {cell.value: i for i, cell in enumerate(items[1])}
+    rows = {row[0].value: row for row in items.iter_rows(min_row=2) if row[0].value}
+    rows["B1"][head["评分"]].value = "8分"
+    rows["B1"][head["现场核查"]].value = "已核实"
+    rows["A1"][head["改判"]].value = "不符合"
+    rows["A1"][head["理由"]].value = "许可证已注销"
+    for row in book["评审信息"].iter_rows(min_row=2):
+        if row[0].value == "综合结论":
+            row[1].value = "同意推荐"
+        if row[0].value == "签字日期":
+            row[1].value = "2026/1/10"
+    book.save(path)
+
+
+def test_review_workbook(tmp_path: Path) -> None:
+    """review init writes one row per criterion with drop-downs; a reviewer's natural words are
+    read; show, update and report review read the workbook; staleness is detected."""
+    shutil.copytree(INSTITUTIONS, tmp_path / "institutions")
+    app = tmp_path / "institutions" / "01-kangning-eligible.yaml"
+    sheet = tmp_path / "institutions" / "评审-张.xlsx"
+    invoke(["review", "init", app, "--reviewer", "张专家", "-o", sheet], 0)
+    book = openpyxl.load_workbook(sheet)
+    headers = [c.value for c in book["逐项评审"][1]]
+    for name in ("系统核验", "分值", "自评", "评分", "现场核查", "改判", "理由", "意见"):
+        assert name in headers
+    _fill_review(sheet)
+    from shifan.review.load import load_review
+
+    review = load_review(sheet).review
+    assert review.items["B1"].score == 8
+    assert review.items["B1"].verification.value == "confirmed"
+    assert review.items["A1"].override is not None and review.items["A1"].override.decision == "fail"
+    assert review.final_opinion.conclusion.value == "recommend"
+    assert review.reviewer.signed == dt.date(2026, 1, 10)
+    shown = invoke(["review", "show", app, sheet], 1).stdout
+    assert "改判（已生效）" in shown
+    invoke(["review", "update", sheet], 0)
+    assert load_review(sheet).review.items["B1"].score == 8  # the reviewer's entries stay
+    invoke(["report", "review", app, sheet, "-o", tmp_path / "评审.html"], 0)
+    app.write_text(app.read_text(encoding="utf-8").replace("occupied: 150", "occupied: 149", 1), encoding="utf-8")
+    assert "过期" in invoke(["review", "show", app, sheet], 1).stdout
+
+
+def test_review_sheet_problems_located_in_workbook(tmp_path: Path) -> None:
+    shutil.copytree(INSTITUTIONS, tmp_path / "institutions")
+    app = tmp_path / "institutions" / "01-kangning-eligible.yaml"
+    sheet = tmp_path / "institutions" / "评审.xlsx"
+    invoke(["review", "init", app, "--reviewer", "张专家", "-o", sheet], 0)
+    book = openpyxl.load_workbook(sheet)
+    items = book["逐项评审"]
+    items["I2"] = "看过了"
+    book.save(sheet)
+    result = invoke(["review", "show", app, sheet], 2)
+    assert "评审.xlsx!逐项评审!I2: items.A1.verification: 不是允许的取值" in result.stderr
+    assert "已核实（confirmed）" in result.stderr

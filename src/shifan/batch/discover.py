@@ -19,10 +19,10 @@ from shifan.batch.model import Failure
 from shifan.errors import ShifanError
 from shifan.files import sha256_bytes
 from shifan.load.workbook import LAYOUT_BY_KIND
-from shifan.read.documents import WORKBOOK_SUFFIXES
+from shifan.read.documents import WORKBOOK_SUFFIXES, load_input
 from shifan.read.xlsxdoc import sheet_names
-from shifan.read.yamldoc import load_document
 from shifan.review.load import resolve_target
+from shifan.review.workbook import REVIEW_LAYOUT
 
 KIND_LINE = re.compile(r"^kind:[ \t]*['\"]?([A-Za-z_]+)", re.MULTILINE)
 SUFFIXES = (".yaml", ".yml", *WORKBOOK_SUFFIXES)
@@ -41,6 +41,8 @@ class SourceFile:
 def _kind(raw: bytes, name: str = "") -> str | None:
     if name.lower().endswith(WORKBOOK_SUFFIXES):
         names = sheet_names(raw)
+        if REVIEW_LAYOUT.signature in names:
+            return "review"
         return next((kind for kind, layout in LAYOUT_BY_KIND.items() if layout.signature in names), None)
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
@@ -75,7 +77,7 @@ def peek_review(path: str) -> dict[str, Any]:
     Returns ``{"target", "target_sha", "error"}``; runs in worker processes.
     """
     try:
-        document = load_document(Path(path), what="评审意见表")
+        document = load_input(Path(path), [REVIEW_LAYOUT], what="评审意见表")
     except ShifanError as error:
         return {"target": None, "target_sha": None, "error": error.user_message().splitlines()}
     data = document.data

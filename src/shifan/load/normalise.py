@@ -33,7 +33,7 @@ _DATE = re.compile(r"^(\d{4})\s*(?:[-/.年])\s*(\d{1,2})\s*(?:[-/.月])\s*(\d{1,
 _MONTH = re.compile(r"^(\d{4})\s*(?:[-/.年])\s*(\d{1,2})\s*月?$")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 #: Units people append to a count; dropped (with a note) when the rest is a plain number.
-_UNITS = ("人次", "人", "床", "张", "个", "份", "名", "位", "家", "次", "户")
+_UNITS = ("人次", "人", "床", "张", "个", "份", "名", "位", "家", "次", "户", "分")
 
 
 @dataclass(frozen=True)
@@ -144,8 +144,9 @@ def _leaf(value: Any, options: list[Any], path: KeyPath, info: FieldInfo | None,
     enums = [o for o in options if isinstance(o, type) and issubclass(o, StrEnum)]
     if enums and isinstance(value, str):
         return _enum(value, enums[0], path, out)
-    if any(typing.get_origin(o) is Literal for o in options):
-        return value
+    literals = [o for o in options if typing.get_origin(o) is Literal]
+    if literals:
+        return _literal(value, set(typing.get_args(literals[0])))
     if dt.date in options:
         return _date(value, path, out)
     if bool in options:
@@ -167,6 +168,16 @@ def _slashes(value: str, path: KeyPath, out: Normalised) -> str:
     fixed = value.replace("\\", "/")
     _note(out, path, value, fixed)
     return fixed
+
+
+#: Chinese words for the pass/fail literals (a reviewer's 改判).
+_VERDICT_WORDS = {"符合": "pass", "通过": "pass", "合格": "pass", "不符合": "fail", "不通过": "fail", "不合格": "fail"}
+
+
+def _literal(value: Any, allowed: set[Any]) -> Any:
+    if isinstance(value, str) and value.strip() in _VERDICT_WORDS and _VERDICT_WORDS[value.strip()] in allowed:
+        return _VERDICT_WORDS[value.strip()]
+    return value
 
 
 def _note(out: Normalised, path: KeyPath, written: Any, read_as: Any) -> None:

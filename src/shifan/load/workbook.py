@@ -105,8 +105,8 @@ def _self_scores() -> TableSheet:
         ("self_scores",),
         (
             Column("指标编号", ("id",), "text", "评分标准中的指标编号，如 F3", (), 12),
-            Column("自评分", ("self_scores",), "number", "专家评分类指标的自评分", (), 10),
-            Column("自评说明", ("self_notes",), "text", "自评说明", (), 60),
+            Column("自评分", ("self_scores", "*"), "number", "专家评分类指标的自评分", (), 10),
+            Column("自评说明", ("self_notes", "*"), "text", "自评说明", (), 60),
         ),
         keyed=True,
     )

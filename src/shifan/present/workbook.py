@@ -30,6 +30,7 @@ from shifan.read.xlsxdoc import (
     FormSheet,
     TableSheet,
     WorkbookLayout,
+    keyed_path,
 )
 from shifan.read.yamlsyntax import KeyPath
 
@@ -164,9 +165,17 @@ def _records(sheet: TableSheet, data: dict[str, Any]) -> Iterator[list[Any]]:
     if sheet.keyed:
         keys: dict[str, None] = {}
         for column in sheet.columns[1:]:
-            keys.update(dict.fromkeys(map(str, _get(data, column.key) or {})))
+            if column.kind != "info":
+                keys.update(
+                    dict.fromkeys(
+                        map(
+                            str,
+                            _get(data, column.key[: column.key.index("*")] if "*" in column.key else column.key) or {},
+                        )
+                    )
+                )
         for key in keys:
-            yield [key, *(_get(data, (*column.key, key)) for column in sheet.columns[1:])]
+            yield [key, *(_get(data, keyed_path(column.key, key)) for column in sheet.columns[1:])]
         return
     if sheet.link is not None:
         parent_list, parent_id, child = sheet.link

@@ -82,8 +82,9 @@ class TableSheet:
 
     With ``link`` (parent list, parent's id key, child list key) the first column names the
     parent record (a certificate's 工号) and the row is appended to that record's child list.
-    With ``keyed`` the first column is a key and every other column's key names a top-level
-    mapping that receives the cell under that key (自评分 by criterion).
+    With ``keyed`` the first column is a key and every other column's key names where the cell
+    goes, ``*`` standing for the row's key (``self_scores.*``: 自评分 by criterion). Columns of
+    kind ``info`` are written for the reader of the sheet and never read back.
     """
 
     name: str
@@ -105,6 +106,13 @@ class ChecklistSheet:
 
 
 Sheet = FormSheet | TableSheet | ChecklistSheet
+
+
+def keyed_path(key: KeyPath, row_key: str) -> KeyPath:
+    """A keyed column's key with ``*`` replaced by the row's key (appended when it has none)."""
+    if "*" in key:
+        return tuple(row_key if part == "*" else part for part in key)
+    return (*key, row_key)
 
 
 @dataclass(frozen=True)
@@ -224,7 +232,11 @@ def _read(column: Column, value: Any) -> Any:
     if column.kind == "month":
         return _month(value)
     if column.kind == "choice":
-        return _text(value)
+        text = _text(value)
+        # A label of the drop-down is stored as its code (申报类型 示范机构 → institution).
+        if column.codes and text in column.choices:
+            return column.codes[column.choices.index(text)]
+        return text
     return value
 
 
@@ -295,6 +307,8 @@ class _Reader:
             if column is None:
                 self.problem(ws.title, row, 1, (), "未知的填写项目（请勿修改 A 列）", found=f"“{label}”")
                 continue
+            if column.kind == "info":
+                continue
             value = _read(column, values[1] if len(values) > 1 else None)
             if value is not None:
                 _put(self.data, column.key, value)
@@ -343,6 +357,8 @@ class _Reader:
             where: dict[KeyPath, Cell] = {}
             link_value: Any = None
             for index, column in layout.items():
+                if column.kind == "info":
+                    continue
                 value = _read(column, values[index] if index < len(values) else None)
                 if sheet.link is not None and index == min(layout):
                     link_value = value
@@ -386,11 +402,12 @@ class _Reader:
             if key is None:
                 self.problem(ws.title, row, first + 1, sheet.target, f"第 {row} 行缺少{layout[first].header}")
                 continue
+            self.cells.setdefault(keyed_path(sheet.target, str(key)), (ws.title, row, first + 1))
             for index, column in layout.items():
-                if index == first:
+                if index == first or column.kind == "info":
                     continue
                 value = _read(column, values[index] if index < len(values) else None)
-                path = (*column.key, str(key))
+                path = keyed_path(column.key, str(key))
                 self.cells[path] = (ws.title, row, index + 1)
                 if value is not None:
                     _put(self.data, path, value)

@@ -13,9 +13,13 @@ from pydantic import ValidationError
 
 from shifan.errors import InputError, Problem
 from shifan.files import sha256_bytes
+from shifan.load.normalise import normalise
+from shifan.read.documents import load_input
 from shifan.read.problems import problems_from_validation
-from shifan.read.yamldoc import Document, did_you_mean, load_document
+from shifan.read.xlsxdoc import WorkbookDocument
+from shifan.read.yamldoc import Document, did_you_mean
 from shifan.review.model import ReviewFile
+from shifan.review.workbook import REVIEW_LAYOUT
 from shifan.rules.rubric import Rubric
 
 WHAT = "评审意见表"
@@ -50,30 +54,43 @@ def resolve_target(review_path: Path, named: str) -> Path:
 
 
 def load_review(path: Path) -> LoadedReview:
-    """Read one review sheet and validate its schema."""
-    document = load_document(Path(path), what=WHAT)
+    """Read one review sheet (YAML or workbook) and validate its schema.
+
+    A reviewer's natural input is read as meant: 已核实, 同意推荐, 通过 (for an override),
+    ``8分``, ``2026/1/10``.
+    """
+    document = load_input(Path(path), [REVIEW_LAYOUT], what=WHAT)
+    problems: list[Problem] = list(document.problems) if isinstance(document, WorkbookDocument) else []
     if not isinstance(document.data, dict):
         raise InputError(
             [document.problem((), "顶层应为键值映射（键: 值）", found=type(document.data).__name__)], what=WHAT
         )
     if document.data.get("kind") != "review":
         found = document.data.get("kind")
-        raise InputError(
-            [
-                document.problem(
-                    ("kind",),
-                    "不是评审意见表",
-                    found="（无）" if found is None else f"“{found}”",
-                    expected="review",
-                )
-            ],
-            what=WHAT,
+        problems.append(
+            document.problem(
+                ("kind",),
+                "不是评审意见表",
+                found="（无）" if found is None else f"“{found}”",
+                expected="review",
+            )
         )
+        raise InputError(problems, what=WHAT)
+    read = normalise(document.data, ReviewFile)
+    problems.extend(
+        document.problem(key, message, found=found, expected=expected)
+        for key, message, found, expected in read.findings
+    )
+    flagged = {p.key for p in problems}
     try:
-        review = ReviewFile.model_validate(document.data)
+        review = ReviewFile.model_validate(read.data)
     except ValidationError as error:
-        raise InputError(problems_from_validation(error, document, ReviewFile), what=WHAT) from None
-    return LoadedReview(review, document, sha256_bytes(document.text.encode("utf-8")))
+        problems.extend(p for p in problems_from_validation(error, document, ReviewFile) if p.key not in flagged)
+        raise InputError(problems, what=WHAT) from None
+    if problems:
+        raise InputError(problems, what=WHAT)
+    raw = document.raw if isinstance(document, WorkbookDocument) else document.text.encode("utf-8")
+    return LoadedReview(review, document, sha256_bytes(raw))
 
 
 def review_problems(loaded: LoadedReview, rubric: Rubric) -> list[Problem]:
