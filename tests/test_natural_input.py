@@ -118,3 +118,21 @@ def test_evidence_type_by_chinese_name_or_refused(tmp_path: Path) -> None:
     text = caught.value.user_message()
     assert "attachments.0.type: 评分标准中没有这种佐证材料类型" in text
     assert "医疗机构执业许可证（备案凭证）复印件（medical_licence）" in text
+
+
+def test_review_sheet_natural_words(tmp_path: Path) -> None:
+    """A reviewer writes the words the comments show: 已核实, 同意推荐, 8分, 2026/1/10."""
+    from shifan.review.load import load_review
+
+    reviews = HERE.parent / "applications" / "reviews"
+    shutil.copytree(HERE.parent / "applications", tmp_path / "applications")
+    path = tmp_path / "applications" / "reviews" / "01-kangning-li.yaml"
+    text = (reviews / "01-kangning-li.yaml").read_text(encoding="utf-8")
+    text = text.replace("signed: 2026-01-12", "signed: 2026/1/12")
+    text = text.replace("verification: not_checked", "verification: 已核实", 1)
+    text = text.replace("conclusion: recommend", "conclusion: 同意推荐")
+    path.write_text(text, encoding="utf-8")
+    review = load_review(path).review
+    assert review.reviewer.signed is not None and review.reviewer.signed.isoformat() == "2026-01-12"
+    assert next(iter(review.items.values())).verification.value == "confirmed"
+    assert review.final_opinion.conclusion.value == "recommend"

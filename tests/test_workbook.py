@@ -367,3 +367,17 @@ def test_review_sheet_problems_located_in_workbook(tmp_path: Path) -> None:
     result = invoke(["review", "show", app, sheet], 2)
     assert "评审.xlsx!逐项评审!I2: items.A1.verification: 不是允许的取值" in result.stderr
     assert "已核实（confirmed）" in result.stderr
+
+
+def test_evidence_list(tmp_path: Path) -> None:
+    """shifan evidence: per criterion what is needed, attached and missing; unused attachments."""
+    text = invoke(["evidence", INSTITUTIONS / "05-jiankang-missing-evidence.yaml"], 0).stdout
+    assert "✘ 满意度调查报告：缺少" in text
+    assert "✔ 养老机构备案回执：evidence/jiankang/养老机构备案回执.txt" in text
+    data = json.loads(
+        invoke(["evidence", INSTITUTIONS / "05-jiankang-missing-evidence.yaml", "--format", "json"], 0).stdout
+    )
+    assert "满意度调查报告" in data["missing"]
+    html = tmp_path / "自评.html"
+    invoke(["report", "self", INSTITUTIONS / "05-jiankang-missing-evidence.yaml", "-o", html], 0)
+    assert "材料清单" in html.read_text(encoding="utf-8")

@@ -12,6 +12,7 @@ from shifan.errors import RenderError
 from shifan.evaluate.pipeline import Checked
 from shifan.files import atomic_write_text
 from shifan.formatting import chinese_date
+from shifan.present.evidence import evidence_list
 from shifan.present.report.templating import make_environment
 from shifan.present.report.views import blank_review, build_view, review_view
 from shifan.recommend.ranking import Recommendation
@@ -47,7 +48,7 @@ def _emit(html: str, out: Path | None, fmt: Format, *, title: str, as_of: dt.dat
 
 def self_report_html(checked: Checked, *, user_templates: Path | None = None) -> str:
     view = build_view(checked.result, checked.rubric)
-    return render_template("self.html", user_templates, view=view)
+    return render_template("self.html", user_templates, view=view, evidence=evidence_list(checked))
 
 
 def write_self_report(
