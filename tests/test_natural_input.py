@@ -136,3 +136,18 @@ def test_review_sheet_natural_words(tmp_path: Path) -> None:
     assert review.reviewer.signed is not None and review.reviewer.signed.isoformat() == "2026-01-12"
     assert next(iter(review.items.values())).verification.value == "confirmed"
     assert review.final_opinion.conclusion.value == "recommend"
+
+
+def test_review_score_out_of_range_reported_with_other_problems(tmp_path: Path) -> None:
+    """All problems at once: an out-of-range score is listed beside a schema error."""
+    shutil.copytree(HERE.parent / "applications", tmp_path / "applications")
+    app = tmp_path / "applications" / "institutions" / "01-kangning-eligible.yaml"
+    path = tmp_path / "applications" / "reviews" / "01-kangning-li.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("score: 7 #", "score: 70 #", 1).replace("verification: not_checked", "verification: 看过", 1)
+    path.write_text(text, encoding="utf-8")
+    from conftest import invoke
+
+    result = invoke(["review", "show", app, path], 2)
+    assert "评分超出该项分值" in result.stderr
+    assert "不是允许的取值" in result.stderr

@@ -21,8 +21,8 @@ import pytest
 
 from conftest import APPLICATIONS, INSTITUTIONS, invoke
 from shifan.errors import InputError
-from shifan.evaluate.pipeline import check_application
-from shifan.load.application import load_application
+from shifan.evaluate.pipeline import check_application, rubric_for
+from shifan.load.application import LoadedApplication, load_application, with_evidence_types
 from shifan.present.application_file import write_application
 
 SAMPLES = sorted(p for p in APPLICATIONS.rglob("*.yaml") if "reviews" not in p.parts and "evidence" not in p.parts)
@@ -30,7 +30,10 @@ UNORDERED = ("services", "systems", "facilities", "commitments", "measures")
 
 
 def comparable(app: Any) -> dict[str, Any]:
-    """An application as data, with the checklists (sets of options) in a fixed order."""
+    """An application as data, with the checklists (sets of options) in a fixed order and the
+    attachment types as codes (a workbook shows them by their Chinese names)."""
+    loaded = LoadedApplication(app, None, "")  # type: ignore[arg-type]
+    app = with_evidence_types(loaded, rubric_for(loaded, None).evidence_types)[0].app
     data: dict[str, Any] = app.model_dump(mode="json")
     for key in UNORDERED:
         if key in data:

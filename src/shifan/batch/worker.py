@@ -41,12 +41,12 @@ def cached_rubric(ref: str | Path, *, roots: list[Path] | None = None) -> Rubric
     return _RUBRICS[key]
 
 
-def load_reviews(paths: tuple[str, ...]) -> list[LoadedReview]:
+def load_reviews(paths: tuple[str, ...], rubric: Rubric | None = None) -> list[LoadedReview]:
     problems: list[Problem] = []
     loaded = []
     for path in paths:
         try:
-            loaded.append(load_review(Path(path)))
+            loaded.append(load_review(Path(path), rubric))
         except InputError as error:
             problems.extend(error.problems)
     if problems:
@@ -147,7 +147,7 @@ def process(task: Task) -> ItemResult:
         as_of = dt.date.fromisoformat(task.as_of) if task.as_of else None
         checked = check_loaded(loaded, rubric, as_of)
         item.deps = {path: dep_record(path) for path in _dependencies(checked, task.reviews)}
-        reconciled = reconcile(checked, load_reviews(task.reviews))
+        reconciled = reconcile(checked, load_reviews(task.reviews, checked.rubric))
         output = Path(task.out_json).stem if task.out_json else ""
         item.row = summary_row(task, output, checked, reconciled)
         if task.out_json:

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import click
 
-from shifan.errors import UsageError
-from shifan.load.application import load_application
+from shifan.errors import InputError, UsageError
+from shifan.evaluate.pipeline import rubric_for
+from shifan.load.application import load_application, with_evidence_types
 from shifan.present.application_file import output_format, write_application
 
 
@@ -28,6 +29,10 @@ def convert(source: Path, target: Path, force: bool) -> None:
     if target.exists() and not force:
         raise UsageError(f"文件已存在：{target}（如需覆盖请加 --force）")
     loaded = load_application(source)
+    # Attachment types written as the rubric's Chinese names are stored as its codes.
+    loaded, problems = with_evidence_types(loaded, rubric_for(loaded, None).evidence_types)
+    if problems:
+        raise InputError(problems, what="申报文件")
     write_application(loaded.app, loaded.folder, target, note=f"由 shifan convert 从 {source.name} 转换生成")
     click.echo(f"已转换：{source} → {target}")
 

@@ -87,7 +87,7 @@ def review_report(
     不给评审文件（REVIEWS）时输出空白的专家评分栏，供纸面评审。
     """
     checked = check_application(application, criteria=criteria, as_of=as_of)
-    reconciled = reconcile(checked, [load_review(path) for path in reviews]) if reviews else None
+    reconciled = reconcile(checked, [load_review(path, checked.rubric) for path in reviews]) if reviews else None
     write_review_report(checked, output, reconciled, fmt=_format(fmt, output), user_templates=templates)
     click.echo(f"已生成评审意见表：{output}")
 

@@ -21,6 +21,7 @@ from shifan.review import (
     update_review,
     write_new_sheet,
 )
+from shifan.rules.rubric import Rubric
 
 JSON_SCHEMA_VERSION = 1
 
@@ -125,7 +126,7 @@ def show(
     退出码：0 合议后具备申报资格；1 不具备或暂不能确认；2 文件有误或用法错误。
     """
     checked = check_application(application, criteria=criteria, as_of=as_of)
-    loaded = load_reviews(list(reviews))
+    loaded = load_reviews(list(reviews), checked.rubric)
     reconciled = reconcile(checked, loaded)
     if fmt == "json":
         data = {"schema_version": JSON_SCHEMA_VERSION, **reconciled.model_dump(mode="json")}
@@ -138,13 +139,13 @@ def show(
     ctx.exit(0 if reconciled.eligible else 1)
 
 
-def load_reviews(paths: list[Path]) -> list[LoadedReview]:
+def load_reviews(paths: list[Path], rubric: Rubric | None = None) -> list[LoadedReview]:
     """Load every sheet; the problems of all of them are raised together."""
     loaded: list[LoadedReview] = []
     problems: list[Problem] = []
     for path in paths:
         try:
-            loaded.append(load_review(path))
+            loaded.append(load_review(path, rubric))
         except InputError as error:
             problems.extend(error.problems)
     if problems:

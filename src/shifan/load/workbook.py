@@ -122,7 +122,7 @@ def _attachments() -> TableSheet:
             "type",
             "path",
             "title",
-            headers={"type": "材料类型", "path": "文件路径", "title": "材料名称"},
+            headers={"type": "材料类型", "path": "文件路径", "title": "材料说明"},
         ),
     )
 

@@ -6,6 +6,7 @@ in another folder they are rewritten so they still name the same files.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 from pathlib import Path
@@ -13,11 +14,13 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
-from shifan.errors import UsageError
+from shifan.errors import ShifanError, UsageError
 from shifan.files import atomic_write_text, templates_dir
+from shifan.load.rubric import load_rubric
 from shifan.load.workbook import LAYOUT_BY_KIND
 from shifan.present.workbook import plain, write_workbook
 from shifan.read.documents import WORKBOOK_SUFFIXES
+from shifan.read.xlsxdoc import Sheet, TableSheet, WorkbookLayout
 from shifan.rules.application import InstitutionApplication, RegionApplication
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -65,13 +68,40 @@ def yaml_text(data: dict[str, Any], *, header: str = "") -> str:
     return lead + buffer.getvalue()
 
 
+def with_evidence_choices(layout: WorkbookLayout, rubric_ref: str) -> WorkbookLayout:
+    """``layout`` with a drop-down of the rubric's evidence types (Chinese names) on 佐证材料."""
+    try:
+        types = load_rubric(rubric_ref).evidence_types
+    except ShifanError:  # a local rubric not found here: the column stays free text
+        return layout
+    sheets: list[Sheet] = []
+    for sheet in layout.sheets:
+        if isinstance(sheet, TableSheet) and sheet.target == ("attachments",):
+            columns = tuple(
+                dataclasses.replace(
+                    c,
+                    kind="choice",
+                    choices=tuple(types.values()),
+                    codes=tuple(types),
+                    help=c.help + "；从下拉列表选择",
+                )
+                if c.key == ("type",)
+                else c
+                for c in sheet.columns
+            )
+            sheet = dataclasses.replace(sheet, columns=columns)
+        sheets.append(sheet)
+    return dataclasses.replace(layout, sheets=tuple(sheets))
+
+
 def write_application(
     app: InstitutionApplication | RegionApplication, source_folder: Path, path: Path, *, note: str = ""
 ) -> None:
     """Write ``app`` to ``path`` in the format its suffix names."""
     data = application_data(app, source_folder, path.resolve().parent)
     if output_format(path) == "xlsx":
-        write_workbook(path, LAYOUT_BY_KIND[app.kind], data)
+        layout = with_evidence_choices(LAYOUT_BY_KIND[app.kind], app.rubric or f"national/{app.kind}")
+        write_workbook(path, layout, data)
     else:
         atomic_write_text(path, yaml_text(data, header=note))
 
@@ -84,4 +114,4 @@ def template_text(kind: str) -> str:
 def write_template_workbook(kind: str, path: Path) -> None:
     """The workbook template: the YAML template's sample values laid out as sheets."""
     data = YAML(typ="safe").load(template_text(kind))
-    write_workbook(path, LAYOUT_BY_KIND[kind], data)
+    write_workbook(path, with_evidence_choices(LAYOUT_BY_KIND[kind], f"national/{kind}"), data)

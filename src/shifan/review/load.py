@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -53,11 +54,12 @@ def resolve_target(review_path: Path, named: str) -> Path:
     return Path(os.path.normpath(base / named))
 
 
-def load_review(path: Path) -> LoadedReview:
+def load_review(path: Path, rubric: Rubric | None = None) -> LoadedReview:
     """Read one review sheet (YAML or workbook) and validate its schema.
 
     A reviewer's natural input is read as meant: 已核实, 同意推荐, 通过 (for an override),
-    ``8分``, ``2026/1/10``.
+    ``8分``, ``2026/1/10``. With ``rubric``, scores out of range are reported together with the
+    schema's problems instead of after they are fixed.
     """
     document = load_input(Path(path), [REVIEW_LAYOUT], what=WHAT)
     problems: list[Problem] = list(document.problems) if isinstance(document, WorkbookDocument) else []
@@ -86,11 +88,35 @@ def load_review(path: Path) -> LoadedReview:
         review = ReviewFile.model_validate(read.data)
     except ValidationError as error:
         problems.extend(p for p in problems_from_validation(error, document, ReviewFile) if p.key not in flagged)
+        if rubric is not None:
+            flagged = {p.key for p in problems}
+            problems.extend(p for p in _score_problems(read.data, document, rubric) if p.key not in flagged)
         raise InputError(problems, what=WHAT) from None
     if problems:
         raise InputError(problems, what=WHAT)
     raw = document.raw if isinstance(document, WorkbookDocument) else document.text.encode("utf-8")
     return LoadedReview(review, document, sha256_bytes(raw))
+
+
+def _score_problems(data: Any, document: Document, rubric: Rubric) -> list[Problem]:
+    """Scores out of range in a sheet that does not validate yet (read from its raw data)."""
+    items = data.get("items") if isinstance(data, dict) else None
+    if not isinstance(items, dict):
+        return []
+    criteria = {c.id: c for _, c in rubric.criteria()}
+    problems = []
+    for key, item in items.items():
+        criterion = criteria.get(str(key))
+        score = item.get("score") if isinstance(item, dict) else None
+        if criterion is None or isinstance(score, bool) or not isinstance(score, (int, float)):
+            continue
+        if criterion.gate or not 0 <= score <= criterion.points:
+            expected = "留空（否决项不评分）" if criterion.gate else f"0 至 {criterion.points:g}"
+            message = "否决项不评分" if criterion.gate else "评分超出该项分值"
+            problems.append(
+                document.problem(("items", str(key), "score"), message, found=f"{score:g}", expected=expected)
+            )
+    return problems
 
 
 def review_problems(loaded: LoadedReview, rubric: Rubric) -> list[Problem]:

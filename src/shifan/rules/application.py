@@ -189,7 +189,9 @@ class Features(FileModel):
 class Attachment(FileModel):
     """佐证材料."""
 
-    type: str = Field(min_length=1, description="材料类型代码，见评分标准 evidence_types")
+    type: str = Field(
+        min_length=1, description="材料类型：评分标准中的代码或中文名称（shifan evidence 可查看每项指标需要的材料）"
+    )
     path: str = Field(min_length=1, description="相对于本申报文件所在目录的路径")
     title: str = Field("", description="材料名称")
 
