@@ -10,7 +10,8 @@ from pydantic import TypeAdapter
 
 from shifan.errors import UsageError
 from shifan.files import atomic_write_text
-from shifan.present.application_file import FORMATS, output_format, template_text, write_template_workbook
+from shifan.present.application_file import FORMATS, template_text, write_template_workbook
+from shifan.read.documents import WORKBOOK_SUFFIXES
 from shifan.rules.application import Application
 from shifan.rules.rubric_file import RubricFile
 
@@ -34,7 +35,7 @@ from shifan.rules.rubric_file import RubricFile
 @click.option("--force", is_flag=True, help="覆盖已存在的文件。")
 def init(kind: str, fmt: str | None, output: Path | None, force: bool) -> None:
     """生成带中文填写说明的申报数据模板（YAML 或 Excel 工作簿）。"""
-    fmt = fmt or (output_format(output) if output is not None and output.suffix else "yaml")
+    fmt = fmt or ("xlsx" if output is not None and output.suffix.lower() in WORKBOOK_SUFFIXES else "yaml")
     if output is None:
         if fmt == "xlsx":
             raise UsageError("Excel 模板须写入文件：请加 -o 申报.xlsx")

@@ -26,7 +26,7 @@ from shifan.read.yamldoc import Document, did_you_mean
 from shifan.read.yamlsyntax import KeyPath
 from shifan.rules.application import Application, InstitutionApplication, RegionApplication
 from shifan.rules.rubric_file import RUBRIC_ID_PATTERN
-from shifan.rules.vocab import Ability
+from shifan.rules.vocab import Ability, ApplicantKind
 
 WHAT = "申报文件"
 _ADAPTER: TypeAdapter[InstitutionApplication | RegionApplication] = TypeAdapter(Application)
@@ -61,7 +61,23 @@ def load_application(path: Path) -> LoadedApplication:
             [document.problem((), "顶层应为键值映射（键: 值）", found=type(document.data).__name__)], what=WHAT
         )
     if "kind" not in document.data:
-        problems.append(document.problem(("kind",), "缺少申报类型", found="（无）", expected="institution 或 region"))
+        problems.append(
+            document.problem(
+                ("kind",),
+                "缺少申报类型",
+                found="（无）",
+                expected="示范机构（institution）或示范县（市、区）（region）",
+            )
+        )
+        raise InputError(problems, what=WHAT)
+    kinds = {kind.value: kind.label for kind in ApplicantKind}
+    kind = document.data["kind"]
+    if kind not in kinds and kind not in kinds.values():
+        expected = "、".join(f"{label}（{code}）" for code, label in kinds.items())
+        hint = did_you_mean(str(kind), kinds if str(kind).isascii() else kinds.values())
+        problems.append(
+            document.problem(("kind",), "申报类型不是允许的取值" + hint, found=f"“{kind}”", expected=expected)
+        )
         raise InputError(problems, what=WHAT)
     read = normalise(document.data, Application)
     problems.extend(
