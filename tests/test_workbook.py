@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import os
 import re
 import shutil
 import zipfile
@@ -384,3 +385,24 @@ def test_evidence_list(tmp_path: Path) -> None:
     html = tmp_path / "自评.html"
     invoke(["report", "self", INSTITUTIONS / "05-jiankang-missing-evidence.yaml", "-o", html], 0)
     assert "材料清单" in html.read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_workbook_saved_by_libreoffice(tmp_path: Path) -> None:
+    """The sample workbook opened and saved again by LibreOffice Calc reads the same."""
+    import subprocess
+
+    shutil.copytree(APPLICATIONS / "excel", tmp_path / "excel")
+    source = tmp_path / "excel" / "01-kangning-eligible.xlsx"
+    out = tmp_path / "excel" / "saved"
+    subprocess.run(
+        ["soffice", "--headless", "--calc", "--convert-to", "xlsx", "--outdir", str(out), str(source)],
+        check=True,
+        capture_output=True,
+        timeout=120,
+        env={**os.environ, "HOME": str(tmp_path)},
+    )
+    shutil.copytree(tmp_path / "excel" / "evidence", out / "evidence")
+    saved = out / source.name
+    assert comparable(load_application(saved).app) == comparable(load_application(source).app)

@@ -75,15 +75,15 @@ def halfwidth(text: str) -> str:
     return unicodedata.normalize("NFKC", text).replace("\u3000", " ")
 
 
-def _alternatives(annotation: Any) -> list[Any]:
+def alternatives(annotation: Any) -> list[Any]:
     origin = typing.get_origin(annotation)
     if origin is typing.Annotated:
-        return _alternatives(typing.get_args(annotation)[0])
+        return alternatives(typing.get_args(annotation)[0])
     if origin in (Union, types.UnionType):
         found: list[Any] = []
         for arg in typing.get_args(annotation):
             if arg is not type(None):
-                found.extend(_alternatives(arg))
+                found.extend(alternatives(arg))
         return found
     return [annotation]
 
@@ -111,7 +111,7 @@ def _model_for(value: dict[Any, Any], models: list[type[BaseModel]], path: KeyPa
 def _walk(value: Any, annotation: Any, path: KeyPath, info: FieldInfo | None, out: Normalised) -> Any:
     if value is None:
         return None
-    options = _alternatives(annotation)
+    options = alternatives(annotation)
     models = [o for o in options if isinstance(o, type) and issubclass(o, BaseModel)]
     if models and isinstance(value, dict):
         model = _model_for(value, models, path, out)
@@ -136,7 +136,7 @@ def _walk(value: Any, annotation: Any, path: KeyPath, info: FieldInfo | None, ou
 
 def _key(key: str, annotation: Any, path: KeyPath, out: Normalised) -> Any:
     """A mapping's key: a label stands for its code; an unknown one is reported as a key."""
-    enums = [o for o in _alternatives(annotation) if isinstance(o, type) and issubclass(o, StrEnum)]
+    enums = [o for o in alternatives(annotation) if isinstance(o, type) and issubclass(o, StrEnum)]
     return _enum(key, enums[0], path, out, what="键") if enums else key
 
 

@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
-from shifan.load.normalise import _alternatives
+from shifan.load.normalise import alternatives
 from shifan.read.xlsxdoc import ChecklistSheet, Column, FormSheet, TableSheet, WorkbookLayout
 from shifan.read.yamlsyntax import KeyPath
 from shifan.rules.application import (
@@ -59,7 +59,7 @@ def _short(description: str) -> str:
 def column(model: type[BaseModel], name: str, header: str = "", *, key: KeyPath | None = None) -> Column:
     """The column (or form row) of one model field; kind, drop-down and help come from the model."""
     info = model.model_fields[name]
-    options = _alternatives(info.annotation)
+    options = alternatives(info.annotation)
     description = info.description or name
     kind, width = "text", 16
     choices: tuple[str, ...] = ()

@@ -8,7 +8,6 @@ date and text cell formats, frozen header rows and print setup, and a 填写说�
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from collections.abc import Iterator
 from pathlib import Path
@@ -262,7 +261,5 @@ def plain(value: Any) -> Any:
     if isinstance(value, list):
         return [plain(v) for v in value]
     if isinstance(value, str):
-        return str.__str__(value)
-    if isinstance(value, dt.datetime):
-        return value
+        return str.__str__(value)  # a StrEnum member as its plain code
     return value
