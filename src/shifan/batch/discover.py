@@ -20,7 +20,7 @@ from shifan.errors import ShifanError
 from shifan.files import sha256_bytes
 from shifan.load.workbook import LAYOUT_BY_KIND
 from shifan.read.documents import WORKBOOK_SUFFIXES, load_input
-from shifan.read.xlsxdoc import sheet_names
+from shifan.read.xlsxarchive import sheet_names
 from shifan.review.load import resolve_target
 from shifan.review.workbook import REVIEW_LAYOUT
 

@@ -14,7 +14,7 @@ from enum import StrEnum
 from pydantic import BaseModel
 
 from shifan.load.normalise import alternatives
-from shifan.read.xlsxdoc import ChecklistSheet, Column, FormSheet, TableSheet, WorkbookLayout
+from shifan.read.xlsxlayout import ChecklistSheet, Column, FormSheet, TableSheet, WorkbookLayout
 from shifan.read.yamlsyntax import KeyPath
 from shifan.rules.application import (
     Activity,

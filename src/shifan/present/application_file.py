@@ -20,7 +20,7 @@ from shifan.load.rubric import load_rubric
 from shifan.load.workbook import LAYOUT_BY_KIND
 from shifan.present.workbook import plain, write_workbook
 from shifan.read.documents import WORKBOOK_SUFFIXES
-from shifan.read.xlsxdoc import Sheet, TableSheet, WorkbookLayout
+from shifan.read.xlsxlayout import Sheet, TableSheet, WorkbookLayout
 from shifan.rules.application import InstitutionApplication, RegionApplication
 
 YAML_SUFFIXES = (".yaml", ".yml")

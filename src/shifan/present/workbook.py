@@ -21,7 +21,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from shifan.files import atomic_write_bytes
-from shifan.read.xlsxdoc import (
+from shifan.read.xlsxlayout import (
     CHECKLIST_HEADERS,
     FORM_HEADERS,
     ChecklistSheet,

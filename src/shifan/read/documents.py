@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from shifan.errors import InputError, Problem, display_path
-from shifan.read.xlsxdoc import WorkbookLayout, load_workbook_document
+from shifan.read.xlsxdoc import load_workbook_document
+from shifan.read.xlsxlayout import WorkbookLayout
 from shifan.read.yamldoc import Document, load_document
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")

@@ -6,18 +6,16 @@ row: 项目 | 填写内容 | 说明), a table (a header row, then one record a r
 a row with a 是/否 cell). The result is a :class:`WorkbookDocument`, a
 :class:`~shifan.read.yamldoc.Document` whose problems are located as ``文件.xlsx!人员!D7``.
 
-Hostile files are refused before openpyxl builds anything: the archive's entry count and
-uncompressed size are bounded (zip bombs), external links and formulas are refused, and sheets
-longer than :data:`MAX_ROWS` rows are refused.
+Hostile files are refused before openpyxl builds anything (:mod:`shifan.read.xlsxarchive`:
+entry count, uncompressed size, external links); formulas are refused cell by cell, and sheets
+longer than :data:`MAX_ROWS` rows are refused. The layouts are described in
+:mod:`shifan.read.xlsxlayout`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import html
 import io
-import re
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,15 +25,20 @@ from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from shifan.errors import InputError, Problem, display_path
+from shifan.read.xlsxarchive import MAX_WORKBOOK_BYTES, check_archive, refuse
+from shifan.read.xlsxlayout import (
+    FORM_HEADERS,
+    HEADER_ROW,
+    ChecklistSheet,
+    Column,
+    FormSheet,
+    TableSheet,
+    WorkbookLayout,
+    keyed_path,
+)
 from shifan.read.yamldoc import Document
 from shifan.read.yamlsyntax import KeyPath, dotted
 
-#: Largest workbook read, in bytes (the compressed file).
-MAX_WORKBOOK_BYTES = 10 * 1024 * 1024
-#: Largest total uncompressed size of the archive's entries; a zip bomb stops here.
-MAX_UNCOMPRESSED_BYTES = 30 * 1024 * 1024
-#: Most entries in the archive.
-MAX_ENTRIES = 1_000
 #: Most rows read from one sheet (an institution with 4 500 staff fits easily).
 MAX_ROWS = 20_000
 #: Most columns of one sheet.
@@ -44,85 +47,6 @@ MAX_COLUMNS = 100
 #: What a yes/no cell may say (besides true/false); compared after stripping and lower-casing.
 YES_WORDS = frozenset({"是", "有", "对", "√", "✓", "✔", "y", "yes", "true", "已开展", "已建立", "具备"})
 NO_WORDS = frozenset({"否", "无", "没有", "不是", "×", "✗", "✘", "n", "no", "false", "未开展", "未建立", "不具备"})
-
-HEADER_ROW = 1
-FORM_HEADERS = ("项目", "填写内容", "说明")
-CHECKLIST_HEADERS = ("类别", "项目", "是否具备", "说明")
-
-
-@dataclass(frozen=True)
-class Column:
-    """One field: its Chinese header (or form label), its key and how its cells are read.
-
-    ``kind`` is ``text`` (numbers are read as their digits), ``number``, ``date``, ``month``,
-    ``bool`` or ``choice`` (a drop-down of ``choices``, Chinese labels).
-    """
-
-    header: str
-    key: KeyPath
-    kind: str = "text"
-    help: str = ""
-    choices: tuple[str, ...] = ()
-    width: int = 16
-    #: The codes the ``choices`` labels stand for, in the same order (for writing data as labels).
-    codes: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class FormSheet:
-    """One field a row: label in column A, value in column B, explanation in column C."""
-
-    name: str
-    fields: tuple[Column, ...]
-
-
-@dataclass(frozen=True)
-class TableSheet:
-    """A header row, then one record a row appended to the list at ``target``.
-
-    With ``link`` (parent list, parent's id key, child list key) the first column names the
-    parent record (a certificate's 工号) and the row is appended to that record's child list.
-    With ``keyed`` the first column is a key and every other column's key names where the cell
-    goes, ``*`` standing for the row's key (``self_scores.*``: 自评分 by criterion). Columns of
-    kind ``info`` are written for the reader of the sheet and never read back.
-    """
-
-    name: str
-    target: KeyPath
-    columns: tuple[Column, ...]
-    link: tuple[KeyPath, str, str] | None = None
-    keyed: bool = False
-
-
-@dataclass(frozen=True)
-class ChecklistSheet:
-    """One option a row: 类别 | 项目 | 是否具备; every option marked 是 joins the list of its group.
-
-    ``groups`` holds (group label, target list, ((code, label), ...)).
-    """
-
-    name: str
-    groups: tuple[tuple[str, KeyPath, tuple[tuple[str, str], ...]], ...]
-
-
-Sheet = FormSheet | TableSheet | ChecklistSheet
-
-
-def keyed_path(key: KeyPath, row_key: str) -> KeyPath:
-    """A keyed column's key with ``*`` replaced by the row's key (appended when it has none)."""
-    if "*" in key:
-        return tuple(row_key if part == "*" else part for part in key)
-    return (*key, row_key)
-
-
-@dataclass(frozen=True)
-class WorkbookLayout:
-    """The sheets of one kind of workbook; ``signature`` is the sheet that identifies it."""
-
-    name: str
-    signature: str
-    sheets: tuple[Sheet, ...]
-
 
 Cell = tuple[str, int | None, int | None]
 
@@ -161,34 +85,6 @@ class WorkbookDocument(Document):
             return Problem(self.display, None, None, dotted(path), message, found, expected)
         sheet, row, column = where
         return Problem(self.display, row, column, dotted(path), message, found, expected, sheet=sheet)
-
-
-def _refuse(display: str, message: str, found: str = "", expected: str = "", *, what: str) -> InputError:
-    return InputError([Problem(display, None, None, "", message, found, expected)], what=what)
-
-
-def check_archive(raw: bytes, display: str, *, what: str) -> None:
-    """Refuse an archive that is not a workbook or would expand beyond the limits."""
-    if len(raw) > MAX_WORKBOOK_BYTES:
-        raise _refuse(display, "文件过大", f"{len(raw)} 字节", f"不超过 {MAX_WORKBOOK_BYTES} 字节", what=what)
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(raw))
-    except zipfile.BadZipFile:
-        raise _refuse(display, "文件已损坏，不是有效的 Excel 工作簿", expected="另存为 .xlsx", what=what) from None
-    with archive:
-        entries = archive.infolist()
-        names = {entry.filename for entry in entries}
-        if len(entries) > MAX_ENTRIES:
-            raise _refuse(display, "工作簿内部文件过多", f"{len(entries)} 个", f"不超过 {MAX_ENTRIES} 个", what=what)
-        total = sum(entry.file_size for entry in entries)
-        if total > MAX_UNCOMPRESSED_BYTES:
-            raise _refuse(display, "工作簿解压后过大（可能是压缩炸弹）", f"{total} 字节", "正常大小的工作簿", what=what)
-        if "xl/workbook.xml" not in names:
-            if "word/document.xml" in names:
-                raise _refuse(display, "这是 Word 文档；shifan 读取 .yaml 或 .xlsx 文件", what=what)
-            raise _refuse(display, "不是 Excel 工作簿（.xlsx）", expected=".yaml 或 .xlsx 文件", what=what)
-        if any(name.startswith("xl/externalLinks/") for name in names):
-            raise _refuse(display, "工作簿含有外部链接，出于安全考虑不予读取", expected="删除外部链接后另存", what=what)
 
 
 def _plain(value: Any) -> Any:
@@ -447,22 +343,6 @@ class _Reader:
         return result if isinstance(result, list) else []
 
 
-_SHEET_NAME = re.compile(rb"<(?:\w+:)?sheet\b[^>]*?\bname=\"([^\"]*)\"")
-
-
-def sheet_names(raw: bytes) -> list[str]:
-    """The sheet names of a workbook, read from its archive without loading it (empty if unreadable)."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-            info = archive.getinfo("xl/workbook.xml")
-            if info.file_size > 1024 * 1024:
-                return []
-            xml = archive.read(info)
-    except (zipfile.BadZipFile, KeyError, OSError):
-        return []
-    return [html.unescape(name.decode("utf-8", errors="replace")) for name in _SHEET_NAME.findall(xml)]
-
-
 def choose_layout(sheetnames: Sequence[str], layouts: Sequence[WorkbookLayout]) -> WorkbookLayout | None:
     """The layout whose signature sheet the workbook has."""
     return next((layout for layout in layouts if layout.signature in sheetnames), None)
@@ -480,13 +360,13 @@ def parse_workbook(
     try:
         book = load_workbook(io.BytesIO(raw), data_only=False, keep_links=False)
     except Exception as error:  # openpyxl raises many kinds for a damaged archive
-        raise _refuse(
+        raise refuse(
             display, "无法读取工作簿", type(error).__name__, "用 Excel 或 WPS 另存为 .xlsx", what=what
         ) from None
     layout = choose_layout(book.sheetnames, layouts)
     if layout is None:
         expected = " 或 ".join(f"含“{layout.signature}”工作表的{layout.name}" for layout in layouts)
-        raise _refuse(display, "不是 shifan 生成的工作簿", "工作表：" + "、".join(book.sheetnames), expected, what=what)
+        raise refuse(display, "不是 shifan 生成的工作簿", "工作表：" + "、".join(book.sheetnames), expected, what=what)
     reader = _Reader(display, what)
     for sheet in layout.sheets:
         if sheet.name not in book.sheetnames:
@@ -518,12 +398,12 @@ def load_workbook_document(
     try:
         size = path.stat().st_size
         if size > MAX_WORKBOOK_BYTES:
-            raise _refuse(display, "文件过大", f"{size} 字节", f"不超过 {MAX_WORKBOOK_BYTES} 字节", what=what)
+            raise refuse(display, "文件过大", f"{size} 字节", f"不超过 {MAX_WORKBOOK_BYTES} 字节", what=what)
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise _refuse(display, "文件不存在", what=what) from None
+        raise refuse(display, "文件不存在", what=what) from None
     except IsADirectoryError:
-        raise _refuse(display, "这是一个目录，不是文件", what=what) from None
+        raise refuse(display, "这是一个目录，不是文件", what=what) from None
     except OSError as error:
-        raise _refuse(display, f"无法读取：{error.strerror}", what=what) from None
+        raise refuse(display, f"无法读取：{error.strerror}", what=what) from None
     return parse_workbook(raw, path, layouts, what=what)

@@ -8,7 +8,7 @@ cells of the form, so a workbook goes stale exactly like a YAML sheet.
 
 from __future__ import annotations
 
-from shifan.read.xlsxdoc import Column, FormSheet, TableSheet, WorkbookLayout
+from shifan.read.xlsxlayout import Column, FormSheet, TableSheet, WorkbookLayout
 from shifan.review.model import CONCLUSION_LABELS, VERIFICATION_LABELS
 from shifan.rules.vocab import Status
 
