@@ -11,16 +11,12 @@ import click
 from shifan.cli.params import as_of_option, criteria_option, terminal_style
 from shifan.errors import ExitCode
 from shifan.evaluate.pipeline import check_application
+from shifan.present.formats import REVIEW_SHEET, NewReviewSheet
 from shifan.present.json_output import reconciled_json
 from shifan.present.review_text import render_reconciled
-from shifan.present.review_workbook import update_review_workbook, write_review_workbook
-from shifan.read.documents import WORKBOOK_SUFFIXES, is_workbook
-from shifan.review import (
-    load_reviews,
-    reconcile,
-    update_review,
-    write_new_sheet,
-)
+from shifan.present.review_workbook import update_review_workbook
+from shifan.read.documents import is_workbook
+from shifan.review import load_reviews, reconcile, update_review
 
 
 @click.group("review")
@@ -59,10 +55,10 @@ def init(
 ) -> None:
     """生成预填系统计算结果的评审意见表（YAML 含中文填写说明，或 Excel 工作簿）。"""
     checked = check_application(application, criteria=criteria, as_of=as_of)
-    if (fmt or ("xlsx" if output.suffix.lower() in WORKBOOK_SUFFIXES else "yaml")) == "xlsx":
-        write_review_workbook(checked, output, reviewer=reviewer, organisation=organisation, title=title, force=force)
-    else:
-        write_new_sheet(checked, output, reviewer=reviewer, organisation=organisation, title=title, force=force)
+    # Any other suffix is written as YAML, as it always was.
+    chosen = fmt or REVIEW_SHEET.format_for(output) or REVIEW_SHEET.default
+    sheet = NewReviewSheet(checked, reviewer, organisation=organisation, title=title, force=force)
+    REVIEW_SHEET.write(sheet, output, chosen)
     result = checked.result
     click.echo(
         f"已生成评审意见表 {output}：{result.applicant.name}，{len(result.criteria)} 项指标，"
