@@ -385,6 +385,11 @@ def test_evidence_list(tmp_path: Path) -> None:
     html = tmp_path / "自评.html"
     invoke(["report", "self", INSTITUTIONS / "05-jiankang-missing-evidence.yaml", "-o", html], 0)
     assert "材料清单" in html.read_text(encoding="utf-8")
+    word = tmp_path / "自评.docx"
+    invoke(["report", "self", INSTITUTIONS / "05-jiankang-missing-evidence.yaml", "-o", word], 0)
+    with zipfile.ZipFile(word) as archive:
+        body = archive.read("word/document.xml").decode("utf-8")
+    assert "材料清单" in body and "缺少" in body
 
 
 @pytest.mark.slow
