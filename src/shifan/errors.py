@@ -39,10 +39,16 @@ class Problem:
     message: str
     found: str = ""
     expected: str = ""
+    #: Worksheet name when the file is a workbook; ``line``/``column`` are then its row and column.
+    sheet: str = ""
 
     def format(self) -> str:
         where = self.file
-        if self.line is not None:
+        if self.sheet:
+            where += f"!{self.sheet}"
+            if self.line is not None and self.column is not None:
+                where += f"!{_column_letters(self.column)}{self.line}"
+        elif self.line is not None:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
@@ -55,6 +61,15 @@ class Problem:
         if details:
             text += "（" + "；".join(details) + "）"
         return text
+
+
+def _column_letters(column: int) -> str:
+    """Spreadsheet column name of a 1-based column number (1 → A, 28 → AB)."""
+    letters = ""
+    while column > 0:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 class ShifanError(Exception):
@@ -75,7 +90,7 @@ class InputError(ShifanError):
     exit_code = ExitCode.INVALID
 
     def __init__(self, problems: list[Problem], *, what: str = "输入文件") -> None:
-        self.problems = sorted(problems, key=lambda p: (p.file, p.line or 0, p.column or 0, p.key, p.message))
+        self.problems = sorted(problems, key=lambda p: (p.file, p.sheet, p.line or 0, p.column or 0, p.key, p.message))
         self.what = what
         super().__init__(self.user_message())
 

@@ -17,11 +17,14 @@ from pathlib import Path
 from shifan.batch.model import Failure, ReviewPeek
 from shifan.errors import ShifanError
 from shifan.files import sha256_bytes
-from shifan.read.yamldoc import load_document
-from shifan.review.load import resolve_target
+from shifan.load.workbook import LAYOUT_BY_KIND
+from shifan.read.documents import WORKBOOK_SUFFIXES
+from shifan.read.xlsxarchive import sheet_names
+from shifan.review.load import read_review_document, resolve_target
+from shifan.review.workbook import REVIEW_LAYOUT
 
 KIND_LINE = re.compile(r"^kind:[ \t]*['\"]?([A-Za-z_]+)", re.MULTILINE)
-SUFFIXES = (".yaml", ".yml")
+SUFFIXES = (".yaml", ".yml", *WORKBOOK_SUFFIXES)
 
 
 @dataclass(frozen=True)
@@ -34,7 +37,12 @@ class SourceFile:
     kind: str | None
 
 
-def _kind(raw: bytes) -> str | None:
+def _kind(raw: bytes, name: str = "") -> str | None:
+    if name.lower().endswith(WORKBOOK_SUFFIXES):
+        names = sheet_names(raw)
+        if REVIEW_LAYOUT.signature in names:
+            return "review"
+        return next((kind for kind, layout in LAYOUT_BY_KIND.items() if layout.signature in names), None)
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     match = KIND_LINE.search(raw.decode("utf-8", errors="replace"))
@@ -42,7 +50,7 @@ def _kind(raw: bytes) -> str | None:
 
 
 def scan(source: Path, exclude: list[Path]) -> list[SourceFile]:
-    """Every YAML file under ``source`` (hidden folders and ``exclude`` skipped), sorted by path."""
+    """Every YAML file and workbook under ``source`` (hidden folders and ``exclude`` skipped), sorted by path."""
     root = Path(os.path.abspath(source))
     skipped = {Path(os.path.abspath(p)) for p in exclude}
     found: list[SourceFile] = []
@@ -50,7 +58,7 @@ def scan(source: Path, exclude: list[Path]) -> list[SourceFile]:
         here = Path(folder)
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and here / d not in skipped)
         for name in sorted(files):
-            if not name.endswith(SUFFIXES) or name.startswith("."):
+            if not name.lower().endswith(SUFFIXES) or name.startswith((".", "~$")):  # ~$ : Excel's lock file
                 continue
             path = here / name
             try:
@@ -58,7 +66,7 @@ def scan(source: Path, exclude: list[Path]) -> list[SourceFile]:
             except OSError:
                 raw = b""
             text_sha = sha256_bytes(raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw)
-            found.append(SourceFile(path, path.relative_to(root).as_posix(), text_sha, _kind(raw)))
+            found.append(SourceFile(path, path.relative_to(root).as_posix(), text_sha, _kind(raw, name)))
     return found
 
 
@@ -68,7 +76,7 @@ def peek_review(path: str) -> ReviewPeek:
     Runs in worker processes.
     """
     try:
-        document = load_document(Path(path), what="评审意见表")
+        document = read_review_document(Path(path))
     except ShifanError as error:
         return ReviewPeek(target=None, target_sha=None, error=error.user_message().splitlines())
     data = document.data

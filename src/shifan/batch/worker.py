@@ -56,7 +56,7 @@ def process(task: Task) -> ItemResult:
         as_of = dt.date.fromisoformat(task.as_of) if task.as_of else None
         checked = check_loaded(loaded, rubric, as_of)
         item.deps = {path: dep_record(path) for path in _dependencies(checked, task.reviews)}
-        reconciled = reconcile(checked, load_reviews(task.reviews))
+        reconciled = reconcile(checked, load_reviews(task.reviews, checked.rubric))
         output = Path(task.out_base).name if task.out_base else ""
         item.row = summary_row(task.rel, output, checked, reconciled)
         if task.out_base:

@@ -17,7 +17,10 @@ from typing import Any
 import click
 
 from shifan import __version__
+from shifan.cli import translation
 from shifan.errors import ExitCode, ShifanError
+
+translation.install()
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 

@@ -55,6 +55,8 @@ def check(
         click.echo(result_json(checked), nl=False)
     else:
         style = terminal_style() if sys.stdout.isatty() else None
+        if checked.loaded.notes:
+            click.echo("读取提示：\n" + "".join(f"  · {note}\n" for note in checked.loaded.notes))
         click.echo(render_result(result, style) if style else render_result(result), nl=False)
         if checked.rollup is not None:
             click.echo(render_rollup(checked.rollup), nl=False)

@@ -104,7 +104,7 @@ def review_report(
     """
     chosen = REVIEW_REPORT.choose(fmt, output, pdf_a=pdf_a)
     checked = check_application(application, criteria=criteria, as_of=as_of)
-    reconciled = reconcile(checked, [load_review(path) for path in reviews]) if reviews else None
+    reconciled = reconcile(checked, [load_review(path, checked.rubric) for path in reviews]) if reviews else None
     REVIEW_REPORT.write(ReviewReport(checked, reconciled), output, chosen, user_templates=templates, pdf_a=pdf_a)
     click.echo(f"已生成评审意见表：{output}")
 

@@ -11,14 +11,12 @@ import click
 from shifan.cli.params import as_of_option, criteria_option, terminal_style
 from shifan.errors import ExitCode
 from shifan.evaluate.pipeline import check_application
+from shifan.present.formats import REVIEW_SHEET, NewReviewSheet
 from shifan.present.json_output import reconciled_json
 from shifan.present.review_text import render_reconciled
-from shifan.review import (
-    load_reviews,
-    reconcile,
-    update_review,
-    write_new_sheet,
-)
+from shifan.present.review_workbook import update_review_workbook
+from shifan.read.documents import is_workbook
+from shifan.review import load_reviews, reconcile, update_review
 
 
 @click.group("review")
@@ -31,7 +29,16 @@ def review() -> None:
 @click.option("--reviewer", required=True, help="评审专家姓名（必填）。")
 @click.option("--organisation", default="", help="评审专家工作单位。")
 @click.option("--title", "title", default="", help="评审专家职称或职务。")
-@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="评审意见表文件。")
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path), required=True, help="评审意见表文件（.yaml 或 .xlsx）。"
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["yaml", "xlsx"]),
+    default=None,
+    help="评审意见表格式：yaml 或 xlsx（Excel 工作簿，每项一行，带下拉列表）；缺省按 -o 的扩展名。",
+)
 @click.option("--force", is_flag=True, help="覆盖已存在的评审意见表（已填写的内容会丢失）。")
 @criteria_option
 @as_of_option
@@ -41,13 +48,17 @@ def init(
     organisation: str,
     title: str,
     output: Path,
+    fmt: str | None,
     force: bool,
     criteria: str | None,
     as_of: dt.date | None,
 ) -> None:
-    """生成预填系统计算结果的评审意见表（YAML，含中文填写说明）。"""
+    """生成预填系统计算结果的评审意见表（YAML 含中文填写说明，或 Excel 工作簿）。"""
     checked = check_application(application, criteria=criteria, as_of=as_of)
-    write_new_sheet(checked, output, reviewer=reviewer, organisation=organisation, title=title, force=force)
+    # Any other suffix is written as YAML, as it always was.
+    chosen = fmt or REVIEW_SHEET.format_for(output) or REVIEW_SHEET.default
+    sheet = NewReviewSheet(checked, reviewer, organisation=organisation, title=title, force=force)
+    REVIEW_SHEET.write(sheet, output, chosen)
     result = checked.result
     click.echo(
         f"已生成评审意见表 {output}：{result.applicant.name}，{len(result.criteria)} 项指标，"
@@ -65,7 +76,10 @@ def update(review_file: Path, application: Path | None, criteria: str | None, as
 
     APPLICATION 缺省为评审意见表中记录的申报文件。
     """
-    report = update_review(review_file, application, criteria=criteria, as_of=as_of)
+    if is_workbook(review_file):
+        report = update_review_workbook(review_file, application, criteria=criteria, as_of=as_of)
+    else:
+        report = update_review(review_file, application, criteria=criteria, as_of=as_of)
     if report.moved_to:
         click.echo(f"所评审的申报文件路径已改为 {report.moved_to}")
     if report.was_stale:
@@ -105,7 +119,7 @@ def show(
     退出码：0 合议后具备申报资格；1 不具备或暂不能确认；2 文件有误或用法错误。
     """
     checked = check_application(application, criteria=criteria, as_of=as_of)
-    loaded = load_reviews(list(reviews))
+    loaded = load_reviews(list(reviews), checked.rubric)
     reconciled = reconcile(checked, loaded)
     if fmt == "json":
         click.echo(reconciled_json(checked, reconciled), nl=False)

@@ -9,7 +9,9 @@ import click
 from pydantic import TypeAdapter
 
 from shifan.errors import UsageError
-from shifan.files import atomic_write_text, templates_dir
+from shifan.files import atomic_write_text
+from shifan.present.application_file import FORMATS, template_text, write_template_workbook
+from shifan.read.documents import WORKBOOK_SUFFIXES
 from shifan.rules.application import Application
 from shifan.rules.rubric_file import RubricFile
 
@@ -22,17 +24,29 @@ from shifan.rules.rubric_file import RubricFile
     show_default=True,
     help="申报类型：institution 示范机构；region 示范县（市、区）。",
 )
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default=None,
+    help="模板格式：yaml 文本；xlsx Excel 工作簿（WPS 亦可）。缺省按 -o 的扩展名，再缺省为 yaml。",
+)
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="写入的文件；缺省输出到屏幕。")
 @click.option("--force", is_flag=True, help="覆盖已存在的文件。")
-def init(kind: str, output: Path | None, force: bool) -> None:
-    """生成带中文填写说明的申报数据模板。"""
-    text = (templates_dir() / "init" / f"{kind}.yaml").read_text(encoding="utf-8")
+def init(kind: str, fmt: str | None, output: Path | None, force: bool) -> None:
+    """生成带中文填写说明的申报数据模板（YAML 或 Excel 工作簿）。"""
+    fmt = fmt or ("xlsx" if output is not None and output.suffix.lower() in WORKBOOK_SUFFIXES else "yaml")
     if output is None:
-        click.echo(text, nl=False)
+        if fmt == "xlsx":
+            raise UsageError("Excel 模板须写入文件：请加 -o 申报.xlsx")
+        click.echo(template_text(kind), nl=False)
         return
     if output.exists() and not force:
         raise UsageError(f"文件已存在：{output}（如需覆盖请加 --force）")
-    atomic_write_text(output, text)
+    if fmt == "xlsx":
+        write_template_workbook(kind, output)
+    else:
+        atomic_write_text(output, template_text(kind))
     click.echo(f"已生成申报模板：{output}\n填写后运行：shifan check {output}")
 
 

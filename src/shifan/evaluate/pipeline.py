@@ -10,7 +10,7 @@ from pathlib import Path
 from shifan.errors import InputError, ProblemList, RubricNotFoundError
 from shifan.evaluate import EvaluationResult, evaluate
 from shifan.evaluate.rollup import Rollup, roll_up
-from shifan.load.application import LoadedApplication, load_application, self_score_problems
+from shifan.load.application import LoadedApplication, load_application, self_score_problems, with_evidence_types
 from shifan.load.rubric import load_rubric
 from shifan.rules.application import InstitutionApplication, RegionApplication
 from shifan.rules.rubric import Rubric
@@ -88,7 +88,10 @@ def check_application(path: Path, *, criteria: str | Path | None = None, as_of: 
 
 def check_loaded(loaded: LoadedApplication, rubric: Rubric, as_of: dt.date | None = None) -> Checked:
     """Evaluate an application already read; a county's roster is rolled up first."""
-    ProblemList("申报文件", self_score_problems(loaded, {c.id: c.points for _, c in rubric.criteria()})).raise_if_any()
+    problems = ProblemList("申报文件", self_score_problems(loaded, {c.id: c.points for _, c in rubric.criteria()}))
+    loaded, unknown = with_evidence_types(loaded, rubric.evidence_types)
+    problems.extend(unknown)
+    problems.raise_if_any()
     rollup = roll_up(loaded, as_of)
     roster = rollup.roster() if rollup is not None else None
     result = evaluate(loaded.app, rubric, as_of, application_sha256=loaded.sha256, roster=roster)

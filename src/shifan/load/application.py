@@ -6,6 +6,7 @@ all in one round.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 from collections.abc import Iterator
@@ -14,14 +15,17 @@ from typing import Any
 
 from shifan.errors import Problem, ProblemList
 from shifan.files import looks_absolute
+from shifan.load.normalise import normalise, notes_text
+from shifan.load.placeholders import placeholder_warnings
+from shifan.load.workbook import LAYOUTS
 from shifan.read.suggest import did_you_mean
-from shifan.read.typed import Loaded, TypedReader
+from shifan.read.typed import Finding, Loaded, TypedReader
 from shifan.read.yamldoc import Document
 from shifan.read.yamlsyntax import KeyPath
 from shifan.rules.application import Application, InstitutionApplication, RegionApplication
 from shifan.rules.region import REGION_RATIOS
 from shifan.rules.rubric_file import RUBRIC_ID_PATTERN
-from shifan.rules.vocab import Ability
+from shifan.rules.vocab import Ability, ApplicantKind
 
 WHAT = "申报文件"
 
@@ -35,25 +39,36 @@ class LoadedApplication(Loaded[InstitutionApplication | RegionApplication]):
 
 
 def _kind_given(document: Document, data: dict[str, Any]) -> Problem | None:
-    if "kind" in data:
+    """The ``kind`` is given, as a code or its Chinese label."""
+    kinds = {kind.value: kind.label for kind in ApplicantKind}
+    expected = "、".join(f"{label}（{code}）" for code, label in kinds.items())
+    if "kind" not in data:
+        return document.problem(("kind",), "缺少申报类型", found="（无）", expected=expected)
+    kind = data["kind"]
+    if kind in kinds or kind in kinds.values():
         return None
-    return document.problem(("kind",), "缺少申报类型", found="（无）", expected="institution 或 region")
+    hint = did_you_mean(str(kind), kinds if str(kind).isascii() else kinds.values())
+    return document.problem(("kind",), "申报类型不是允许的取值" + hint, found=f"“{kind}”", expected=expected)
 
 
-_READER = TypedReader(LoadedApplication, Application, what=WHAT, kind=_kind_given)
+def _normalise(data: dict[str, Any]) -> tuple[Any, list[Finding], tuple[str, ...]]:
+    read = normalise(data, Application)
+    return read.data, read.findings, tuple(notes_text(read.notes))
+
+
+_READER = TypedReader(
+    LoadedApplication, Application, what=WHAT, kind=_kind_given, layouts=LAYOUTS, normalise=_normalise
+)
 
 
 def load_application(path: Path) -> LoadedApplication:
-    """Read, validate and sanity-check one application file."""
+    """Read, validate and sanity-check one application file (YAML or an Excel workbook)."""
     loaded = _READER.load(path)
     problems = ProblemList(WHAT)
     for key, message, found, expected in consistency_problems(loaded.app, loaded.folder):
         problems.append(loaded.document.problem(key, message, found=found, expected=expected))
     problems.raise_if_any()
-    return loaded
-
-
-Finding = tuple[KeyPath, str, str, str]
+    return dataclasses.replace(loaded, notes=(*loaded.notes, *placeholder_warnings(loaded.app)))
 
 
 def consistency_problems(app: InstitutionApplication | RegionApplication, folder: Path) -> list[Finding]:
@@ -250,3 +265,38 @@ def self_score_problems(loaded: LoadedApplication, criteria: dict[str, float]) -
                 )
             )
     return problems
+
+
+def with_evidence_types(
+    loaded: LoadedApplication, evidence_types: dict[str, str]
+) -> tuple[LoadedApplication, list[Problem]]:
+    """Attachments typed by the rubric's evidence types: a Chinese name stands for its code; a type
+    the rubric does not know is a problem listing the known ones (it would otherwise be ignored
+    and the evidence reported missing)."""
+    by_label = {label: code for code, label in evidence_types.items()}
+    problems: list[Problem] = []
+    attachments = []
+    renamed = []
+    allowed = "、".join(f"{label}（{code}）" for code, label in evidence_types.items())
+    for i, attachment in enumerate(loaded.app.attachments):
+        kind = attachment.type.strip()
+        if kind in evidence_types:
+            attachments.append(attachment)
+        elif (
+            kind in by_label
+            or len(partial := [c for c, label in evidence_types.items() if kind and kind in label]) == 1
+        ):
+            code = by_label[kind] if kind in by_label else partial[0]
+            attachments.append(attachment.model_copy(update={"type": code}))
+            renamed.append(kind)
+        else:
+            hint = did_you_mean(kind, evidence_types if kind.isascii() else by_label)
+            message = "评分标准中没有这种佐证材料类型" + hint
+            problems.append(
+                loaded.document.problem(("attachments", i, "type"), message, found=f"“{kind}”", expected=allowed)
+            )
+            attachments.append(attachment)
+    if not renamed or problems:
+        return loaded, problems
+    app = loaded.app.model_copy(update={"attachments": attachments})
+    return LoadedApplication(app, loaded.document, loaded.sha256, loaded.notes), problems

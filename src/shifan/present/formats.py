@@ -4,6 +4,8 @@ in and the function that writes each.
 * :data:`DOCUMENTS` — the printable documents (自评报告 ``self``, 评审意见表 ``review``,
   评分表 ``sheet``, 拟推荐名单 ``recommendation``), each a :class:`Document` mapping a format
   name to a renderer ``(data, out, user_templates) -> bytes``;
+* :data:`REVIEW_SHEET` — the expert's review sheet to fill in, as commented YAML or as an Excel
+  workbook;
 * :data:`APPLICANT_WRITERS` — the per-applicant outputs of a batch, by format name;
 * :data:`SUFFIXES` — the file name suffixes of each format: the output file's suffix picks the
   format (``--format`` may only agree with it, :meth:`Document.choose`).
@@ -20,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from shifan.batch.model import ApplicantWriter, Evaluated
 from shifan.errors import OutputError, UsageError
@@ -50,7 +52,8 @@ SUFFIXES: dict[str, tuple[str, ...]] = {
     "html": (".html", ".htm"),
     "json": (".json",),
     "csv": (".csv",),
-    "xlsx": (".xlsx",),
+    "xlsx": (".xlsx", ".xlsm"),
+    "yaml": (".yaml", ".yml"),
     "txt": (".txt",),
 }
 
@@ -115,7 +118,7 @@ class Document(Generic[T]):
 
 
 #: The formats as named to people (usage messages).
-FORMAT_LABELS = {"pdf": "PDF", "docx": "Word", "html": "网页预览"}
+FORMAT_LABELS = {"pdf": "PDF", "docx": "Word", "html": "网页预览", "yaml": "YAML", "xlsx": "Excel 工作簿"}
 
 
 def _paged(page: Callable[[T, Path | None], Page], docx: Callable[[T, Path | None], bytes]) -> dict[str, Renderer[T]]:
@@ -171,6 +174,47 @@ def _recommendation_docx(data: Published, out: Path | None) -> bytes:
 
     return write_recommendation_docx(data.recommendation, out, data.publication)
 
+
+@dataclass(frozen=True)
+class NewReviewSheet:
+    """A review sheet to create for one application and one reviewer."""
+
+    checked: Checked
+    reviewer: str
+    organisation: str = ""
+    title: str = ""
+    force: bool = False
+
+
+def _review_sheet(write: Callable[..., None]) -> Renderer[NewReviewSheet]:
+    def renderer(data: NewReviewSheet, out: Path | None, options: RenderOptions) -> bytes:
+        if out is None:
+            raise UsageError("评审意见表须写入文件：请加 -o")
+        person = {"reviewer": data.reviewer, "organisation": data.organisation, "title": data.title}
+        write(data.checked, out, **person, force=data.force)
+        return out.read_bytes()
+
+    return renderer
+
+
+def _review_sheet_yaml(checked: Checked, out: Path, **options: Any) -> None:
+    from shifan.review import write_new_sheet
+
+    write_new_sheet(checked, out, **options)
+
+
+def _review_sheet_xlsx(checked: Checked, out: Path, **options: Any) -> None:
+    from shifan.present.review_workbook import write_review_workbook
+
+    write_review_workbook(checked, out, **options)
+
+
+REVIEW_SHEET: Document[NewReviewSheet] = Document(
+    "review_sheet",
+    "评审意见表（待填写）",
+    {"yaml": _review_sheet(_review_sheet_yaml), "xlsx": _review_sheet(_review_sheet_xlsx)},
+    default="yaml",
+)
 
 SELF_REPORT: Document[Checked] = Document(
     "self",

@@ -25,8 +25,11 @@ def envelope(payload: dict[str, Any]) -> dict[str, Any]:
 
 
 def with_rollup(payload: dict[str, Any], checked: Checked) -> dict[str, Any]:
-    """The enveloped ``payload`` plus a county's roll-up, when there is one."""
+    """The enveloped ``payload`` plus how natural input was read and a county's roll-up, when
+    there are."""
     data = envelope(payload)
+    if checked.loaded.notes:
+        data["input_notes"] = list(checked.loaded.notes)
     if checked.rollup is not None:
         data["rollup"] = checked.rollup.model_dump(mode="json")
     return data

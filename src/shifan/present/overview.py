@@ -34,7 +34,8 @@ def city_overview(rows: Sequence[SummaryRow], recommended: Collection[str] | Non
         cells.extend(sum(1 for r in members if r.kind == k.value) for k in kinds)
         cells.append(sum(1 for r in members if r.eligible))
         if recommended is not None:
-            cells.append(sum(1 for r in members if r.id in recommended))
+            # an applicant on the list once, however many of its files were read
+            cells.append(len({r.id for r in members if r.id in recommended}))
         return cells
 
     for code in sorted(groups):

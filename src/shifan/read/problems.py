@@ -53,12 +53,12 @@ EXPECTED = {
     "int_from_float": "整数",
     "float_type": "数字",
     "float_parsing": "数字",
-    "bool_type": "true 或 false",
-    "bool_parsing": "true 或 false",
+    "bool_type": "是 或 否（true 或 false）",
+    "bool_parsing": "是 或 否（true 或 false）",
     "string_type": "文字（含数字的请加引号）",
-    "date_type": "日期，格式 YYYY-MM-DD",
-    "date_parsing": "日期，格式 YYYY-MM-DD",
-    "date_from_datetime_parsing": "日期，格式 YYYY-MM-DD",
+    "date_type": "日期，如 2024-03-01、2024/3/1 或 2024年3月1日",
+    "date_parsing": "日期，如 2024-03-01、2024/3/1 或 2024年3月1日",
+    "date_from_datetime_parsing": "日期，如 2024-03-01、2024/3/1 或 2024年3月1日",
     "list_type": "列表（每项以 - 开头）",
     "dict_type": "键值映射",
     "model_type": "键值映射",
@@ -125,6 +125,31 @@ def resolve_loc(root: Any, loc: tuple[str | int, ...]) -> tuple[tuple[str | int,
     return tuple(path), allowed
 
 
+def _describe(root: Any, loc: tuple[str | int, ...]) -> str:
+    """The Chinese description of the field at ``loc`` (its key when it has none)."""
+    candidates = _unwrap(root)
+    for part in loc[:-1]:
+        models = [c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)]
+        tagged = [m for m in models if _tag_of(m) == part] if len(models) > 1 else []
+        if tagged:
+            candidates = tagged
+            continue
+        next_candidates: list[Any] = []
+        for candidate in candidates:
+            if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+                info = {i.alias or n: i for n, i in candidate.model_fields.items()}.get(str(part))
+                next_candidates.extend(_unwrap(info.annotation) if info is not None else [])
+            elif typing.get_args(candidate):
+                next_candidates.extend(_unwrap(typing.get_args(candidate)[-1]))
+        candidates = next_candidates
+    for candidate in candidates:
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            info = {i.alias or n: i for n, i in candidate.model_fields.items()}.get(str(loc[-1]))
+            if info is not None and info.description:
+                return "“" + info.description.split("；")[0].split("，")[0] + "”"
+    return f" {loc[-1]}"
+
+
 def _found(value: Any) -> str:
     if isinstance(value, dict):
         return "键值映射"
@@ -168,7 +193,7 @@ def problem_from_detail(detail: ErrorDetails, document: Document, root: Any, pre
         expected = "、".join(sorted(allowed)) if len(allowed) <= 12 else "见 shifan schema 输出"
     elif kind == "missing":
         found = "（无）"
-        expected = f"填写 {path[-1]}" if path else ""
+        expected = f"填写{_describe(root, loc)}" if path else ""
     elif kind in ("enum", "literal_error"):
         options = str(ctx.get("expected", "")).replace(" or ", ", ").replace("'", "")
         expected = options
@@ -198,5 +223,4 @@ def problem_from_detail(detail: ErrorDetails, document: Document, root: Any, pre
     if in_key:
         message = "键" + message
         found = f"“{path[-1]}”" if path else found
-    line, column = document.position(path)
-    return Problem(document.display, line, column, ".".join(map(str, path)), message, found, expected)
+    return document.problem(path, message, found=found, expected=expected)

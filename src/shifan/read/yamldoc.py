@@ -23,6 +23,7 @@ from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEv
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from shifan.errors import InputError, Problem, ProblemList, display_path
+from shifan.read.yamlmistakes import mistakes
 from shifan.read.yamlsyntax import (
     KeyPath,
     compose,
@@ -298,6 +299,11 @@ def parse_document(raw: bytes, path: Path, *, what: str = "输入文件") -> Doc
     except (ValueError, OverflowError) as error:
         located = value_problems(text, display) or [Problem(display, None, None, "", "无法读取的取值", str(error))]
         raise InputError(located, what=what) from None
+    for mistake in mistakes(text, paths_only=True):
+        key = mistake.key_in(text, key_path_at)
+        problems.append(
+            Problem(display, mistake.line, mistake.column, key, mistake.message, mistake.found, mistake.expected)
+        )
     _check_limits(data, display, problems.problems)
     if aliases and first_alias is not None and not problems:
         size = _expanded_size(data)

@@ -15,6 +15,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from shifan.errors import Problem
+from shifan.read.yamlmistakes import mistake_near
 
 KeyPath = tuple[str | int, ...]
 
@@ -114,6 +115,11 @@ _SYNTAX_HINTS = (
 
 
 def syntax_problem(display: str, error: YAMLError, text: str = "") -> Problem:
+    near = mistake_near(text, _error_line(error)) if text else None
+    if near is not None:
+        # A full-width colon or a missing space is named on its own line, not where the parser gave up.
+        key = near.key_in(text, key_path_at)
+        return Problem(display, near.line, near.column, key, near.message, near.found, near.expected)
     if isinstance(error, MarkedYAMLError):
         mark = error.problem_mark or error.context_mark
         problem = error.problem or ""
@@ -139,6 +145,11 @@ def syntax_problem(display: str, error: YAMLError, text: str = "") -> Problem:
             found = " ".join(part for part in (context, problem) if part)
         return Problem(display, line, column, key, message, found, "合法的 YAML")
     return Problem(display, None, None, "", "YAML 语法错误", str(error).splitlines()[0], "合法的 YAML")
+
+
+def _error_line(error: YAMLError) -> int | None:
+    mark = (error.problem_mark or error.context_mark) if isinstance(error, MarkedYAMLError) else None
+    return mark.line + 1 if mark is not None else None
 
 
 def _tab_indented(text: str, line: int | None) -> bool:

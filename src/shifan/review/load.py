@@ -11,10 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from shifan.errors import InputError, Problem, ProblemList
+from shifan.load.normalise import normalise, notes_text
 from shifan.read.suggest import did_you_mean
-from shifan.read.typed import Loaded, TypedReader
+from shifan.read.typed import Finding, Loaded, TypedReader
 from shifan.read.yamldoc import Document
 from shifan.review.model import ReviewFile
+from shifan.review.workbook import REVIEW_LAYOUT
 from shifan.rules.rubric import Rubric
 
 WHAT = "评审意见表"
@@ -48,25 +50,65 @@ def _is_review(document: Document, data: dict[str, Any]) -> Problem | None:
     )
 
 
-_READER = TypedReader(LoadedReview, ReviewFile, what=WHAT, kind=_is_review)
+def _normalise(data: dict[str, Any]) -> tuple[Any, list[Finding], tuple[str, ...]]:
+    read = normalise(data, ReviewFile)
+    return read.data, read.findings, tuple(notes_text(read.notes))
 
 
-def load_review(path: Path) -> LoadedReview:
-    """Read one review sheet and validate its schema."""
-    return _READER.load(path)
+_READER = TypedReader(
+    LoadedReview, ReviewFile, what=WHAT, kind=_is_review, layouts=[REVIEW_LAYOUT], normalise=_normalise
+)
 
 
-def load_reviews(paths: Sequence[str | Path]) -> list[LoadedReview]:
+def read_review_document(path: Path) -> Document:
+    """Parse a review sheet (YAML or workbook) without validating it."""
+    return _READER.read(path)
+
+
+def load_review(path: Path, rubric: Rubric | None = None) -> LoadedReview:
+    """Read one review sheet (YAML or workbook) and validate its schema.
+
+    A reviewer's natural input is read as meant: 已核实, 同意推荐, 通过 (for an override),
+    ``8分``, ``2026/1/10``. With ``rubric``, scores out of range are reported together with the
+    schema's problems instead of after they are fixed.
+    """
+    if rubric is None:
+        return _READER.load(path)
+    return _READER.load(path, invalid=lambda document, data: _score_problems(data, document, rubric))
+
+
+def load_reviews(paths: Sequence[str | Path], rubric: Rubric | None = None) -> list[LoadedReview]:
     """Read several review sheets; raise one :class:`InputError` with the problems of all of them."""
     problems = ProblemList(WHAT)
     loaded: list[LoadedReview] = []
     for path in paths:
         try:
-            loaded.append(load_review(Path(path)))
+            loaded.append(load_review(Path(path), rubric))
         except InputError as error:
             problems.extend(error.problems)
     problems.raise_if_any()
     return loaded
+
+
+def _score_problems(data: Any, document: Document, rubric: Rubric) -> list[Problem]:
+    """Scores out of range in a sheet that does not validate yet (read from its raw data)."""
+    items = data.get("items") if isinstance(data, dict) else None
+    if not isinstance(items, dict):
+        return []
+    criteria = {c.id: c for _, c in rubric.criteria()}
+    problems = []
+    for key, item in items.items():
+        criterion = criteria.get(str(key))
+        score = item.get("score") if isinstance(item, dict) else None
+        if criterion is None or isinstance(score, bool) or not isinstance(score, (int, float)):
+            continue
+        if criterion.gate or not 0 <= score <= criterion.points:
+            expected = "留空（否决项不评分）" if criterion.gate else f"0 至 {criterion.points:g}"
+            message = "否决项不评分" if criterion.gate else "评分超出该项分值"
+            problems.append(
+                document.problem(("items", str(key), "score"), message, found=f"{score:g}", expected=expected)
+            )
+    return problems
 
 
 def review_problems(loaded: LoadedReview, rubric: Rubric) -> list[Problem]:

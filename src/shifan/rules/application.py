@@ -35,6 +35,16 @@ from shifan.rules.vocab import (
 # Strict: a YAML true/false is not a count (pydantic would otherwise read true as 1).
 Count = Annotated[int, Field(ge=0, strict=True)]
 MONTH_PATTERN = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+#: What people write in a certificate number they do not have: never a valid certificate.
+PLACEHOLDERS = frozenset(
+    {"无", "暂无", "没有", "待补", "待定", "待填", "未知", "略", "不详", "-", "--", "—", "/", "0", "n/a", "na", "none"}
+)
+
+
+def is_placeholder(text: str) -> bool:
+    """Whether ``text`` only stands in for a number (无, 待补, xxx, -, 0 …)."""
+    word = text.strip().lower().replace("－", "-").replace("／", "/")
+    return word in PLACEHOLDERS or (len(word) >= 3 and set(word) <= {"x", "*", "?", "？", "0", "-"})
 
 
 class MedicalLicence(StrictModel):
@@ -105,6 +115,11 @@ class Certificate(StrictModel):
     issued: dt.date | None = Field(None, description="发证日期")
     expires: dt.date | None = Field(None, description="有效期至；长期有效可不填")
 
+    @property
+    def is_placeholder(self) -> bool:
+        """A number such as 无 or 待补: the certificate is not held."""
+        return is_placeholder(self.number)
+
 
 class StaffMember(StrictModel):
     """工作人员."""
@@ -116,6 +131,11 @@ class StaffMember(StrictModel):
     main_practice_site_here: bool = Field(False, description="本单位是否为其主执业机构（医师）")
     trained: bool = Field(False, description="是否经岗前专业培训并考核合格")
     hired: dt.date | None = Field(None, description="入职日期")
+
+    @property
+    def held(self) -> list[Certificate]:
+        """The certificates actually held (placeholder numbers such as 无 or 待补 left out)."""
+        return [c for c in self.certificates if not c.is_placeholder]
 
 
 class Incident(StrictModel):
@@ -177,7 +197,9 @@ class Features(StrictModel):
 class Attachment(StrictModel):
     """佐证材料."""
 
-    type: str = Field(min_length=1, description="材料类型代码，见评分标准 evidence_types")
+    type: str = Field(
+        min_length=1, description="材料类型：评分标准中的代码或中文名称（shifan evidence 可查看每项指标需要的材料）"
+    )
     path: str = Field(min_length=1, description="相对于本申报文件所在目录的路径")
     title: str = Field("", description="材料名称")
 
@@ -221,7 +243,7 @@ class InstitutionApplication(ApplicationCommon):
     category: InstitutionCategory = Field(description="机构类别")
     address: str = Field("", description="地址")
     founded: dt.date | None = Field(None, description="成立日期")
-    qualifications: Qualifications = Field(description="资质")
+    qualifications: Qualifications = Field(default_factory=Qualifications, description="资质")
     beds: Beds = Field(description="床位")
     occupancy: list[MonthOccupancy] = Field(default_factory=list, description="评价年度逐月入住情况（12个月）")
     residents: Residents | None = Field(None, description="入住老年人能力等级构成")

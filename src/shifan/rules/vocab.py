@@ -10,6 +10,7 @@ the wording of the national plan (国卫老龄发〔2022〕14号) and the provin
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 
 class Labelled(StrEnum):
@@ -22,6 +23,20 @@ class Labelled(StrEnum):
         member._value_ = value
         member.label = label or value
         return member
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> dict[str, Any]:
+        """Codes and Chinese labels are both accepted, so editors offer (and accept) both; each
+        option is described by its label."""
+        schema: dict[str, Any] = handler.resolve_ref_schema(handler(core_schema))
+        members = list(cls)
+        labels = [m.label for m in members if m.label != m.value]
+        schema["enum"] = [m.value for m in members] + labels
+        schema["enumDescriptions"] = [m.label for m in members] + [
+            f"= {m.value}" for m in members if m.label != m.value
+        ]
+        schema["description"] = "可填代码或中文名称：" + "、".join(f"{m.label}（{m.value}）" for m in members)
+        return schema
 
 
 class Status(Labelled):

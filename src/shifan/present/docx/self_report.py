@@ -21,6 +21,7 @@ from shifan.present.docx.common import (
     table,
     title,
 )
+from shifan.present.evidence import evidence_list
 from shifan.present.report.build import checked_view
 from shifan.present.report.views import ReportView
 from shifan.rules.vocab import Status
@@ -74,7 +75,7 @@ def defaults_table(document: Any, view: ReportView) -> None:
     )
 
 
-def self_report_document(view: ReportView) -> Any:
+def self_report_document(view: ReportView, evidence: dict[str, Any] | None = None) -> Any:
     r = view.result
     document = new_document(title=f"{r.applicant.name} 自评报告", as_of=r.as_of)
     header_and_footer(document, header=f"{r.applicant.name} 自评报告", audit=view.footer_note, cover=True)
@@ -176,6 +177,27 @@ def self_report_document(view: ReportView) -> Any:
     else:
         paragraph(document, "各项指标均符合，无需整改。")
 
+    if evidence and (evidence["criteria"] or evidence["unused"]):
+        section("材料清单")
+        if evidence["criteria"]:
+            table(
+                document,
+                ["指标", "所需材料", "已附文件"],
+                [
+                    (
+                        f"{item['id']} {item['title']}" if i == 0 else "",
+                        need["title"],
+                        "缺少" if need["missing"] else "、".join(need["files"]),
+                    )
+                    for item in evidence["criteria"]
+                    for i, need in enumerate(item["needs"])
+                ],
+                [40, 50, 66],
+            )
+        if evidence["unused"]:
+            unused = "、".join(f"{u['path']}（{u['title']}）" for u in evidence["unused"])
+            paragraph(document, f"未对应任何指标的附件：{unused}", size=Pt(9))
+
     if view.priorities:
         section("优先推荐条件")
         for line in view.priorities:
@@ -200,4 +222,4 @@ def self_report_document(view: ReportView) -> Any:
 
 def write_self_report_docx(checked: Checked, out: Path | None) -> bytes:
     """The 自评报告 of one application as a Word document, written atomically to ``out``."""
-    return save(self_report_document(checked_view(checked)), out)
+    return save(self_report_document(checked_view(checked), evidence_list(checked)), out)

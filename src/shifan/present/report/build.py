@@ -18,6 +18,7 @@ from shifan.errors import RenderError, TemplateInputError
 from shifan.evaluate.pipeline import Checked
 from shifan.files import atomic_write_text
 from shifan.formatting import chinese_date
+from shifan.present.evidence import evidence_list
 from shifan.present.json_output import reconciled_json, result_json
 from shifan.present.preflight_text import problem_text
 from shifan.present.publication import NUMERALS, Publication, list_title, process_paragraph, public_annex
@@ -105,7 +106,7 @@ def checked_view(checked: Checked) -> ReportView:
 
 
 def self_report_html(checked: Checked, *, user_templates: Path | None = None) -> str:
-    return render_template("self.html", user_templates, view=checked_view(checked))
+    return render_template("self.html", user_templates, view=checked_view(checked), evidence=evidence_list(checked))
 
 
 def self_report_page(checked: Checked, *, user_templates: Path | None = None) -> Page:

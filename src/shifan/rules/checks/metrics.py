@@ -257,9 +257,7 @@ def physician_count(app: InstitutionApplication, as_of: dt.date, options: Metric
     count = sum(
         1
         for s in app.staff
-        if any(
-            c.type is CertificateType.PHYSICIAN_PRACTICE and valid_on(as_of, None, c.expires) for c in s.certificates
-        )
+        if any(c.type is CertificateType.PHYSICIAN_PRACTICE and valid_on(as_of, None, c.expires) for c in s.held)
     )
     return Measurement(count, f"持有效医师执业证书 {count} 人")
 

@@ -15,14 +15,14 @@ from shifan.rules.vocab import CertificateType, Role, Status
 
 
 def valid_certificate(member: StaffMember, types: list[CertificateType], as_of: dt.date) -> Certificate | None:
-    for cert in member.certificates:
+    for cert in member.held:
         if cert.type in types and valid_on(as_of, cert.issued, cert.expires):
             return cert
     return None
 
 
 def _why_not(member: StaffMember, types: list[CertificateType], as_of: dt.date) -> str:
-    held = [c for c in member.certificates if c.type in types]
+    held = [c for c in member.held if c.type in types]
     if not held:
         return "无" + "或".join(t.label for t in types)
     expired = [c for c in held if c.expires is not None and c.expires < as_of]
@@ -69,7 +69,7 @@ class CertificatesCheck(Check):
                 if valid_certificate(member, types, ctx.as_of) is None:
                     failing.append(f"{member.name}（{member.role.label}）：{_why_not(member, types, ctx.as_of)}")
             elif self.others == "trained_or_certified":
-                certified = any(valid_on(ctx.as_of, None, c.expires) for c in member.certificates)
+                certified = any(valid_on(ctx.as_of, None, c.expires) for c in member.held)
                 if not (member.trained or certified):
                     failing.append(f"{member.name}（{member.role.label}）：无证书且未经培训考核")
         observed = f"在岗 {len(staff)} 人，{len(staff) - len(failing)} 人符合"

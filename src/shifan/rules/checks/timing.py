@@ -8,7 +8,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from shifan.rules.application import InstitutionApplication
+from shifan.rules.application import InstitutionApplication, is_placeholder
 from shifan.rules.checks.base import Check, Context, Outcome, compare, register
 from shifan.rules.messages import complies, not_reported, quoted_requirement, requirement
 from shifan.rules.vocab import MedicalLevel, Status
@@ -134,6 +134,8 @@ class LicenceCheck(Check):
             filing = q.elderly_care_filing
             if filing is None or filing.date > ctx.as_of:
                 return Outcome(Status.FAIL, "未备案", expected, "未进行养老机构备案")
+            if is_placeholder(filing.number):
+                return Outcome(Status.INSUFFICIENT, f"备案号“{filing.number}”", expected, "养老机构备案编号尚未填写")
             return Outcome(Status.PASS, f"备案号 {filing.number}（{filing.date}）", expected, "已进行养老机构备案")
         expected = "持有有效的医疗机构执业许可（备案）"
         if self.levels:
@@ -141,6 +143,10 @@ class LicenceCheck(Check):
         licence = q.medical_licence
         if licence is None or licence.issued > ctx.as_of:
             return Outcome(Status.FAIL, "无医疗机构执业许可", expected, "不具备医疗卫生机构资质")
+        if is_placeholder(licence.number):
+            return Outcome(
+                Status.INSUFFICIENT, f"许可证编号“{licence.number}”", expected, "医疗机构执业许可证编号尚未填写"
+            )
         observed = f"{licence.level.label}，许可证 {licence.number}，{licence.issued} 取得" + (
             f"，有效期至 {licence.expires}" if licence.expires else ""
         )
