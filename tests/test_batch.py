@@ -56,7 +56,9 @@ def big(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     fixture = GEN.generate(root / "in", 200, seed=11, broken=1)
     write_formula_apps(root / "in" / "institutions")
     out = root / "out"
-    result = invoke(["batch", root / "in", "-o", out, "--no-pdf", "--jobs", "2"], 1)
+    result = invoke(
+        ["batch", root / "in", "--reviews", root / "in" / "reviews", "-o", out, "--no-pdf", "--jobs", "2"], 1
+    )
     return {"fixture": fixture, "out": out, "result": result, "root": root}
 
 
@@ -143,24 +145,55 @@ def test_counties_in_the_batch_are_rolled_up(big: dict[str, Any]) -> None:
 def test_rerun_skips_unchanged_and_redoes_what_changed(tmp_path: Path) -> None:
     fixture = GEN.generate(tmp_path / "in", 30, seed=5, counties=1)
     out = tmp_path / "out"
-    first = run_batch(tmp_path / "in", out, writers=applicant_writers(["json"]), summary=SUMMARY, jobs=2)
+    first = run_batch(
+        tmp_path / "in",
+        out,
+        reviews_dir=tmp_path / "in" / "reviews",
+        writers=applicant_writers(["json"]),
+        summary=SUMMARY,
+        jobs=2,
+    )
     assert first.ok and first.processed == 31 and first.skipped == 0
     summary = out / "summary.xlsx"
     stamp = summary.stat().st_mtime_ns
 
-    again = run_batch(tmp_path / "in", out, writers=applicant_writers(["json"]), summary=SUMMARY, jobs=2)
+    again = run_batch(
+        tmp_path / "in",
+        out,
+        reviews_dir=tmp_path / "in" / "reviews",
+        writers=applicant_writers(["json"]),
+        summary=SUMMARY,
+        jobs=2,
+    )
     assert (again.processed, again.skipped) == (0, 31)
     assert summary.stat().st_mtime_ns == stamp
     assert [r.model_dump() for r in again.rows] == [r.model_dump() for r in first.rows]
 
     evidence = tmp_path / "in" / "institutions" / "evidence" / "staff_roster.txt"
     os.utime(evidence, ns=(1, 1))  # touched, same content: still skipped
-    assert run_batch(tmp_path / "in", out, writers=applicant_writers(["json"]), summary=SUMMARY, jobs=2).processed == 0
+    assert (
+        run_batch(
+            tmp_path / "in",
+            out,
+            reviews_dir=tmp_path / "in" / "reviews",
+            writers=applicant_writers(["json"]),
+            summary=SUMMARY,
+            jobs=2,
+        ).processed
+        == 0
+    )
 
     review = fixture.reviews[0]
     review.write_text(review.read_text(encoding="utf-8").replace("recommend", "pending", 1), encoding="utf-8")
     owner = review.name.split("-r")[0]
-    changed = run_batch(tmp_path / "in", out, writers=applicant_writers(["json"]), summary=SUMMARY, jobs=2)
+    changed = run_batch(
+        tmp_path / "in",
+        out,
+        reviews_dir=tmp_path / "in" / "reviews",
+        writers=applicant_writers(["json"]),
+        summary=SUMMARY,
+        jobs=2,
+    )
     assert changed.processed == 1
 
     county = fixture.counties[0].read_text(encoding="utf-8")
@@ -168,17 +201,38 @@ def test_rerun_skips_unchanged_and_redoes_what_changed(tmp_path: Path) -> None:
     path = tmp_path / "in" / "institutions" / member
     path.write_text(path.read_text(encoding="utf-8") + "contact: 新联系人\n", encoding="utf-8")
     assert (
-        run_batch(tmp_path / "in", out, writers=applicant_writers(["json"]), summary=SUMMARY, jobs=2).processed == 2
+        run_batch(
+            tmp_path / "in",
+            out,
+            reviews_dir=tmp_path / "in" / "reviews",
+            writers=applicant_writers(["json"]),
+            summary=SUMMARY,
+            jobs=2,
+        ).processed
+        == 2
     )  # the institution and its county
 
     victim = tmp_path / "in" / "institutions" / f"{owner}.yaml"
     victim.unlink()
-    gone = run_batch(tmp_path / "in", out, writers=applicant_writers(["json"]), summary=SUMMARY, jobs=2)
+    gone = run_batch(
+        tmp_path / "in",
+        out,
+        reviews_dir=tmp_path / "in" / "reviews",
+        writers=applicant_writers(["json"]),
+        summary=SUMMARY,
+        jobs=2,
+    )
     assert not (out / "applicants" / f"institutions__{owner}.json").exists()
     assert gone.total == 30 and len(gone.failures) == sum(1 for r in fixture.reviews if r.name.startswith(owner))
 
     changed_settings = run_batch(
-        tmp_path / "in", out, writers=applicant_writers(["json"]), summary=SUMMARY, jobs=2, as_of=GEN.AS_OF
+        tmp_path / "in",
+        out,
+        reviews_dir=tmp_path / "in" / "reviews",
+        writers=applicant_writers(["json"]),
+        summary=SUMMARY,
+        jobs=2,
+        as_of=GEN.AS_OF,
     )
     assert changed_settings.skipped == 0
 
@@ -209,7 +263,14 @@ def test_missing_folder_is_a_usage_error(tmp_path: Path) -> None:
 
 def test_sample_reviews_are_matched_in_a_batch(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    report = run_batch(APPLICATIONS, out, writers=applicant_writers(["json"]), summary=SUMMARY, jobs=1)
+    report = run_batch(
+        APPLICATIONS,
+        out,
+        reviews_dir=APPLICATIONS / "reviews",
+        writers=applicant_writers(["json"]),
+        summary=SUMMARY,
+        jobs=1,
+    )
     rows = {r.file: r for r in report.rows}
     assert rows["institutions/01-kangning-eligible.yaml"].reviewers == ["李华", "张明"]
     assert rows["institutions/02-ankang-low-occupancy.yaml"].contradicted == ["C1"]

@@ -142,6 +142,5 @@ class ItemResult:
     failure: Failure | None = None
     deps: dict[str, DepRecord] = field(default_factory=dict, repr=False)
     rubric_ref: str = ""
-    rubric_local: bool = False
     rubric_sha: str = ""
     outputs: list[str] = field(default_factory=list)

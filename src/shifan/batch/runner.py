@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from shifan import __version__
-from shifan.batch.discover import SourceFile, match_reviews, peek_review, scan
+from shifan.batch.discover import SourceFile, match_reviews, peek_review, planted_review, scan
 from shifan.batch.manifest import (
     BatchSettings,
     Manifest,
@@ -42,7 +42,6 @@ from shifan.batch.manifest import (
 from shifan.batch.model import ApplicantWriter, Failure, ItemResult, ReviewPeek, SummaryRow, Task
 from shifan.batch.worker import cached_rubric, process
 from shifan.errors import ShifanError, UsageError
-from shifan.evaluate.pipeline import rubric_roots
 
 logger = logging.getLogger(__name__)
 
@@ -140,25 +139,22 @@ def _peeks(reviews: list[SourceFile], old: Manifest, jobs: int) -> dict[str, Rev
     return peeks
 
 
-def _rubric_sha(ref: str, local: bool, cache: dict[tuple[str, bool], str]) -> str:
-    key = (ref, local)
-    if key not in cache:
+def _rubric_sha(ref: str, cache: dict[str, str]) -> str:
+    if ref not in cache:
         try:
-            cache[key] = cached_rubric(ref, roots=rubric_roots(local)).sha256
+            cache[ref] = cached_rubric(ref).sha256
         except ShifanError:
-            cache[key] = ""
-    return cache[key]
+            cache[ref] = ""
+    return cache[ref]
 
 
-def _unchanged(
-    entry: ManifestEntry, app: SourceFile, reviews: list[SourceFile], rubric_shas: dict[tuple[str, bool], str]
-) -> bool:
+def _unchanged(entry: ManifestEntry, app: SourceFile, reviews: list[SourceFile], rubric_shas: dict[str, str]) -> bool:
     if entry.failure or entry.row is None or entry.app_sha != app.sha:
         return False
     if entry.reviews != [(r.rel, r.sha) for r in reviews]:
         return False
-    ref, local, sha = entry.rubric
-    if not sha or _rubric_sha(ref, local, rubric_shas) != sha:
+    ref, sha = entry.rubric
+    if not sha or _rubric_sha(ref, rubric_shas) != sha:
         return False
     if not all(os.path.isfile(path) for path in entry.outputs):
         return False
@@ -173,17 +169,29 @@ def _clean_temporaries(out: Path) -> None:
 
 
 def collect(
-    source: Path, exclude: list[Path], old: Manifest, jobs: int
+    source: Path, exclude: list[Path], old: Manifest, jobs: int, reviews_dir: Path | None = None
 ) -> tuple[list[SourceFile], dict[str, list[SourceFile]], list[Failure], dict[str, ReviewPeek]]:
-    """Applications, the reviews of each, review failures and review peeks (for the manifest)."""
+    """Applications, the reviews of each, review failures and review peeks (for the manifest).
+
+    Reviews come only from ``reviews_dir``; a review sheet among the applications is a failure."""
     if not source.is_dir():
         raise UsageError(f"目录不存在：{source}")
-    files = scan(source, exclude)
+    if reviews_dir is not None and not reviews_dir.is_dir():
+        raise UsageError(f"评审意见表目录不存在：{reviews_dir}")
+    files = scan(source, [*exclude, reviews_dir] if reviews_dir is not None else exclude)
     apps = [f for f in files if f.kind != "review"]
-    reviews = [f for f in files if f.kind == "review"]
+    planted = [planted_review(f) for f in files if f.kind == "review"]
+    reviews: list[SourceFile] = []
+    if reviews_dir is not None:
+        for found in scan(reviews_dir, exclude, base=source):
+            if found.kind == "review":
+                reviews.append(found)
+            else:
+                message = f"{found.rel}: 评审意见表目录中的文件不是评审意见表（应有 kind: review）"
+                planted.append(Failure(found.rel, "review", [message]))
     peeks = _peeks(reviews, old, jobs)
     matched, failures = match_reviews(apps, reviews, peeks)
-    return apps, matched, failures, peeks
+    return apps, matched, planted + failures, peeks
 
 
 def run_batch(
@@ -191,13 +199,14 @@ def run_batch(
     out: Path | None,
     *,
     criteria: str | None = None,
+    reviews_dir: Path | None = None,
     as_of: dt.date | None = None,
     jobs: int | None = None,
     writers: Sequence[ApplicantWriter] = (),
     summary: SummaryWriter | None = None,
     progress: Progress | None = None,
 ) -> BatchReport:
-    """Evaluate every application under ``source`` with its reviews.
+    """Evaluate every application under ``source`` with its reviews (from ``reviews_dir`` only).
 
     Each applicant's outputs are written by ``writers`` into ``out/applicants``; the summary table
     and failure log by ``summary``, only when they changed. With ``out`` None nothing is written
@@ -218,11 +227,11 @@ def run_batch(
         (out / APPLICANTS).mkdir(parents=True, exist_ok=True)
         _clean_temporaries(out)
     exclude = [out] if out is not None else []
-    apps, matched, review_failures, peeks = collect(source, exclude, old, jobs)
+    apps, matched, review_failures, peeks = collect(source, exclude, old, jobs, reviews_dir)
     stems = output_stems(apps)
     manifest = Manifest(settings=settings, reviews=peeks)
     report = BatchReport(out=out, total=len(apps))
-    rubric_shas: dict[tuple[str, bool], str] = {}
+    rubric_shas: dict[str, str] = {}
     tasks: list[Task] = []
     for app in apps:
         reviews = matched[app.rel]
@@ -268,7 +277,7 @@ def run_batch(
                 app_sha=by_rel[task.rel].sha,
                 reviews=[(r.rel, r.sha) for r in matched[task.rel]],
                 deps=item.deps,
-                rubric=(item.rubric_ref, item.rubric_local, item.rubric_sha),
+                rubric=(item.rubric_ref, item.rubric_sha),
                 outputs=item.outputs,
                 row=item.row,
                 failure=item.failure.messages if item.failure is not None else None,

@@ -50,7 +50,7 @@ def process(task: Task) -> ItemResult:
     try:
         loaded = load_application(Path(task.app))
         choice = choose_rubric(loaded.app, task.criteria)
-        item.rubric_ref, item.rubric_local = str(choice.ref), choice.local
+        item.rubric_ref = str(choice.ref)
         rubric = rubric_for(loaded, task.criteria, loader=cached_rubric)
         item.rubric_sha = rubric.sha256
         as_of = dt.date.fromisoformat(task.as_of) if task.as_of else None

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from shifan.batch import default_jobs, run_batch
-from shifan.cli.params import as_of_option, criteria_option
+from shifan.cli.params import as_of_option, criteria_option, reviews_option
 from shifan.errors import ExitCode
 from shifan.present.formats import applicant_writers
 from shifan.present.summary import SUMMARY
@@ -58,6 +58,7 @@ jobs_option = click.option(
 @click.command("batch")
 @click.argument("folder", type=click.Path(path_type=Path, file_okay=False))
 @criteria_option
+@reviews_option
 @as_of_option
 @click.option("-o", "--output", type=click.Path(path_type=Path, file_okay=False), required=True, help="输出目录。")
 @jobs_option
@@ -67,12 +68,13 @@ def batch(
     ctx: click.Context,
     folder: Path,
     criteria: str | None,
+    reviews_dir: Path | None,
     as_of: dt.date | None,
     output: Path,
     jobs: int | None,
     no_pdf: bool,
 ) -> None:
-    """批量评价目录下的全部申报文件（含同目录树中的评审意见表）。
+    """批量评价目录下的全部申报文件（评审意见表由 --reviews 目录提供）。
 
     \b
     输出：applicants/ 下每个申报单位的 JSON 和自评报告 PDF，summary.csv 与 summary.xlsx 汇总表，
@@ -84,6 +86,7 @@ def batch(
             folder,
             output,
             criteria=criteria,
+            reviews_dir=reviews_dir,
             as_of=as_of,
             jobs=jobs or default_jobs(),
             writers=applicant_writers(["json"] if no_pdf else ["json", "pdf"]),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import click
@@ -41,6 +42,14 @@ criteria_option = click.option(
     default=None,
     metavar="RUBRIC",
     help="评分标准编号（如 anhui/institution）或 YAML 文件路径；缺省为申报文件指定的或全国标准。",
+)
+
+reviews_option = click.option(
+    "--reviews",
+    "reviews_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="评审意见表所在目录（由组织评审的单位提供）；缺省不读取评审意见表。申报材料目录中的评审意见表不予采用。",
 )
 
 

@@ -9,7 +9,7 @@ import click
 
 from shifan.batch import default_jobs
 from shifan.cli.batch import jobs_option, progress_bar
-from shifan.cli.params import as_of_option, criteria_option
+from shifan.cli.params import as_of_option, criteria_option, reviews_option
 from shifan.errors import ExitCode
 from shifan.present.recommendation import DEFAULT_FORMATS, write_recommendation
 from shifan.present.row_text import group_label
@@ -19,6 +19,7 @@ from shifan.recommend import recommend as make_recommendation
 @click.command("recommend")
 @click.argument("folder", type=click.Path(path_type=Path, file_okay=False))
 @criteria_option
+@reviews_option
 @as_of_option
 @click.option("--quota", type=click.IntRange(min=1), required=True, help="名额：每类申报（或每组）推荐的个数。")
 @click.option(
@@ -36,6 +37,7 @@ def recommend(
     ctx: click.Context,
     folder: Path,
     criteria: str | None,
+    reviews_dir: Path | None,
     as_of: dt.date | None,
     quota: int,
     quota_by: str | None,
@@ -58,6 +60,7 @@ def recommend(
             quota_by=quota_by,  # type: ignore[arg-type]
             min_score=min_score,
             criteria=criteria,
+            reviews_dir=reviews_dir,
             as_of=as_of,
             jobs=jobs or default_jobs(),
             progress=progress,
