@@ -19,6 +19,7 @@ import pytest
 
 from conftest import APPLICATIONS, ROOT, invoke
 from shifan.batch import run_batch
+from shifan.batch.runner import output_stem
 from shifan.present.formats import applicant_writers
 from shifan.present.summary import SUMMARY
 
@@ -42,6 +43,10 @@ def write_formula_apps(folder: Path) -> None:
         data = GEN.institution(rng, 900 + index)
         data["name"] = name
         (folder / f"formula-{index}.yaml").write_bytes(GEN._dump(data))
+
+
+def out_name(rel: str, suffix: str) -> str:
+    return output_stem(rel) + suffix
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
@@ -73,7 +78,8 @@ def test_broken_file_in_the_middle_does_not_stop_the_others(big: dict[str, Any])
     outputs = {p.name for p in (out / "applicants").glob("*.json")}
     expected = len(fixture.institutions) + len(fixture.counties) + len(FORMULA_NAMES)
     assert len(outputs) == expected
-    assert "institutions__inst-0101.json" in outputs and "institutions__inst-0100.json" not in outputs
+    assert out_name("institutions/inst-0101.yaml", ".json") in outputs
+    assert out_name("institutions/inst-0100.yaml", ".json") not in outputs
     assert "失败 1 个" in big["result"].stdout
     rows = read_csv(out / "summary.csv")
     assert len(rows) == expected + 1
@@ -110,7 +116,7 @@ def test_stale_reviews_are_flagged_in_summary_and_json(big: dict[str, Any]) -> N
     stale = {r["申报文件"] for r in rows if r["评审意见已过期"] == "是"}
     assert stale == {f"institutions/{p.name}" for p in fixture.stale}
     name = fixture.stale[0].stem
-    data = json.loads((out / "applicants" / f"institutions__{name}.json").read_text(encoding="utf-8"))
+    data = json.loads((out / "applicants" / out_name(f"institutions/{name}.yaml", ".json")).read_text(encoding="utf-8"))
     assert data["stale"] is True
     assert all("申报文件在评审后已修改" in r["stale_reasons"] for r in data["reviews"])
     assert "评审意见已过期" in big["result"].stdout
@@ -135,7 +141,7 @@ def test_json_holds_reviews_and_reconciled_scores(big: dict[str, Any]) -> None:
 @pytest.mark.slow
 def test_counties_in_the_batch_are_rolled_up(big: dict[str, Any]) -> None:
     out = big["out"]
-    data = json.loads((out / "applicants" / "regions__county-02.json").read_text(encoding="utf-8"))
+    data = json.loads((out / "applicants" / out_name("regions/county-02.yaml", ".json")).read_text(encoding="utf-8"))
     assert len(data["rollup"]["members"]) == 5
     used = {i["name"]: i["used"] for i in data["rollup"]["indicators"]}
     assert used["care_institutions"] == "derived"
@@ -222,7 +228,7 @@ def test_rerun_skips_unchanged_and_redoes_what_changed(tmp_path: Path) -> None:
         summary=SUMMARY,
         jobs=2,
     )
-    assert not (out / "applicants" / f"institutions__{owner}.json").exists()
+    assert not (out / "applicants" / out_name(f"institutions/{owner}.yaml", ".json")).exists()
     assert gone.total == 30 and len(gone.failures) == sum(1 for r in fixture.reviews if r.name.startswith(owner))
 
     changed_settings = run_batch(
@@ -246,12 +252,15 @@ def test_batch_writes_pdfs_for_the_samples(tmp_path: Path) -> None:
     out = tmp_path / "out"
     invoke(["batch", source, "-o", out, "--jobs", "1"], 0)
     pdfs = sorted(p.name for p in (out / "applicants").glob("*.pdf"))
-    assert pdfs == ["institutions__01-kangning-eligible.pdf", "institutions__03-fushou-major-incident.pdf"]
+    assert pdfs == [
+        out_name("institutions/01-kangning-eligible.yaml", ".pdf"),
+        out_name("institutions/03-fushou-major-incident.yaml", ".pdf"),
+    ]
     assert all(p.read_bytes().startswith(b"%PDF") for p in (out / "applicants").glob("*.pdf"))
     rows = read_csv(out / "summary.csv")
     assert {r["自评报告PDF"] for r in rows} == {
-        "institutions__01-kangning-eligible.pdf",
-        "institutions__03-fushou-major-incident.pdf",
+        out_name("institutions/01-kangning-eligible.yaml", ".pdf"),
+        out_name("institutions/03-fushou-major-incident.yaml", ".pdf"),
     }
     again = invoke(["batch", source, "-o", out, "--jobs", "1"], 0)
     assert "本次处理 0 个" in again.stdout

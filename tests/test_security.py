@@ -3,14 +3,24 @@ what people read, what a batch writes, and how much work an input can cause."""
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from conftest import ROOT, invoke
-from shifan.batch import run_batch
-from shifan.errors import InputError
+from shifan.batch import runner
+from shifan.batch.guard import own_output, still_owner
+from shifan.batch.model import ItemResult, Task
+from shifan.batch.runner import BatchReport, output_stem, run_batch
+from shifan.batch.worker import process as worker_process
+from shifan.errors import InputError, OutputError
 from shifan.evaluate.pipeline import check_application
 from shifan.present.formats import applicant_writers
 from shifan.present.summary import SUMMARY
@@ -142,3 +152,181 @@ def test_line_separator_is_reported_where_it_is(tmp_path: Path) -> None:  # F24
     line = next(i for i, text in enumerate(app.read_text(encoding="utf-8").splitlines(), 1) if "屯溪区" in text)
     result = invoke(["check", app], 2)
     assert f"app.yaml:{line}:" in result.output and "行分隔符或段分隔符 U+2028" in result.output
+
+
+# --- batch that cannot lie (F8, F9, F13, F14, F15, F23) -------------------------------------------
+
+
+def batch(source: Path, out: Path, **options: object) -> BatchReport:
+    return run_batch(source, out, writers=applicant_writers(["json"]), summary=SUMMARY, jobs=1, **options)  # type: ignore[arg-type]
+
+
+def test_output_names_never_collide(tmp_path: Path) -> None:  # F8
+    source, out = tmp_path / "in", tmp_path / "out"
+    applicant(source / "a__b", "c.yaml", name="第一家：甲护理院")
+    batch(source, out)
+    applicant(source / "a", "b__c.yaml", name="第二家：乙护理院", gate_fail=True)
+    report = batch(source, out)
+    assert report.processed == 1 and report.skipped == 1
+    rows = {r.file: r for r in report.rows}
+    assert rows["a__b/c.yaml"].output != rows["a/b__c.yaml"].output
+    for rel, row in rows.items():
+        data = json.loads((out / "applicants" / f"{row.output}.json").read_text(encoding="utf-8"))
+        assert data["evaluation"]["applicant"]["name"] == row.name, rel
+    assert output_stem("a__b/c.yaml") == output_stem("a__b/c.yaml")  # stable across runs
+
+
+def test_rerun_from_another_folder_deletes_only_its_own_outputs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # F9
+    project, elsewhere = tmp_path / "proj", tmp_path / "elsewhere"
+    applicant(project / "in", "gone.yaml")
+    applicant(project / "in", "kept.yaml", uscc="52341002MJA000012B")
+    monkeypatch.chdir(project)
+    batch(Path("in"), Path("out"))
+    gone = project / "out" / "applicants" / f"{output_stem('gone.yaml')}.json"
+    assert gone.is_file()
+    manifest = json.loads((project / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert all(
+        not Path(p).is_absolute() and not p.startswith("out") for e in manifest["items"].values() for p in e["outputs"]
+    )
+    (project / "in" / "gone.yaml").unlink()
+    decoy = elsewhere / "out" / "applicants" / gone.name
+    decoy.parent.mkdir(parents=True)
+    decoy.write_text("unrelated", encoding="utf-8")
+    monkeypatch.chdir(elsewhere)
+    report = batch(Path("../proj/in"), Path("../proj/out"))
+    assert decoy.read_text(encoding="utf-8") == "unrelated"
+    assert not gone.exists()
+    assert report.skipped == 1
+
+
+def test_report_never_overwrites_its_input(tmp_path: Path) -> None:  # F23
+    app = applicant(tmp_path)
+    before = app.read_bytes()
+    result = invoke(["report", "self", app, "-o", app], 2)
+    assert "不能覆盖" in result.output and app.read_bytes() == before
+    sheet = review_of(app, tmp_path / "r.yaml", "张三")
+    invoke(["report", "review", app, sheet, "-o", sheet, "--format", "html"], 2)
+
+
+def test_a_file_edited_during_the_run_is_redone_after_it_is_reverted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # F15
+    source, out = tmp_path / "in", tmp_path / "out"
+    app = applicant(source)
+    original = app.read_text(encoding="utf-8")
+    real_scan = runner.scan
+
+    def scan_then_edit(*args: object, **kwargs: object) -> object:
+        found = real_scan(*args, **kwargs)  # type: ignore[arg-type]
+        app.write_text(applicant(tmp_path / "edited", gate_fail=True).read_text(encoding="utf-8"), encoding="utf-8")
+        return found
+
+    monkeypatch.setattr(runner, "scan", scan_then_edit)
+    assert [r.eligible for r in batch(source, out).rows] == [False]
+    monkeypatch.setattr(runner, "scan", real_scan)
+    app.write_text(original, encoding="utf-8")
+    again = batch(source, out)
+    assert again.processed == 1 and [r.eligible for r in again.rows] == [True]
+
+
+def poison(arg: str) -> str:
+    """Kills its own worker on one argument (an OOM kill or a crash in a library)."""
+    if arg == "poison":
+        os.kill(os.getpid(), signal.SIGKILL)
+    time.sleep(0.02)
+    return arg.upper()
+
+
+def test_a_worker_killed_by_a_signal_fails_only_its_own_call() -> None:  # F13
+    args = [f"a{i}" for i in range(12)] + ["poison"] + [f"b{i}" for i in range(12)]
+    results: dict[str, str | None] = {}
+    runner._run_pool(poison, args, 2, results.__setitem__)
+    assert results.pop("poison") is None
+    assert results == {a: a.upper() for a in args if a != "poison"}
+
+
+def killing_process(task: Task) -> ItemResult:
+    if task.rel.startswith("poison"):
+        os.kill(os.getpid(), signal.SIGKILL)
+    return worker_process(task)
+
+
+def test_a_worker_killed_mid_batch_is_an_internal_fault_of_one_applicant(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # F13
+    source, out = tmp_path / "in", tmp_path / "out"
+    for index in range(6):
+        applicant(source, f"app{index}.yaml")
+    applicant(source, "poison.yaml")
+    monkeypatch.setattr(runner, "process", killing_process)
+    report = run_batch(source, out, writers=applicant_writers(["json"]), summary=SUMMARY, jobs=2)
+    assert len(report.rows) == 6
+    assert [(f.file, f.kind) for f in report.failures] == [("poison.yaml", "internal")]
+    summary = (out / "summary.csv").read_text(encoding="utf-8-sig")
+    assert "失败（内部错误，非申报文件问题）" in summary and "申报文件有误" not in summary
+
+
+def test_a_second_live_run_on_the_same_output_is_refused(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    with own_output(out) as first:
+        with pytest.raises(OutputError), own_output(out):
+            pass
+        assert still_owner(out, first)
+    with own_output(out) as second:
+        assert not still_owner(out, first) and still_owner(out, second)
+
+
+def test_a_worker_of_an_older_run_writes_nothing(tmp_path: Path) -> None:  # F14
+    out = tmp_path / "out"
+    (out / "applicants").mkdir(parents=True)
+    app = applicant(tmp_path / "in")
+    with own_output(out) as old:
+        pass
+    with own_output(out):
+        task = Task(
+            app=str(app),
+            rel="app.yaml",
+            reviews=(),
+            criteria=None,
+            as_of=None,
+            out_base=str(out / "applicants" / "app"),
+            writers=tuple(applicant_writers(["json"])),
+            owner=(str(out), old),
+        )
+        item = worker_process(task)
+    assert item.failure is not None and not list((out / "applicants").iterdir())
+
+
+@pytest.mark.slow
+def test_workers_die_with_a_killed_parent_and_a_newer_run_stands(tmp_path: Path) -> None:  # F14
+    source, out = tmp_path / "in", tmp_path / "out"
+    for index in range(40):
+        applicant(source, f"app{index:02d}.yaml")
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    command = [sys.executable, "-m", "shifan", "batch", str(source), "-o", str(out), "--no-pdf", "--jobs", "2"]
+    parent = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    workers: list[int] = []
+    while not workers and time.monotonic() < deadline:
+        children = Path(f"/proc/{parent.pid}/task/{parent.pid}/children")
+        workers = [int(p) for p in children.read_text().split()] if children.exists() else []
+        time.sleep(0.05)
+    assert workers, "the batch should have started its workers"
+    os.kill(parent.pid, signal.SIGKILL)  # the parent only: its workers are not signalled
+    parent.wait()
+    deadline = time.monotonic() + 10
+    while any(Path(f"/proc/{pid}").exists() and "zombie" not in _state(pid) for pid in workers):
+        assert time.monotonic() < deadline, "workers outlived their parent"
+        time.sleep(0.05)
+    report = run_batch(source, out, writers=applicant_writers(["json"]), summary=SUMMARY, jobs=2)
+    assert report.ok and report.total == 40
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/status").read_text().split("State:")[1].split("\n")[0].lower()
+    except (OSError, IndexError):
+        return "zombie"

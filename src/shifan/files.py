@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO
 
-from shifan.errors import OutputError
+from shifan.errors import OutputError, UsageError
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -118,3 +118,15 @@ def looks_absolute(raw: str) -> bool:
     """Whether a path written in a file is absolute on any system (``/x``, ``\\x``, ``~x``, ``C:x``),
     where only a path relative to that file is allowed."""
     return os.path.isabs(raw) or raw.startswith(("\\", "~")) or (len(raw) > 1 and raw[1] == ":")
+
+
+def refuse_own_input(output: Path, inputs: list[Path]) -> None:
+    """Refuse to write ``output`` when it is one of the command's own inputs (a report written
+    over the application it reports on)."""
+    for source in inputs:
+        try:
+            same = os.path.samefile(output, source)
+        except (OSError, ValueError):
+            same = os.path.abspath(output) == os.path.abspath(source)
+        if same:
+            raise UsageError(f"输出文件 {output} 是本命令的输入文件，不能覆盖；请另选输出文件名")

@@ -12,6 +12,7 @@ from click.decorators import FC
 
 from shifan.cli.params import as_of_option, criteria_option
 from shifan.evaluate.pipeline import check_application
+from shifan.files import refuse_own_input
 from shifan.load.rubric import load_rubric
 from shifan.present.formats import REVIEW_REPORT, SELF_REPORT, SHEET, BlankSheet, Document, ReviewReport
 from shifan.review import load_review, reconcile
@@ -61,6 +62,7 @@ def self_report(
     templates: Path | None,
 ) -> None:
     """自评报告：结论、得分、逐项自评表、整改清单、待核对的默认值、签章栏。"""
+    refuse_own_input(output, [application, *([Path(criteria)] if criteria else [])])
     checked = check_application(application, criteria=criteria, as_of=as_of)
     SELF_REPORT.write(checked, output, SELF_REPORT.format_for(fmt, output), user_templates=templates)
     click.echo(f"已生成自评报告：{output}")
@@ -87,6 +89,7 @@ def review_report(
 
     不给评审文件（REVIEWS）时输出空白的专家评分栏，供纸面评审。
     """
+    refuse_own_input(output, [application, *reviews, *([Path(criteria)] if criteria else [])])
     checked = check_application(application, criteria=criteria, as_of=as_of)
     reconciled = reconcile(checked, [load_review(path) for path in reviews]) if reviews else None
     fmt = REVIEW_REPORT.format_for(fmt, output)
