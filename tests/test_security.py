@@ -330,3 +330,16 @@ def _state(pid: int) -> str:
         return Path(f"/proc/{pid}/status").read_text().split("State:")[1].split("\n")[0].lower()
     except (OSError, IndexError):
         return "zombie"
+
+
+@pytest.mark.slow
+def test_pdf_workers_leave_no_temporary_folders(tmp_path: Path) -> None:  # F22
+    source, temp = tmp_path / "in", tmp_path / "tmp"
+    temp.mkdir()
+    applicant(source, "a.yaml")
+    applicant(source, "b.yaml", uscc="52341002MJA000012B")
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), TMPDIR=str(temp))
+    command = [sys.executable, "-m", "shifan", "batch", str(source), "-o", str(tmp_path / "out"), "--jobs", "2"]
+    subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL, timeout=300)
+    assert len(list((tmp_path / "out" / "applicants").glob("*.pdf"))) == 2
+    assert not list(temp.glob("weasyprint-*"))
