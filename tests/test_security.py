@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from conftest import ROOT, invoke
@@ -22,7 +23,10 @@ from shifan.batch.runner import BatchReport, output_stem, run_batch
 from shifan.batch.worker import process as worker_process
 from shifan.errors import InputError, OutputError
 from shifan.evaluate.pipeline import check_application
+from shifan.formatting import one_line
+from shifan.present.cells import csv_cell
 from shifan.present.formats import applicant_writers
+from shifan.present.spreadsheet import Sheet, write_xlsx
 from shifan.present.summary import SUMMARY
 from shifan.review import load_reviews
 
@@ -343,3 +347,29 @@ def test_pdf_workers_leave_no_temporary_folders(tmp_path: Path) -> None:  # F22
     subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL, timeout=300)
     assert len(list((tmp_path / "out" / "applicants").glob("*.pdf"))) == 2
     assert not list(temp.glob("weasyprint-*"))
+
+
+# --- what people read stays what it is (F5, F6, F7, F32) ------------------------------------------
+
+
+@pytest.mark.parametrize("lead", ["＝", "＋", "－", "＠", "\x00=", "\x1b=", "\x7f=", "\u200b=", "\ufeff=", "\u202e="])
+def test_formula_behind_invisible_or_full_width_characters_is_neutralised(lead: str) -> None:  # F32
+    assert csv_cell(lead + "1+1").startswith("'")
+
+
+def test_noncharacters_never_reach_an_xlsx(tmp_path: Path) -> None:  # F7
+    path = tmp_path / "t.xlsx"
+    write_xlsx(path, [Sheet("表", ["名称"], [["示例\ufffe护理院\uffff"]])])
+    assert openpyxl.load_workbook(path).active["A2"].value == "示例护理院"  # type: ignore[index]
+
+
+def test_file_names_cannot_drive_the_terminal(tmp_path: Path) -> None:  # F6
+    source = tmp_path / "in"
+    source.mkdir()
+    (source / "\x1b[2Jx\n伪造.yaml").write_text("kind: institution\n", encoding="utf-8")
+    result = invoke(["batch", source, "-o", tmp_path / "out", "--no-pdf", "-j", "1"], 1)
+    assert "\x1b" not in result.stderr and "<U+001B>[2Jx<U+000A>伪造.yaml" in result.stderr
+
+
+def test_a_name_in_the_notice_is_one_line() -> None:  # F5, defence behind the intake check
+    assert one_line("甲\n  4. 伪造\r\u2028") == "甲<U+000A>  4. 伪造<U+000D><U+2028>"

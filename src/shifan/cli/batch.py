@@ -14,6 +14,7 @@ import click
 from shifan.batch import default_jobs, run_batch
 from shifan.cli.params import as_of_option, criteria_option, reviews_option
 from shifan.errors import ExitCode
+from shifan.formatting import one_line
 from shifan.present.formats import applicant_writers
 from shifan.present.summary import SUMMARY
 
@@ -104,7 +105,7 @@ def batch(
             f"注意：{stale} 个申报单位的评审意见已过期（申报文件或评分标准在评审后修改），见汇总表“评审意见已过期”列。"
         )
     for failure in report.failures:
-        click.echo(f"失败：{failure.file}：{failure.messages[0] if failure.messages else ''}", err=True)
+        click.echo(f"失败：{one_line(failure.file)}：{failure.messages[0] if failure.messages else ''}", err=True)
     click.echo(f"结果已写入 {output}（summary.csv、summary.xlsx、failures.log、applicants/）")
     ctx.exit(ExitCode.OK if report.ok else ExitCode.NOT_ELIGIBLE)
 

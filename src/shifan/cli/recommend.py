@@ -11,6 +11,7 @@ from shifan.batch import default_jobs
 from shifan.cli.batch import jobs_option, progress_bar
 from shifan.cli.params import as_of_option, criteria_option, reviews_option
 from shifan.errors import ExitCode
+from shifan.formatting import one_line
 from shifan.present.recommendation import DEFAULT_FORMATS, write_recommendation
 from shifan.present.row_text import group_label
 from shifan.recommend import recommend as make_recommendation
@@ -72,7 +73,7 @@ def recommend(
         for entry in rec_list.recommended:
             stale = "（评审意见已过期）" if entry.row.stale else ""
             click.echo(
-                f"  {entry.position:>3}. {entry.row.name}  {entry.row.score:g} 分  {group_label(entry.group)}{stale}"
+                f"  {entry.position:>3}. {one_line(entry.row.name)}  {entry.row.score:g} 分  {group_label(entry.group)}{stale}"
             )
     if result.failures:
         click.echo(f"有 {result.failures} 个文件无法处理，已列入附件（annex.csv）。", err=True)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from shifan.files import atomic_write_text
+from shifan.formatting import one_line
 from shifan.present.cells import CellValue
 from shifan.present.report.build import recommendation_page, write_html, write_pdf
 from shifan.present.row_text import TIE_RULES, annex_reason, group_label, override_text, stale_text, tie_note
@@ -102,7 +103,7 @@ def notice_text(recommendation: Recommendation) -> str:
             if rec_list.quota_by and entry.group != group:
                 group = entry.group
                 lines.append(f"  {group_label(group)}：")
-            lines.append(f"  {entry.position}. {entry.row.name}")
+            lines.append(f"  {entry.position}. {one_line(entry.row.name)}")
         lines.append("")
     lines.append("排序规则：" + "；".join(TIE_RULES) + "。")
     lines.append("公示时间：____年__月__日至____年__月__日")
