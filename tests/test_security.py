@@ -373,3 +373,30 @@ def test_file_names_cannot_drive_the_terminal(tmp_path: Path) -> None:  # F6
 
 def test_a_name_in_the_notice_is_one_line() -> None:  # F5, defence behind the intake check
     assert one_line("甲\n  4. 伪造\r\u2028") == "甲<U+000A>  4. 伪造<U+000D><U+2028>"
+
+
+# --- sandboxed templates (F19) -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "{{ cycler.__init__.__globals__.os.popen('touch PWNED').read() }}",
+        "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+        "{{ self._TemplateReference__context }}{{ lipsum.__globals__['os'].system('touch PWNED') }}",
+    ],
+)
+def test_user_templates_cannot_reach_outside_the_view_data(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, payload: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    evil = tmp_path / "evil"
+    evil.mkdir()
+    (evil / "self.html").write_text(
+        '{% extends "default:self.html" %}{% block body %}' + payload + "{{ super() }}{% endblock %}",
+        encoding="utf-8",
+    )
+    app = applicant(tmp_path / "app")
+    result = invoke(["report", "self", app, "--templates", evil, "-o", tmp_path / "x.html"], 2)
+    assert "报告模板" in result.output
+    assert not (tmp_path / "PWNED").exists() and not (tmp_path / "x.html").exists()
