@@ -400,3 +400,24 @@ def test_user_templates_cannot_reach_outside_the_view_data(
     result = invoke(["report", "self", app, "--templates", evil, "-o", tmp_path / "x.html"], 2)
     assert "报告模板" in result.output
     assert not (tmp_path / "PWNED").exists() and not (tmp_path / "x.html").exists()
+
+
+# --- JSON on errors ----------------------------------------------------------------------------
+
+
+def test_invalid_input_gives_a_json_error_document_with_json_format(tmp_path: Path) -> None:
+    app = applicant(tmp_path, name='"示例\\u200b护理院"', founded='"not a date"')
+    result = invoke(["check", app, "--format", "json"], 2)
+    document = json.loads(result.stdout)
+    assert document["schema_version"] == 1 and document["error"]["exit_code"] == 2
+    problems = document["error"]["problems"]
+    assert ("name", 4) in {(p["key"], p["line"]) for p in problems}
+    assert all(set(p) == {"file", "line", "column", "key", "message", "found", "expected"} for p in problems)
+    assert "申报文件有" in result.stderr
+
+
+def test_text_format_errors_stay_on_stderr(tmp_path: Path) -> None:
+    result = invoke(["check", tmp_path / "missing.yaml"], 2)
+    assert result.stdout == "" and "文件不存在" in result.stderr
+    missing = json.loads(invoke(["criteria", "show", "nowhere/x", "--format", "json"], 2).stdout)
+    assert missing["error"]["problems"] == [] and missing["error"]["message"]

@@ -158,6 +158,36 @@ def display_path(path: Path) -> str:
     return one_line(text)
 
 
+#: Version of the JSON error document (``--format json``); raised on incompatible changes.
+ERROR_SCHEMA_VERSION = 1
+
+
+def error_document(error: ShifanError) -> dict[str, object]:
+    """The JSON error document printed with ``--format json`` when a command fails: the exit code,
+    the message and, for invalid input, every problem with its file, line, column and key."""
+    problems = error.problems if isinstance(error, InputError) else []
+    return {
+        "schema_version": ERROR_SCHEMA_VERSION,
+        "error": {
+            "exit_code": int(error.exit_code),
+            "kind": type(error).__name__,
+            "message": error.user_message(),
+            "problems": [
+                {
+                    "file": p.file,
+                    "line": p.line,
+                    "column": p.column,
+                    "key": p.key,
+                    "message": p.message,
+                    "found": p.found,
+                    "expected": p.expected,
+                }
+                for p in problems
+            ],
+        },
+    }
+
+
 #: Characters that move the cursor, break a line or reorder text on a terminal or in a list.
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 

@@ -62,3 +62,23 @@ def terminal_style() -> Style:
 
 def echo_json(data: Any) -> None:
     click.echo(dumps(data))
+
+
+def _remember_format(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """Note the output format on the root context, so an error is reported in that format too."""
+    root = ctx.find_root()
+    root.ensure_object(dict)
+    root.obj["format"] = value
+    return value
+
+
+format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    is_eager=True,
+    callback=_remember_format,
+    help="输出格式（json 时出错也在标准输出给出 JSON 错误文档）。",
+)
