@@ -3,12 +3,14 @@ what people read, what a batch writes, and how much work an input can cause."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -23,12 +25,15 @@ from shifan.batch.runner import BatchReport, output_stem, run_batch
 from shifan.batch.worker import process as worker_process
 from shifan.errors import InputError, OutputError
 from shifan.evaluate.pipeline import check_application
+from shifan.files import sha256_file
 from shifan.formatting import one_line
 from shifan.present.cells import csv_cell
 from shifan.present.formats import applicant_writers
+from shifan.present.report import fonts
 from shifan.present.spreadsheet import Sheet, write_xlsx
 from shifan.present.summary import SUMMARY
 from shifan.review import load_reviews
+from shifan.rules.base import MAX_NAME
 
 BAD = ROOT / "tests" / "bad_inputs" / "applications"
 VALID = BAD / "valid-institution.yaml"
@@ -421,3 +426,93 @@ def test_text_format_errors_stay_on_stderr(tmp_path: Path) -> None:
     assert result.stdout == "" and "文件不存在" in result.stderr
     missing = json.loads(invoke(["criteria", "show", "nowhere/x", "--format", "json"], 2).stdout)
     assert missing["error"]["problems"] == [] and missing["error"]["message"]
+
+
+# --- bounded work (F10, F11, F12, F16, F17, F18, F29) ---------------------------------------------
+
+
+def test_discovery_never_blocks_on_a_fifo_nor_reads_a_huge_file(tmp_path: Path) -> None:  # F11
+    source = tmp_path / "in"
+    applicant(source)
+    os.mkfifo(source / "pipe.yaml")
+    with (source / "big.yaml").open("wb") as handle:
+        handle.truncate(1 << 30)  # sparse: 1 GB that costs nothing on disk
+    (source / "zero.yaml").symlink_to("/dev/zero")
+    started = time.monotonic()
+    report = batch(source, tmp_path / "out")
+    assert time.monotonic() - started < 30
+    messages = {f.file: " ".join(f.messages) for f in report.failures}
+    assert "不是普通文件" in messages["pipe.yaml"] and "不是普通文件" in messages["zero.yaml"]
+    assert "文件过大" in messages["big.yaml"]
+    assert [r.file for r in report.rows] == ["app.yaml"]
+
+
+def test_rerun_does_not_follow_evidence_swapped_for_a_fifo_or_a_device(tmp_path: Path) -> None:  # F10
+    source, out = tmp_path / "in", tmp_path / "out"
+    app = applicant(source)
+    batch(source, out)
+    evidence = next(p for p in (source / "evidence").rglob("*") if p.is_file())
+    evidence.unlink()
+    os.mkfifo(evidence)
+    started = time.monotonic()
+    report = batch(source, out)
+    assert time.monotonic() - started < 30 and report.processed == 1
+    evidence.unlink()
+    evidence.symlink_to("/dev/zero")
+    assert batch(source, out).processed == 1
+    assert app.exists()
+
+
+def test_roster_cannot_point_at_a_device(tmp_path: Path) -> None:  # F12
+    county = tmp_path / "county.yaml"
+    text = (BAD / "valid-region.yaml").read_text(encoding="utf-8")
+    shutil.copytree(BAD / "evidence", tmp_path / "evidence")
+    county.write_text(text.replace("valid-institution.yaml", "../../../../../../../../dev/zero"), encoding="utf-8")
+    result = invoke(["check", county], 2)
+    assert "名册应指向机构申报文件" in result.output
+    fifo = tmp_path / "member.yaml"
+    os.mkfifo(fifo)
+    county.write_text(text.replace("valid-institution.yaml", "member.yaml"), encoding="utf-8")
+    assert "不是普通文件" in invoke(["check", county], 2).output
+
+
+def test_hashing_streams_and_refuses_non_regular_files(tmp_path: Path) -> None:  # F29
+    path = tmp_path / "scan.bin"
+    path.write_bytes(b"x" * (3 << 20))
+    assert sha256_file(path) == hashlib.sha256(path.read_bytes()).hexdigest()
+    os.mkfifo(tmp_path / "fifo")
+    with pytest.raises(OSError):
+        sha256_file(tmp_path / "fifo")
+
+
+def test_thousands_of_unknown_keys_are_reported_quickly(tmp_path: Path) -> None:  # F17
+    path = tmp_path / "keys.yaml"
+    path.write_text(
+        "kind: institution\n" + "".join(f"unknown_key_{i:05d}: 1\n" for i in range(24_000)), encoding="utf-8"
+    )
+    started = time.monotonic()
+    result = invoke(["check", path], 2)
+    assert time.monotonic() - started < 20
+    assert "另有" in result.output and result.output.count("\n") < 200
+
+
+def test_an_untrusted_font_cache_fallback_is_not_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # F18
+    shared = tmp_path / "tmp"
+    planted = shared / f"shifan-fonts-{os.getuid()}"
+    planted.mkdir(parents=True)
+    planted.chmod(0o777)
+    monkeypatch.setattr(tempfile, "tempdir", str(shared))
+    unwritable = tmp_path / "file-not-folder"
+    unwritable.write_text("", encoding="utf-8")
+    chosen = fonts._writable_cache(unwritable / "cache")
+    assert chosen != planted and chosen.is_dir()
+
+
+@pytest.mark.slow
+def test_a_name_of_the_longest_allowed_length_renders_in_bounded_time(tmp_path: Path) -> None:  # F16
+    app = applicant(tmp_path, name="很" * MAX_NAME)
+    started = time.monotonic()
+    invoke(["report", "self", app, "-o", tmp_path / "r.pdf"], 0)
+    assert time.monotonic() - started < 60
+    too_long = applicant(tmp_path / "long", name="很" * (MAX_NAME + 1))
+    assert "过长" in invoke(["check", too_long], 2).output

@@ -33,7 +33,7 @@ from shifan.rules.vocab import (
 )
 
 # Strict: a YAML true/false is not a count (pydantic would otherwise read true as 1).
-Count = Annotated[int, Field(ge=0, strict=True)]
+Count = Annotated[int, Field(ge=0, le=10_000_000, strict=True)]
 MONTH_PATTERN = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
