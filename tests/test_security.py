@@ -516,3 +516,24 @@ def test_a_name_of_the_longest_allowed_length_renders_in_bounded_time(tmp_path: 
     assert time.monotonic() - started < 60
     too_long = applicant(tmp_path / "long", name="很" * (MAX_NAME + 1))
     assert "过长" in invoke(["check", too_long], 2).output
+
+
+# --- many reviewers (F21) ---------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_thirteen_reviewers_keep_every_column_on_the_page(tmp_path: Path) -> None:
+    app = applicant(tmp_path)
+    sheets = [review_of(app, tmp_path / f"r{i:02d}.yaml", f"专家{i}") for i in range(1, 14)]
+    html = tmp_path / "review.html"
+    invoke(["report", "review", app, *sheets, "-o", html, "--format", "html"], 0)
+    text = html.read_text(encoding="utf-8")
+    assert "专家评分（13 位）" in text and "专家13：" in text
+    pdf = tmp_path / "review.pdf"
+    invoke(["report", "review", app, *sheets, "-o", pdf], 0)
+    printed = "".join(
+        subprocess.run(
+            ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout.split()
+    )
+    assert "合议分" in printed and "现场核查" in printed and "专家意见" in printed and "专家13" in printed
