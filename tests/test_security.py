@@ -537,3 +537,11 @@ def test_thirteen_reviewers_keep_every_column_on_the_page(tmp_path: Path) -> Non
         ).stdout.split()
     )
     assert "合议分" in printed and "现场核查" in printed and "专家意见" in printed and "专家13" in printed
+
+
+def test_characters_the_fonts_cannot_draw_are_named_in_the_output(tmp_path: Path) -> None:  # F30
+    app = applicant(tmp_path, name="ཁྲོམ་སྡེ示例𪚥护理院")
+    result = invoke(["report", "self", app, "-o", tmp_path / "r.html", "--format", "html"], 0)
+    assert "可能显示为方框" in result.stderr and "𪚥" in result.stderr and "U+0F41" in result.stderr
+    plain = applicant(tmp_path / "plain")
+    assert "方框" not in invoke(["report", "self", plain, "-o", tmp_path / "p.html", "--format", "html"], 0).stderr

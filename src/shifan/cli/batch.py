@@ -16,6 +16,7 @@ from shifan.cli.params import as_of_option, criteria_option, reviews_option
 from shifan.errors import ExitCode
 from shifan.formatting import one_line
 from shifan.present.formats import applicant_writers
+from shifan.present.report.charset import undrawable
 from shifan.present.summary import SUMMARY
 
 
@@ -104,6 +105,14 @@ def batch(
         click.echo(
             f"注意：{stale} 个申报单位的评审意见已过期（申报文件或评分标准在评审后修改），见汇总表“评审意见已过期”列。"
         )
+    if not no_pdf:
+        for row in report.rows:
+            missing = undrawable([row.name])
+            if missing:
+                click.echo(
+                    f"提示：{one_line(row.file)} 的名称中有报告字体没有的字符，PDF 中可能显示为方框：{''.join(missing)}",
+                    err=True,
+                )
     for failure in report.failures:
         click.echo(f"失败：{one_line(failure.file)}：{failure.messages[0] if failure.messages else ''}", err=True)
     click.echo(f"结果已写入 {output}（summary.csv、summary.xlsx、failures.log、applicants/）")

@@ -15,6 +15,7 @@ from shifan.evaluate.pipeline import check_application
 from shifan.files import refuse_own_input
 from shifan.load.rubric import load_rubric
 from shifan.present.formats import REVIEW_REPORT, SELF_REPORT, SHEET, BlankSheet, Document, ReviewReport
+from shifan.present.report.charset import text_values, undrawable
 from shifan.review import load_review, reconcile
 
 output_option = click.option(
@@ -39,6 +40,15 @@ templates_option = click.option(
     default=None,
     help="自定义模板目录：同名模板优先于内置模板（可用 default:self.html 继承内置模板）。",
 )
+
+
+def warn_undrawable(data: Any, where: str = "") -> None:
+    """Name, on stderr, the characters of the input the report fonts cannot draw."""
+    missing = undrawable(text_values(data))
+    if missing:
+        shown = "".join(missing[:30]) + ("…" if len(missing) > 30 else "")
+        codes = "、".join(f"U+{ord(c):04X}" for c in missing[:10])
+        click.echo(f"提示：{where}以下字符不在报告字体中，PDF 中可能显示为方框：{shown}（{codes}）", err=True)
 
 
 @click.group("report")
@@ -66,6 +76,7 @@ def self_report(
     checked = check_application(application, criteria=criteria, as_of=as_of)
     SELF_REPORT.write(checked, output, SELF_REPORT.format_for(fmt, output), user_templates=templates)
     click.echo(f"已生成自评报告：{output}")
+    warn_undrawable(checked.loaded.document.data)
 
 
 @report.command("review")
@@ -95,6 +106,7 @@ def review_report(
     fmt = REVIEW_REPORT.format_for(fmt, output)
     REVIEW_REPORT.write(ReviewReport(checked, reconciled), output, fmt, user_templates=templates)
     click.echo(f"已生成评审意见表：{output}")
+    warn_undrawable(checked.loaded.document.data)
 
 
 @report.command("sheet")
