@@ -545,3 +545,13 @@ def test_characters_the_fonts_cannot_draw_are_named_in_the_output(tmp_path: Path
     assert "可能显示为方框" in result.stderr and "𪚥" in result.stderr and "U+0F41" in result.stderr
     plain = applicant(tmp_path / "plain")
     assert "方框" not in invoke(["report", "self", plain, "-o", tmp_path / "p.html", "--format", "html"], 0).stderr
+
+
+def test_an_unwritable_output_is_not_blamed_on_the_applicant(tmp_path: Path) -> None:  # F27
+    source, out = tmp_path / "in", tmp_path / "out"
+    applicant(source)
+    blocker = out / "applicants" / f"{output_stem('app.yaml')}.json"
+    blocker.mkdir(parents=True)  # a folder where the output file should go
+    report = batch(source, out)
+    assert [f.kind for f in report.failures] == ["output"]
+    assert "输出无法写入" in (out / "summary.csv").read_text(encoding="utf-8-sig")

@@ -130,7 +130,7 @@ class Failure:
     """A file that could not be processed, with every message about it."""
 
     file: str
-    kind: Literal["application", "review", "internal"]
+    kind: Literal["application", "review", "internal", "output"]
     messages: list[str]
 
 

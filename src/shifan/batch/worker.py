@@ -76,7 +76,8 @@ def process(task: Task) -> ItemResult:
             messages = [problem.format() for problem in error.problems]
         else:
             messages = error.user_message().splitlines()
-        item.failure = Failure(task.rel, "application", messages)
+        # an output that cannot be written (disk full, no permission) is not the applicant's fault
+        item.failure = Failure(task.rel, "output" if isinstance(error, OutputError) else "application", messages)
     except Exception as error:  # a defect on one file must not stop the batch
         logger.exception("batch item %s failed", task.rel)
         item.row = None

@@ -10,6 +10,7 @@ import click
 
 from shifan.present.json_output import dumps
 from shifan.present.text import Style
+from shifan.read.text import EARLIEST, LATEST
 
 
 class DateType(click.ParamType[dt.date]):
@@ -21,9 +22,12 @@ class DateType(click.ParamType[dt.date]):
         if isinstance(value, dt.date):
             return value
         try:
-            return dt.date.fromisoformat(str(value))
+            day = dt.date.fromisoformat(str(value))
         except ValueError:
             self.fail(f"日期格式应为 YYYY-MM-DD，实际为 “{value}”", param, ctx)
+        if not EARLIEST <= day <= LATEST:
+            self.fail(f"日期应在 {EARLIEST.isoformat()} 至 {LATEST.isoformat()} 之间，实际为 “{value}”", param, ctx)
+        return day
 
 
 DATE = DateType()

@@ -85,6 +85,7 @@ FAILURE_LABELS = {
     "application": "失败（申报文件有误）",
     "review": "失败（评审意见表有误）",
     "internal": "失败（内部错误，非申报文件问题）",
+    "output": "失败（输出无法写入，非申报文件问题）",
 }
 
 

@@ -10,6 +10,7 @@ notice, move the terminal cursor or make a spreadsheet unreadable.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -75,6 +76,32 @@ def refused_in_data(data: Any) -> Iterator[tuple[tuple[str | int, ...], str]]:
                 if isinstance(key, str) and (found := VALUE.search(key)):
                     yield (*path, key), describe(found.group())
                 stack.append(((*path, key if isinstance(key, (str, int)) else str(key)), value))
+
+
+#: Dates accepted anywhere: far enough to hold any real record, near enough that "N years
+#: before" and "the month after" stay valid dates.
+EARLIEST = dt.date(1900, 1, 1)
+LATEST = dt.date(2199, 12, 31)
+#: Most digits of an unquoted number (longer ones cannot be real data, and past 4 300 digits
+#: Python refuses to read them at all).
+MAX_DIGITS = 30
+#: An unquoted integer with too many digits: the whole plain scalar after a key, a dash or a
+#: flow bracket (digits inside quoted text are text and are not refused).
+LONG_NUMBER = re.compile(rf"(?:^|(?<=[\s:\[{{,]))[+-]?\d{{{MAX_DIGITS + 1},}}(?=[ \t]*(?:$|[#,\]}}]))", re.MULTILINE)
+
+
+def dates_out_of_range(data: Any) -> Iterator[tuple[tuple[str | int, ...], dt.date]]:
+    """(key path, date) of each date value outside :data:`EARLIEST` … :data:`LATEST`."""
+    stack: list[tuple[tuple[str | int, ...], Any]] = [((), data)]
+    seen: set[int] = set()
+    while stack:
+        path, node = stack.pop()
+        if isinstance(node, dt.date) and not EARLIEST <= node <= LATEST:
+            yield path, node
+        elif isinstance(node, (dict, list)) and id(node) not in seen:
+            seen.add(id(node))
+            items = node.items() if isinstance(node, dict) else enumerate(node)
+            stack.extend(((*path, key if isinstance(key, (str, int)) else str(key)), value) for key, value in items)
 
 
 def visible(text: str) -> str:

@@ -25,7 +25,16 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from shifan.errors import InputError, Problem, ProblemList, display_path
 from shifan.files import NotRegularFileError, read_limited
-from shifan.read.text import MAX_REPORTED, refused_in_data, refused_in_text
+from shifan.read.text import (
+    EARLIEST,
+    LATEST,
+    LONG_NUMBER,
+    MAX_DIGITS,
+    MAX_REPORTED,
+    dates_out_of_range,
+    refused_in_data,
+    refused_in_text,
+)
 from shifan.read.yamlsyntax import (
     KeyPath,
     compose,
@@ -296,6 +305,13 @@ def parse_document(raw: bytes, path: Path, *, what: str = "输入文件") -> Doc
         Problem(display, line, column, key_path_at(text, line), f"含有不允许的字符：{kind}", "", "可见的文字")
         for line, column, kind in islice(refused_in_text(text), MAX_REPORTED)
     ]
+    for match in islice(LONG_NUMBER.finditer(text), MAX_REPORTED - len(refused)):
+        line = text.count("\n", 0, match.start()) + 1
+        column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+        found = f"{len(match.group())} 位数字"
+        refused.append(
+            Problem(display, line, column, key_path_at(text, line), "数字位数过多", found, f"不超过 {MAX_DIGITS} 位")
+        )
     if refused:
         raise InputError(refused, what=what)
     problems = ProblemList(what)
@@ -327,6 +343,9 @@ def parse_document(raw: bytes, path: Path, *, what: str = "输入文件") -> Doc
     document = Document(path=path, text=text, data=data, display=display)
     for key_path, kind in islice(refused_in_data(data), MAX_REPORTED):
         problems.append(document.problem(key_path, f"含有不允许的字符：{kind}", expected="可见的文字"))
+    for key_path, day in islice(dates_out_of_range(data), MAX_REPORTED):
+        expected = f"{EARLIEST.isoformat()} 至 {LATEST.isoformat()}"
+        problems.append(document.problem(key_path, "日期超出范围", found=day.isoformat(), expected=expected))
     problems.raise_if_any()
     return document
 
