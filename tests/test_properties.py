@@ -31,6 +31,7 @@ from shifan.evaluate.result import EvaluationResult
 from shifan.load.application import LoadedApplication, load_application
 from shifan.load.rubric import load_rubric
 from shifan.read.text import VALUE
+from shifan.review import load_review
 from shifan.rules.rubric import Rubric
 from shifan.rules.vocab import (
     Ability,
@@ -410,3 +411,27 @@ def test_hostile_characters_in_any_text_field_are_refused_with_a_position(data: 
     assert_located(error.value, written)
     assert all(problem.line is not None for problem in error.value.problems)
     assert any(f"U+{ord(char):04X}" in problem.message or "一行" in problem.message for problem in error.value.problems)
+
+
+BASE_REVIEW = _load(ROOT / "tests" / "bad_inputs" / "reviews" / "valid-review.yaml")
+
+
+@SETTINGS
+@given(st.data())
+def test_hostile_characters_in_any_review_text_are_refused_with_a_position(data: st.DataObject) -> None:
+    review = copy.deepcopy(BASE_REVIEW)
+    path = data.draw(st.sampled_from(list(text_leaves(review))))
+    parent = review
+    for part in path[:-1]:
+        parent = parent[part]
+    value = parent[path[-1]]
+    at = data.draw(st.integers(0, len(value)))
+    parent[path[-1]] = value[:at] + data.draw(hostile_char) + value[at:]
+    buffer = io.StringIO()
+    YAML(typ="safe").dump(review, buffer)
+    written = WORK / "review.yaml"
+    written.write_text(buffer.getvalue(), encoding="utf-8")
+    with pytest.raises(InputError) as error:
+        load_review(written)
+    assert_located(error.value, written)
+    assert all(problem.line is not None for problem in error.value.problems)
