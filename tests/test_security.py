@@ -555,3 +555,16 @@ def test_an_unwritable_output_is_not_blamed_on_the_applicant(tmp_path: Path) -> 
     report = batch(source, out)
     assert [f.kind for f in report.failures] == ["output"]
     assert "输出无法写入" in (out / "summary.csv").read_text(encoding="utf-8-sig")
+
+
+def test_review_init_never_overwrites_the_application(tmp_path: Path) -> None:  # F23
+    app = applicant(tmp_path)
+    before = app.read_bytes()
+    invoke(["review", "init", app, "--reviewer", "张三", "-o", app, "--force"], 2)
+    assert app.read_bytes() == before
+
+
+def test_the_reviews_folder_cannot_be_the_applications_folder(tmp_path: Path) -> None:
+    applicant(tmp_path / "in")
+    result = invoke(["batch", tmp_path / "in", "--reviews", tmp_path / "in", "-o", tmp_path / "out", "--no-pdf"], 2)
+    assert "评审意见表目录不能是申报材料目录本身" in result.output

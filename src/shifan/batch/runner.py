@@ -230,6 +230,8 @@ def collect(
         raise UsageError(f"目录不存在：{source}")
     if reviews_dir is not None and not reviews_dir.is_dir():
         raise UsageError(f"评审意见表目录不存在：{reviews_dir}")
+    if reviews_dir is not None and os.path.abspath(reviews_dir) == os.path.abspath(source):
+        raise UsageError("评审意见表目录不能是申报材料目录本身；请把评审意见表放在单独的目录中")
     files = scan(source, [*exclude, reviews_dir] if reviews_dir is not None else exclude)
     apps = [f for f in files if f.kind != "review"]
     planted = [planted_review(f) for f in files if f.kind == "review"]

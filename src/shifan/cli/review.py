@@ -11,6 +11,7 @@ import click
 from shifan.cli.params import as_of_option, criteria_option, echo_json, terminal_style
 from shifan.errors import ExitCode
 from shifan.evaluate.pipeline import check_application
+from shifan.files import refuse_own_input
 from shifan.present.json_output import with_rollup
 from shifan.present.review_text import render_reconciled
 from shifan.review import (
@@ -46,6 +47,7 @@ def init(
     as_of: dt.date | None,
 ) -> None:
     """生成预填系统计算结果的评审意见表（YAML，含中文填写说明）。"""
+    refuse_own_input(output, [application, *([Path(criteria)] if criteria else [])])
     checked = check_application(application, criteria=criteria, as_of=as_of)
     write_new_sheet(checked, output, reviewer=reviewer, organisation=organisation, title=title, force=force)
     result = checked.result
