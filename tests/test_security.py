@@ -568,3 +568,11 @@ def test_the_reviews_folder_cannot_be_the_applications_folder(tmp_path: Path) ->
     applicant(tmp_path / "in")
     result = invoke(["batch", tmp_path / "in", "--reviews", tmp_path / "in", "-o", tmp_path / "out", "--no-pdf"], 2)
     assert "评审意见表目录不能是申报材料目录本身" in result.output
+
+
+def test_review_show_gives_a_json_error_document(tmp_path: Path) -> None:
+    app = applicant(tmp_path)
+    sheet = review_of(app, tmp_path / "r.yaml", "张三")
+    sheet.write_text(sheet.read_text(encoding="utf-8").replace("name: 张三", 'name: "张\\u202e三"'), encoding="utf-8")
+    document = json.loads(invoke(["review", "show", app, sheet, "--format", "json"], 2).stdout)
+    assert [p["key"] for p in document["error"]["problems"]] == ["reviewer.name"]

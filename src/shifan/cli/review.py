@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from shifan.cli.params import as_of_option, criteria_option, echo_json, terminal_style
+from shifan.cli.params import as_of_option, criteria_option, echo_json, format_option, terminal_style
 from shifan.errors import ExitCode
 from shifan.evaluate.pipeline import check_application
 from shifan.files import refuse_own_input
@@ -90,9 +90,7 @@ def update(review_file: Path, application: Path | None, criteria: str | None, as
 @click.argument("reviews", nargs=-1, required=True, type=click.Path(path_type=Path))
 @criteria_option
 @as_of_option
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="输出格式。"
-)
+@format_option
 @click.pass_context
 def show(
     ctx: click.Context,
