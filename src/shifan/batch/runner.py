@@ -9,6 +9,7 @@ Output folder layout (with the writers ``shifan batch`` passes)::
     OUT/summary.xlsx             the same table
     OUT/failures.log             files that could not be processed, with every problem
     OUT/manifest.json            what each output was made from (for reruns)
+    OUT/.shifan-batch.lock       id of the run that owns the folder (see shifan.batch.guard)
 
 Every file is written atomically (temporary file, then rename), so a killed batch leaves no
 truncated file; leftover temporary files are removed by the next run, which completes the work.
