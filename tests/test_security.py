@@ -576,3 +576,26 @@ def test_review_show_gives_a_json_error_document(tmp_path: Path) -> None:
     sheet.write_text(sheet.read_text(encoding="utf-8").replace("name: 张三", 'name: "张\\u202e三"'), encoding="utf-8")
     document = json.loads(invoke(["review", "show", app, sheet, "--format", "json"], 2).stdout)
     assert [p["key"] for p in document["error"]["problems"]] == ["reviewer.name"]
+
+
+@pytest.mark.slow
+def test_sigterm_stops_a_batch_cleanly_with_its_workers(tmp_path: Path) -> None:
+    source, out = tmp_path / "in", tmp_path / "out"
+    for index in range(40):
+        applicant(source, f"app{index:02d}.yaml")
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    command = [sys.executable, "-m", "shifan", "batch", str(source), "-o", str(out), "--no-pdf", "--jobs", "2"]
+    parent = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while not (out / "manifest.json").exists():
+        assert time.monotonic() < deadline and parent.poll() is None
+        time.sleep(0.05)
+    children = Path(f"/proc/{parent.pid}/task/{parent.pid}/children").read_text().split()
+    parent.terminate()
+    assert parent.wait(timeout=30) == 130
+    deadline = time.monotonic() + 10
+    while any(Path(f"/proc/{pid}").exists() and "zombie" not in _state(int(pid)) for pid in children):
+        assert time.monotonic() < deadline, "workers outlived their parent"
+        time.sleep(0.05)
+    report = run_batch(source, out, writers=applicant_writers(["json"]), summary=SUMMARY, jobs=2)
+    assert report.ok and report.skipped > 0

@@ -60,6 +60,7 @@ def still_owner(out: Path, run_id: str) -> bool:
 def die_with_parent(parent: int) -> None:
     """Make this (worker) process end when ``parent`` does, even if the parent is killed with
     SIGKILL and cannot shut its workers down."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's "stop cleanly" handler is not for workers
     if sys.platform.startswith("linux"):
         try:
             libc = ctypes.CDLL(None, use_errno=True)
@@ -68,3 +69,22 @@ def die_with_parent(parent: int) -> None:
             pass
     if os.getppid() != parent:  # the parent died before the signal was armed
         os._exit(1)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+@contextmanager
+def stop_cleanly_on_sigterm() -> Iterator[None]:
+    """Turn SIGTERM into an interruption while a batch runs, so its workers are shut down and
+    its manifest saved as on Ctrl-C (only in the main thread, where signals are delivered)."""
+    try:
+        previous = signal.signal(signal.SIGTERM, _interrupt)
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -33,7 +33,7 @@ from typing import Any, Protocol
 
 from shifan import __version__
 from shifan.batch.discover import SourceFile, match_reviews, peek_review, planted_review, scan
-from shifan.batch.guard import die_with_parent, own_output
+from shifan.batch.guard import die_with_parent, own_output, stop_cleanly_on_sigterm
 from shifan.batch.manifest import (
     BatchSettings,
     Manifest,
@@ -281,7 +281,7 @@ def run_batch(
         )
     out = Path(os.path.abspath(out))
     (out / APPLICANTS).mkdir(parents=True, exist_ok=True)
-    with own_output(out) as run_id:
+    with own_output(out) as run_id, stop_cleanly_on_sigterm():
         return _run_batch(
             source,
             out,
