@@ -16,13 +16,13 @@ echo "== 2. 逐个核验：一家机构的逐项结果 =="
 echo "（退出码 $?：0 具备申报资格，1 不具备或证据不足）"
 
 echo
-echo "== 3. 批量评价 applications/ 下全部示例（含专家评审意见表） =="
-"${SHIFAN[@]}" batch applications -o "$OUT/batch"
+echo "== 3. 批量评价 applications/ 下全部示例（评审意见表在 applications/reviews/） =="
+"${SHIFAN[@]}" batch applications --reviews applications/reviews -o "$OUT/batch"
 batch=$?
 
 echo
 echo "== 4. 拟推荐名单：每类申报推荐 5 个 =="
-"${SHIFAN[@]}" recommend applications --quota 5 -o "$OUT/recommend"
+"${SHIFAN[@]}" recommend applications --reviews applications/reviews --quota 5 -o "$OUT/recommend"
 recommend=$?
 
 echo

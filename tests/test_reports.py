@@ -170,7 +170,10 @@ def test_review_report_with_reviews(tmp_path: Path) -> None:
 
 def test_recommendation_list_pdf(tmp_path: Path) -> None:
     out = tmp_path / "rec"
-    invoke(["recommend", ROOT / "applications", "--quota", "2", "-o", out, "--jobs", "1"], 0)
+    applications = ROOT / "applications"
+    invoke(
+        ["recommend", applications, "--reviews", applications / "reviews", "--quota", "2", "-o", out, "--jobs", "1"], 0
+    )
     text = squeeze(pdftotext(out / "recommendation.pdf"))
     assert "全国医养结合示范机构、全国医养结合示范县（市、区）拟推荐名单" in text
     assert "尚未经专家评审" in text  # the process as it happened: these samples are not reviewed

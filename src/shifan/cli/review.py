@@ -8,9 +8,10 @@ from pathlib import Path
 
 import click
 
-from shifan.cli.params import as_of_option, criteria_option, terminal_style
+from shifan.cli.params import as_of_option, criteria_option, format_option, terminal_style
 from shifan.errors import ExitCode
 from shifan.evaluate.pipeline import check_application
+from shifan.files import refuse_own_input
 from shifan.present.json_output import reconciled_json
 from shifan.present.review_text import render_reconciled
 from shifan.review import (
@@ -46,6 +47,7 @@ def init(
     as_of: dt.date | None,
 ) -> None:
     """生成预填系统计算结果的评审意见表（YAML，含中文填写说明）。"""
+    refuse_own_input(output, [application, *([Path(criteria)] if criteria else [])])
     checked = check_application(application, criteria=criteria, as_of=as_of)
     write_new_sheet(checked, output, reviewer=reviewer, organisation=organisation, title=title, force=force)
     result = checked.result
@@ -88,9 +90,7 @@ def update(review_file: Path, application: Path | None, criteria: str | None, as
 @click.argument("reviews", nargs=-1, required=True, type=click.Path(path_type=Path))
 @criteria_option
 @as_of_option
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="输出格式。"
-)
+@format_option
 @click.pass_context
 def show(
     ctx: click.Context,

@@ -11,6 +11,7 @@ from pathlib import Path
 from pydantic import Field, ValidationError
 
 from shifan.errors import InputError
+from shifan.formatting import one_line
 from shifan.present.row_text import group_label
 from shifan.read.problems import problems_from_validation
 from shifan.read.yamldoc import load_document
@@ -138,7 +139,7 @@ def notice_view(recommendation: Recommendation, publication: Publication | None 
             label = group_label(entry.group) if rec_list.quota_by else ""
             if not groups or groups[-1][0] != label:
                 groups.append((label, []))
-            groups[-1][1].append(f"{entry.position}. {entry.row.name}")
+            groups[-1][1].append(f"{entry.position}. {one_line(entry.row.name)}")
         lists.append((f"{NUMERALS[index]}、{rec_list.title}（{len(rec_list.recommended)} 个）", groups))
     closing = [
         "公示时间：____年__月__日至____年__月__日",

@@ -33,6 +33,7 @@ def recommend(
     quota_by: QuotaBy | None = None,
     min_score: float | None = None,
     criteria: str | None = None,
+    reviews_dir: Path | None = None,
     as_of: dt.date | None = None,
     jobs: int | None = None,
     progress: Progress | None = None,
@@ -40,7 +41,9 @@ def recommend(
     """Evaluate every application under ``source`` and rank the eligible ones into a list."""
     if quota < 1:
         raise UsageError("名额（--quota）应为正整数")
-    report = run_batch(source, None, criteria=criteria, as_of=as_of, jobs=jobs, progress=progress)
+    report = run_batch(
+        source, None, criteria=criteria, reviews_dir=reviews_dir, as_of=as_of, jobs=jobs, progress=progress
+    )
     recommendation = build_recommendation(
         report.rows, report.failures, quota=quota, quota_by=quota_by, min_score=min_score
     )
