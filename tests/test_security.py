@@ -563,6 +563,7 @@ def test_characters_the_fonts_cannot_draw_are_named_in_the_output(tmp_path: Path
     app = applicant(tmp_path, name="ཁྲོམ་སྡེ示例𪚥护理院")
     result = invoke(["report", "self", app, "-o", tmp_path / "r.html", "--format", "html"], 0)
     assert "可能显示为方框" in result.stderr and "𪚥" in result.stderr and "U+0F41" in result.stderr
+    assert "方框" not in invoke(["report", "self", app, "-o", tmp_path / "r.docx"], 0).stderr  # Word: reader's fonts
     plain = applicant(tmp_path / "plain")
     assert "方框" not in invoke(["report", "self", plain, "-o", tmp_path / "p.html", "--format", "html"], 0).stderr
 

@@ -89,7 +89,8 @@ def self_report(
     checked = check_application(application, criteria=criteria, as_of=as_of)
     SELF_REPORT.write(checked, output, chosen, user_templates=templates, pdf_a=pdf_a)
     click.echo(f"已生成自评报告：{output}")
-    warn_undrawable(checked.loaded.document.data)
+    if chosen != "docx":  # Word uses the reader's own fonts
+        warn_undrawable(checked.loaded.document.data)
 
 
 @report.command("review")
@@ -121,7 +122,8 @@ def review_report(
     reconciled = reconcile(checked, [load_review(path) for path in reviews]) if reviews else None
     REVIEW_REPORT.write(ReviewReport(checked, reconciled), output, chosen, user_templates=templates, pdf_a=pdf_a)
     click.echo(f"已生成评审意见表：{output}")
-    warn_undrawable(checked.loaded.document.data)
+    if chosen != "docx":  # Word uses the reader's own fonts
+        warn_undrawable(checked.loaded.document.data)
 
 
 @report.command("sheet")
