@@ -172,17 +172,32 @@ def main() -> None:
         pdf_source = work / "pdf"
         gen.generate(pdf_source, args.pdf_count, seed=2, counties=0, reviews=True)
         run_batch(
-            pdf_source, work / "warm", writers=applicant_writers(["json", "pdf"]), summary=SUMMARY, jobs=1
+            pdf_source,
+            work / "warm",
+            reviews_dir=pdf_source / "reviews",
+            writers=applicant_writers(["json", "pdf"]),
+            summary=SUMMARY,
+            jobs=1,
         )  # font subsets cached once
         print(f"   before: {load()} (other processes on this machine compete for the same CPUs)")
         one, one_cpu = timed_cpu(
             lambda: run_batch(
-                pdf_source, work / "pdf1", writers=applicant_writers(["json", "pdf"]), summary=SUMMARY, jobs=1
+                pdf_source,
+                work / "pdf1",
+                reviews_dir=pdf_source / "reviews",
+                writers=applicant_writers(["json", "pdf"]),
+                summary=SUMMARY,
+                jobs=1,
             )
         )
         two, two_cpu = timed_cpu(
             lambda: run_batch(
-                pdf_source, work / "pdf2", writers=applicant_writers(["json", "pdf"]), summary=SUMMARY, jobs=2
+                pdf_source,
+                work / "pdf2",
+                reviews_dir=pdf_source / "reviews",
+                writers=applicant_writers(["json", "pdf"]),
+                summary=SUMMARY,
+                jobs=2,
             )
         )
         print(f"   {args.pdf_count} applications with reviews and PDFs:")
@@ -195,7 +210,12 @@ def main() -> None:
         )
         pdf_rerun = timed(
             lambda: run_batch(
-                pdf_source, work / "pdf2", writers=applicant_writers(["json", "pdf"]), summary=SUMMARY, jobs=2
+                pdf_source,
+                work / "pdf2",
+                reviews_dir=pdf_source / "reviews",
+                writers=applicant_writers(["json", "pdf"]),
+                summary=SUMMARY,
+                jobs=2,
             )
         )
         print(f"   no-change rerun with PDFs: {pdf_rerun:.2f} s = {100 * pdf_rerun / two:.1f} % of the full run")

@@ -20,8 +20,8 @@ echo "== 2b. 合理性提示：不影响得分和结论，提醒评审专家优�
 "${SHIFAN[@]}" check applications/institutions/10-huaxi-larger-fire.yaml | grep -A3 "合理性提示"
 
 echo
-echo "== 3. 批量评价 applications/ 下全部示例（含专家评审意见表） =="
-"${SHIFAN[@]}" batch applications -o "$OUT/batch"
+echo "== 3. 批量评价 applications/ 下全部示例（评审意见表在 applications/reviews/，用 --reviews 指定） =="
+"${SHIFAN[@]}" batch applications --reviews applications/reviews -o "$OUT/batch"
 batch=$?
 
 echo
@@ -31,14 +31,14 @@ echo "排序前检查发现同一申报单位有两个文件：两份都不参�
 rm -rf "$OUT/申报材料"
 cp -r applications "$OUT/申报材料"
 cp "$OUT/申报材料/institutions/01-kangning-eligible.yaml" "$OUT/申报材料/institutions/01-kangning-eligible - 副本.yaml"
-"${SHIFAN[@]}" recommend "$OUT/申报材料" --quota 5 -o "$OUT/recommend-preflight" --no-pdf
+"${SHIFAN[@]}" recommend "$OUT/申报材料" --reviews "$OUT/申报材料/reviews" --quota 5 -o "$OUT/recommend-preflight" --no-pdf
 echo "（退出码 $?：1 表示排序前检查有须先处理的问题）"
 
 echo
 echo "== 4b. 用 --prefer reviewed 指定以有专家评审的文件为准，生成拟推荐名单 =="
-echo "目录中已有评审意见表，因此未经专家评审的申报单位不参加排序（--require-review 的缺省）；"
+echo "给出了评审意见表（--reviews），因此未经专家评审的申报单位不参加排序（--require-review 的缺省）；"
 echo "每套评分标准各成一张名单；低于评分标准合格线的不推荐；发文机关、年度写在名单和公示的标题和红头。"
-"${SHIFAN[@]}" recommend "$OUT/申报材料" --quota 5 --prefer reviewed -o "$OUT/recommend" \
+"${SHIFAN[@]}" recommend "$OUT/申报材料" --reviews "$OUT/申报材料/reviews" --quota 5 --prefer reviewed -o "$OUT/recommend" \
   --issuer 示例省卫生健康委员会 --province 示例省 --year 2026
 recommend=$?
 

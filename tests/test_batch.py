@@ -19,6 +19,7 @@ import pytest
 
 from conftest import APPLICATIONS, ROOT, invoke
 from shifan.batch import run_batch
+from shifan.batch.runner import output_stem
 from shifan.present.formats import applicant_writers
 from shifan.present.summary import SUMMARY
 
@@ -44,6 +45,10 @@ def write_formula_apps(folder: Path) -> None:
         (folder / f"formula-{index}.yaml").write_bytes(GEN._dump(data))
 
 
+def out_name(rel: str, suffix: str) -> str:
+    return output_stem(rel) + suffix
+
+
 def read_csv(path: Path) -> list[dict[str, str]]:
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
@@ -56,7 +61,9 @@ def big(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     fixture = GEN.generate(root / "in", 200, seed=11, broken=1)
     write_formula_apps(root / "in" / "institutions")
     out = root / "out"
-    result = invoke(["batch", root / "in", "-o", out, "--no-pdf", "--jobs", "2"], 1)
+    result = invoke(
+        ["batch", root / "in", "--reviews", root / "in" / "reviews", "-o", out, "--no-pdf", "--jobs", "2"], 1
+    )
     return {"fixture": fixture, "out": out, "result": result, "root": root}
 
 
@@ -71,7 +78,8 @@ def test_broken_file_in_the_middle_does_not_stop_the_others(big: dict[str, Any])
     outputs = {p.name for p in (out / "applicants").glob("*.json")}
     expected = len(fixture.institutions) + len(fixture.counties) + len(FORMULA_NAMES)
     assert len(outputs) == expected
-    assert "institutions__inst-0101.json" in outputs and "institutions__inst-0100.json" not in outputs
+    assert out_name("institutions/inst-0101.yaml", ".json") in outputs
+    assert out_name("institutions/inst-0100.yaml", ".json") not in outputs
     assert "失败 1 个" in big["result"].stdout
     rows = read_csv(out / "summary.csv")
     assert len(rows) == expected + 1
@@ -108,7 +116,7 @@ def test_stale_reviews_are_flagged_in_summary_and_json(big: dict[str, Any]) -> N
     stale = {r["申报文件"] for r in rows if r["评审意见已过期"] == "是"}
     assert stale == {f"institutions/{p.name}" for p in fixture.stale}
     name = fixture.stale[0].stem
-    data = json.loads((out / "applicants" / f"institutions__{name}.json").read_text(encoding="utf-8"))
+    data = json.loads((out / "applicants" / out_name(f"institutions/{name}.yaml", ".json")).read_text(encoding="utf-8"))
     assert data["stale"] is True
     assert all("申报文件在评审后已修改" in r["stale_reasons"] for r in data["reviews"])
     assert "评审意见已过期" in big["result"].stdout
@@ -133,7 +141,7 @@ def test_json_holds_reviews_and_reconciled_scores(big: dict[str, Any]) -> None:
 @pytest.mark.slow
 def test_counties_in_the_batch_are_rolled_up(big: dict[str, Any]) -> None:
     out = big["out"]
-    data = json.loads((out / "applicants" / "regions__county-02.json").read_text(encoding="utf-8"))
+    data = json.loads((out / "applicants" / out_name("regions/county-02.yaml", ".json")).read_text(encoding="utf-8"))
     assert len(data["rollup"]["members"]) == 5
     used = {i["name"]: i["used"] for i in data["rollup"]["indicators"]}
     assert used["care_institutions"] == "derived"
@@ -143,24 +151,55 @@ def test_counties_in_the_batch_are_rolled_up(big: dict[str, Any]) -> None:
 def test_rerun_skips_unchanged_and_redoes_what_changed(tmp_path: Path) -> None:
     fixture = GEN.generate(tmp_path / "in", 30, seed=5, counties=1)
     out = tmp_path / "out"
-    first = run_batch(tmp_path / "in", out, writers=applicant_writers(["json"]), summary=SUMMARY, jobs=2)
+    first = run_batch(
+        tmp_path / "in",
+        out,
+        reviews_dir=tmp_path / "in" / "reviews",
+        writers=applicant_writers(["json"]),
+        summary=SUMMARY,
+        jobs=2,
+    )
     assert first.ok and first.processed == 31 and first.skipped == 0
     summary = out / "summary.xlsx"
     stamp = summary.stat().st_mtime_ns
 
-    again = run_batch(tmp_path / "in", out, writers=applicant_writers(["json"]), summary=SUMMARY, jobs=2)
+    again = run_batch(
+        tmp_path / "in",
+        out,
+        reviews_dir=tmp_path / "in" / "reviews",
+        writers=applicant_writers(["json"]),
+        summary=SUMMARY,
+        jobs=2,
+    )
     assert (again.processed, again.skipped) == (0, 31)
     assert summary.stat().st_mtime_ns == stamp
     assert [r.model_dump() for r in again.rows] == [r.model_dump() for r in first.rows]
 
     evidence = tmp_path / "in" / "institutions" / "evidence" / "staff_roster.txt"
     os.utime(evidence, ns=(1, 1))  # touched, same content: still skipped
-    assert run_batch(tmp_path / "in", out, writers=applicant_writers(["json"]), summary=SUMMARY, jobs=2).processed == 0
+    assert (
+        run_batch(
+            tmp_path / "in",
+            out,
+            reviews_dir=tmp_path / "in" / "reviews",
+            writers=applicant_writers(["json"]),
+            summary=SUMMARY,
+            jobs=2,
+        ).processed
+        == 0
+    )
 
     review = fixture.reviews[0]
     review.write_text(review.read_text(encoding="utf-8").replace("recommend", "pending", 1), encoding="utf-8")
     owner = review.name.split("-r")[0]
-    changed = run_batch(tmp_path / "in", out, writers=applicant_writers(["json"]), summary=SUMMARY, jobs=2)
+    changed = run_batch(
+        tmp_path / "in",
+        out,
+        reviews_dir=tmp_path / "in" / "reviews",
+        writers=applicant_writers(["json"]),
+        summary=SUMMARY,
+        jobs=2,
+    )
     assert changed.processed == 1
 
     county = fixture.counties[0].read_text(encoding="utf-8")
@@ -168,17 +207,38 @@ def test_rerun_skips_unchanged_and_redoes_what_changed(tmp_path: Path) -> None:
     path = tmp_path / "in" / "institutions" / member
     path.write_text(path.read_text(encoding="utf-8") + "contact: 新联系人\n", encoding="utf-8")
     assert (
-        run_batch(tmp_path / "in", out, writers=applicant_writers(["json"]), summary=SUMMARY, jobs=2).processed == 2
+        run_batch(
+            tmp_path / "in",
+            out,
+            reviews_dir=tmp_path / "in" / "reviews",
+            writers=applicant_writers(["json"]),
+            summary=SUMMARY,
+            jobs=2,
+        ).processed
+        == 2
     )  # the institution and its county
 
     victim = tmp_path / "in" / "institutions" / f"{owner}.yaml"
     victim.unlink()
-    gone = run_batch(tmp_path / "in", out, writers=applicant_writers(["json"]), summary=SUMMARY, jobs=2)
-    assert not (out / "applicants" / f"institutions__{owner}.json").exists()
+    gone = run_batch(
+        tmp_path / "in",
+        out,
+        reviews_dir=tmp_path / "in" / "reviews",
+        writers=applicant_writers(["json"]),
+        summary=SUMMARY,
+        jobs=2,
+    )
+    assert not (out / "applicants" / out_name(f"institutions/{owner}.yaml", ".json")).exists()
     assert gone.total == 30 and len(gone.failures) == sum(1 for r in fixture.reviews if r.name.startswith(owner))
 
     changed_settings = run_batch(
-        tmp_path / "in", out, writers=applicant_writers(["json"]), summary=SUMMARY, jobs=2, as_of=GEN.AS_OF
+        tmp_path / "in",
+        out,
+        reviews_dir=tmp_path / "in" / "reviews",
+        writers=applicant_writers(["json"]),
+        summary=SUMMARY,
+        jobs=2,
+        as_of=GEN.AS_OF,
     )
     assert changed_settings.skipped == 0
 
@@ -192,12 +252,15 @@ def test_batch_writes_pdfs_for_the_samples(tmp_path: Path) -> None:
     out = tmp_path / "out"
     invoke(["batch", source, "-o", out, "--jobs", "1"], 0)
     pdfs = sorted(p.name for p in (out / "applicants").glob("*.pdf"))
-    assert pdfs == ["institutions__01-kangning-eligible.pdf", "institutions__03-fushou-major-incident.pdf"]
+    assert pdfs == [
+        out_name("institutions/01-kangning-eligible.yaml", ".pdf"),
+        out_name("institutions/03-fushou-major-incident.yaml", ".pdf"),
+    ]
     assert all(p.read_bytes().startswith(b"%PDF") for p in (out / "applicants").glob("*.pdf"))
     rows = read_csv(out / "summary.csv")
     assert {r["自评报告PDF"] for r in rows} == {
-        "institutions__01-kangning-eligible.pdf",
-        "institutions__03-fushou-major-incident.pdf",
+        out_name("institutions/01-kangning-eligible.yaml", ".pdf"),
+        out_name("institutions/03-fushou-major-incident.yaml", ".pdf"),
     }
     again = invoke(["batch", source, "-o", out, "--jobs", "1"], 0)
     assert "本次处理 0 个" in again.stdout
@@ -209,7 +272,14 @@ def test_missing_folder_is_a_usage_error(tmp_path: Path) -> None:
 
 def test_sample_reviews_are_matched_in_a_batch(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    report = run_batch(APPLICATIONS, out, writers=applicant_writers(["json"]), summary=SUMMARY, jobs=1)
+    report = run_batch(
+        APPLICATIONS,
+        out,
+        reviews_dir=APPLICATIONS / "reviews",
+        writers=applicant_writers(["json"]),
+        summary=SUMMARY,
+        jobs=1,
+    )
     rows = {r.file: r for r in report.rows}
     assert rows["institutions/01-kangning-eligible.yaml"].reviewers == ["李华", "张明"]
     assert rows["institutions/02-ankang-low-occupancy.yaml"].contradicted == ["C1"]

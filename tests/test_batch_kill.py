@@ -34,7 +34,8 @@ def test_killed_batch_leaves_whole_files_and_rerun_completes(tmp_path: Path) -> 
     source, out = tmp_path / "in", tmp_path / "out"
     _generate(source, 300)
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
-    command = [sys.executable, "-m", "shifan", "batch", str(source), "-o", str(out), "--no-pdf", "--jobs", "1"]
+    command = [sys.executable, "-m", "shifan", "batch", str(source), "--reviews", str(source / "reviews")]
+    command += ["-o", str(out), "--no-pdf", "--jobs", "1"]
     process = subprocess.Popen(
         command, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
@@ -55,7 +56,9 @@ def test_killed_batch_leaves_whole_files_and_rerun_completes(tmp_path: Path) -> 
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert 0 < len(manifest["items"]) < 300
 
-    report = run_batch(source, out, writers=applicant_writers(["json"]), summary=SUMMARY, jobs=2)
+    report = run_batch(
+        source, out, reviews_dir=source / "reviews", writers=applicant_writers(["json"]), summary=SUMMARY, jobs=2
+    )
     assert report.ok and report.total == 300
     assert report.skipped >= len(manifest["items"]) and report.processed + report.skipped == 300
     assert len(list((out / "applicants").glob("*.json"))) == 300

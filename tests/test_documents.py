@@ -43,7 +43,21 @@ def pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     invoke(["report", "sheet", "-o", files["sheet"]], 0)
     invoke(["report", "self", APPLICATIONS / "regions" / "08-shexian-county.yaml", "-o", files["county"]], 0)
     out = folder / "rec"
-    invoke(["recommend", APPLICATIONS, "--quota", "2", "--quota-by", "region", "-o", out], 0)
+    invoke(
+        [
+            "recommend",
+            APPLICATIONS,
+            "--reviews",
+            APPLICATIONS / "reviews",
+            "--quota",
+            "2",
+            "--quota-by",
+            "region",
+            "-o",
+            out,
+        ],
+        0,
+    )
     files["recommendation"] = out / "recommendation.pdf"
     return files
 

@@ -13,6 +13,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm
 
 from conftest import APPLICATIONS, INSTITUTIONS, invoke
+from shifan.present.docx.common import clean
 
 FIXTURES = Path(__file__).parent / "fixtures"
 IDENTIFIER = re.compile(r"[a-z]+_[a-z_]+")
@@ -45,7 +46,13 @@ def make_documents(folder: Path) -> dict[str, Path]:
     invoke(["report", "review", INSTITUTIONS / "02-ankang-low-occupancy.yaml", "-o", docs["blank_review"]], 0)
     invoke(["report", "sheet", "--reviewers", "2", "-o", docs["sheet"]], 0)
     out = folder / "rec"
-    invoke(["recommend", APPLICATIONS, "--quota", "2", "--quota-by", "region", "-o", out, "--no-pdf", *ISSUER], 0)
+    invoke(
+        [
+            *["recommend", APPLICATIONS, "--reviews", APPLICATIONS / "reviews", "--quota", "2"],
+            *["--quota-by", "region", "-o", out, "--no-pdf", *ISSUER],
+        ],
+        0,
+    )
     docs["recommendation"] = out / "recommendation.docx"
     docs["notice"] = out / "notice.docx"
     return docs
@@ -188,9 +195,10 @@ def test_hostile_text_stays_literal_in_docx(tmp_path: Path) -> None:
     assert '测试<img src="file:///etc/passwd">护理院<script>alert(1)</script>' in text
     assert '<link rel=stylesheet href="http://example.invalid/x.css">' in text
     control = tmp_path / "control.docx"
-    invoke(["report", "self", hostile_copy(tmp_path), "--criteria", FIXTURE_RUBRIC, "-o", control], 0)
-    text = all_text(docx.Document(str(control)))
-    assert "测试\u2407护理院 A&B <script>x</script>" in text  # BEL shown as its picture ␇
+    refused = invoke(["report", "self", hostile_copy(tmp_path), "--criteria", FIXTURE_RUBRIC, "-o", control], 2)
+    assert "控制字符 U+0007" in refused.stderr and not control.exists()  # refused at intake
+    # behind the intake check, the Word writer still shows a control character as its picture ␇
+    assert clean("测试\x07护理院 A&B <script>x</script>") == "测试\u2407护理院 A&B <script>x</script>"
 
 
 @pytest.mark.parametrize(

@@ -44,7 +44,22 @@ def test_duplicate_is_a_preflight_error_naming_both_files(tmp_path: Path) -> Non
 
 def test_prefer_reviewed_picks_the_reviewed_file(tmp_path: Path) -> None:
     source, out = folder_with_copy(tmp_path), tmp_path / "out"
-    invoke(["recommend", source, "--quota", "3", "-o", out, "--no-pdf", "--prefer", "reviewed"], 0)
+    invoke(
+        [
+            "recommend",
+            source,
+            "--reviews",
+            source / "reviews",
+            "--quota",
+            "3",
+            "-o",
+            out,
+            "--no-pdf",
+            "--prefer",
+            "reviewed",
+        ],
+        0,
+    )
     listed = read_csv(out / "recommendation.csv")
     assert (listed[0]["申报单位"], listed[0]["申报文件"]) == ("示例市康宁护理院（虚构）", KANGNING)
     reasons = {r["申报文件"]: r["未列入原因"] for r in read_csv(out / "annex.csv")}
@@ -139,7 +154,22 @@ def test_invisible_characters_do_not_win_a_tie() -> None:
 def test_city_names_in_quota_groups_and_lists(tmp_path: Path) -> None:
     source, out = folder_with_copy(tmp_path), tmp_path / "out"
     os.remove(source / COPY)
-    invoke(["recommend", source, "--quota", "3", "--quota-by", "region", "-o", out, "--no-pdf"], 0)
+    invoke(
+        [
+            "recommend",
+            source,
+            "--reviews",
+            source / "reviews",
+            "--quota",
+            "3",
+            "--quota-by",
+            "region",
+            "-o",
+            out,
+            "--no-pdf",
+        ],
+        0,
+    )
     listed = read_csv(out / "recommendation.csv")
     assert {r["名额分组"] for r in listed} == {"黄山市"}
     assert {r["所在地区"] for r in listed} == {"安徽省黄山市屯溪区"}

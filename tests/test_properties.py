@@ -30,6 +30,8 @@ from shifan.evaluate.pipeline import check_loaded
 from shifan.evaluate.result import EvaluationResult
 from shifan.load.application import LoadedApplication, load_application
 from shifan.load.rubric import load_rubric
+from shifan.read.text import VALUE
+from shifan.review import load_review
 from shifan.rules.rubric import Rubric
 from shifan.rules.vocab import (
     Ability,
@@ -108,7 +110,22 @@ def between(start: dt.date, end: dt.date) -> st.SearchStrategy[dt.date]:
     return st.dates(min_value=start, max_value=end)
 
 
-text = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=30).filter(str.strip)
+text = (
+    st.text(st.characters(blacklist_categories=("Cs", "Cc", "Cf", "Zl", "Zp")), min_size=1, max_size=30)
+    .filter(str.strip)
+    .filter(lambda value: not VALUE.search(value))
+)
+#: Characters refused in every text field: controls, bidi overrides, invisible and zero-width
+#: characters, noncharacters, line and paragraph separators.
+hostile_char = st.sampled_from(
+    [
+        *"\x00\x01\x07\x1b\x7f\x85\x9b",
+        "\r",
+        *"\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad\u3164\u115f",
+        *"\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c",
+        *"\ufffe\uffff\ufdd0\u2028\u2029",
+    ]
+)
 
 
 @st.composite
@@ -360,3 +377,64 @@ def test_damaged_text_loads_or_raises_input_error(data: st.DataObject) -> None:
     except InputError as error:
         assert_located(error, path)
         event("refused: " + error.problems[0].message.split("（")[0][:12])
+
+
+def text_leaves(data: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    """Every key path to a text value."""
+    if isinstance(data, str):
+        yield path
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from text_leaves(value, (*path, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from text_leaves(value, (*path, index))
+
+
+@SETTINGS
+@given(st.data())
+def test_hostile_characters_in_any_text_field_are_refused_with_a_position(data: st.DataObject) -> None:
+    app = data.draw(st.sampled_from([BASE_INSTITUTION, BASE_REGION]))
+    app = copy.deepcopy(app)
+    path = data.draw(st.sampled_from(list(text_leaves(app))))
+    parent = app
+    for part in path[:-1]:
+        parent = parent[part]
+    value = parent[path[-1]]
+    at = data.draw(st.integers(0, len(value)))
+    char = data.draw(hostile_char)
+    event(f"U+{ord(char):04X}")
+    parent[path[-1]] = value[:at] + char + value[at:]
+    written = write(app)
+    with pytest.raises(InputError) as error:
+        load_application(written)
+    assert_located(error.value, written)
+    assert all(problem.line is not None for problem in error.value.problems)
+    # written as a YAML escape, a control character in a path reads as a Windows backslash path,
+    # which is explained as such on its line
+    explained = (f"U+{ord(char):04X}", "一行", "路径请用 /")
+    assert any(any(word in problem.message for word in explained) for problem in error.value.problems)
+
+
+BASE_REVIEW = _load(ROOT / "tests" / "bad_inputs" / "reviews" / "valid-review.yaml")
+
+
+@SETTINGS
+@given(st.data())
+def test_hostile_characters_in_any_review_text_are_refused_with_a_position(data: st.DataObject) -> None:
+    review = copy.deepcopy(BASE_REVIEW)
+    path = data.draw(st.sampled_from(list(text_leaves(review))))
+    parent = review
+    for part in path[:-1]:
+        parent = parent[part]
+    value = parent[path[-1]]
+    at = data.draw(st.integers(0, len(value)))
+    parent[path[-1]] = value[:at] + data.draw(hostile_char) + value[at:]
+    buffer = io.StringIO()
+    YAML(typ="safe").dump(review, buffer)
+    written = WORK / "review.yaml"
+    written.write_text(buffer.getvalue(), encoding="utf-8")
+    with pytest.raises(InputError) as error:
+        load_review(written)
+    assert_located(error.value, written)
+    assert all(problem.line is not None for problem in error.value.problems)

@@ -195,7 +195,22 @@ def core_samples(tmp_path: Path) -> Path:
 def test_command_on_the_samples(tmp_path: Path) -> None:
     source = core_samples(tmp_path)
     out = tmp_path / "rec"
-    result = invoke(["recommend", source, "--quota", "2", "--min-score", "60", "-o", out, "--no-pdf"], 0)
+    result = invoke(
+        [
+            "recommend",
+            source,
+            "--reviews",
+            source / "reviews",
+            "--quota",
+            "2",
+            "--min-score",
+            "60",
+            "-o",
+            out,
+            "--no-pdf",
+        ],
+        0,
+    )
     assert "全国医养结合示范机构（全国医养结合示范机构评分标准）：拟推荐 2 个" in result.stdout
     listed = read_csv(out / "recommendation.csv")
     assert listed[0]["申报单位"] == "示例市康宁护理院（虚构）" and listed[0]["得分依据"] == "专家合议"
@@ -219,7 +234,8 @@ def test_command_on_the_samples(tmp_path: Path) -> None:
 
 def test_recommend_writes_the_list_as_pdf(tmp_path: Path) -> None:
     out = tmp_path / "rec"
-    invoke(["recommend", core_samples(tmp_path), "--quota", "1", "-o", out], 0)
+    source = core_samples(tmp_path)
+    invoke(["recommend", source, "--reviews", source / "reviews", "--quota", "1", "-o", out], 0)
     assert (out / "recommendation.pdf").read_bytes().startswith(b"%PDF")
 
 
@@ -236,6 +252,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_quotas_on_a_generated_folder_are_respected_and_deterministic(generated: Path) -> None:
     first, second = generated / "a", generated / "b"
     args = ["--quota", "3", "--quota-by", "category", "--min-score", "70", "--no-require-review", "--no-pdf"]
+    args += ["--reviews", str(generated / "in" / "reviews")]
     invoke(["recommend", generated / "in", "-o", first, *args, "--jobs", "2"], 1)
     invoke(["recommend", generated / "in", "-o", second, *args, "--jobs", "1"], 1)
     for name in ("recommendation.csv", "annex.csv", "notice.txt", "recommendation.json"):

@@ -170,7 +170,10 @@ def test_review_report_with_reviews(tmp_path: Path) -> None:
 
 def test_recommendation_list_pdf(tmp_path: Path) -> None:
     out = tmp_path / "rec"
-    invoke(["recommend", ROOT / "applications", "--quota", "2", "-o", out, "--jobs", "1"], 0)
+    applications = ROOT / "applications"
+    invoke(
+        ["recommend", applications, "--reviews", applications / "reviews", "--quota", "2", "-o", out, "--jobs", "1"], 0
+    )
     text = squeeze(pdftotext(out / "recommendation.pdf"))
     assert "全国医养结合示范机构拟推荐名单" in text  # the title names the lists with anyone on them
     # The process as it happened: with reviews in the folder only reviewed applicants are ranked,

@@ -455,3 +455,18 @@ def test_round_trip_of_every_shipped_review_sheet(sheet: Path, tmp_path: Path) -
         return data
 
     assert reconciled(back) == reconciled(loaded)
+
+
+def test_hidden_characters_in_a_workbook_are_refused_at_their_cell(tmp_path: Path) -> None:
+    """A workbook's cells pass the same character checks as a YAML file's values."""
+    import openpyxl
+
+    shutil.copytree(APPLICATIONS / "excel", tmp_path / "excel")
+    path = tmp_path / "excel" / EXCEL_SAMPLE.name
+    book = openpyxl.load_workbook(path)
+    sheet = book["基本信息"]
+    cell = next(c for row in sheet.iter_rows() for c in row if c.value == EXCEL_IDENTITY["name"])
+    cell.value = "示例市乐康\u200b护理院（虚构）"
+    book.save(path)
+    err = invoke(["check", path], 2).stderr
+    assert "不允许的字符" in err and f"基本信息!{cell.coordinate}" in err, err

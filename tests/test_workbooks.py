@@ -58,7 +58,22 @@ def test_summary_workbook(batch_out: Path) -> None:
 
 def test_recommendation_workbook(tmp_path: Path) -> None:
     out = tmp_path / "rec"
-    invoke(["recommend", APPLICATIONS, "--quota", "2", "--quota-by", "region", "-o", out, "--no-pdf"], 0)
+    invoke(
+        [
+            "recommend",
+            APPLICATIONS,
+            "--reviews",
+            APPLICATIONS / "reviews",
+            "--quota",
+            "2",
+            "--quota-by",
+            "region",
+            "-o",
+            out,
+            "--no-pdf",
+        ],
+        0,
+    )
     book = openpyxl.load_workbook(out / "recommendation.xlsx")
     assert book.sheetnames == [  # one list per rubric
         "全国医养结合示范机构",

@@ -6,6 +6,7 @@ exits with the :class:`ExitCode` the subclass declares. The core never prints: i
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import IntEnum
@@ -163,8 +164,50 @@ class ProblemList:
 
 
 def display_path(path: Path) -> str:
-    """A path as users typed it: relative to the working directory when below it."""
+    """A path as users typed it: relative to the working directory when below it; control and
+    line-break characters in a file name are shown as codes."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        text = str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
-        return str(path)
+        text = str(path)
+    return one_line(text)
+
+
+#: Version of the JSON error document (``--format json``); raised on incompatible changes.
+ERROR_SCHEMA_VERSION = 1
+
+
+def error_document(error: ShifanError) -> dict[str, object]:
+    """The JSON error document printed with ``--format json`` when a command fails: the exit code,
+    the message and, for invalid input, every problem with its file, line, column and key."""
+    problems = error.problems if isinstance(error, InputError) else []
+    return {
+        "schema_version": ERROR_SCHEMA_VERSION,
+        "error": {
+            "exit_code": int(error.exit_code),
+            "kind": type(error).__name__,
+            "message": error.user_message(),
+            "problems": [
+                {
+                    "file": p.file,
+                    "line": p.line,
+                    "column": p.column,
+                    "key": p.key,
+                    "message": p.message,
+                    "found": p.found,
+                    "expected": p.expected,
+                }
+                for p in problems
+            ],
+        },
+    }
+
+
+#: Characters that move the cursor, break a line or reorder text on a terminal or in a list.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def one_line(text: str) -> str:
+    """``text`` safe to print as one line: every control, line-break or bidi character is
+    shown as its code (``<U+001B>``) instead of acting on the terminal or the layout."""
+    return _UNSAFE.sub(lambda m: f"<U+{ord(m.group()):04X}>", text)

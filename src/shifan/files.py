@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import tempfile
 from pathlib import Path
+from typing import BinaryIO
 
-from shifan.errors import OutputError
+from shifan.errors import OutputError, UsageError
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -51,8 +53,45 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+class NotRegularFileError(OSError):
+    """Raised when a path names a FIFO, a device or a socket, which are never read as input."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"不是普通文件：{path}")
+        self.strerror = "不是普通文件（管道、设备等不能作为输入）"
+
+
+def open_regular(path: Path) -> BinaryIO:
+    """Open a regular file for reading, without ever blocking on a FIFO or reading a device.
+
+    A directory raises IsADirectoryError, anything else that is not a regular file
+    NotRegularFileError."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(21, "Is a directory", str(path))
+        if not stat.S_ISREG(mode):
+            raise NotRegularFileError(Path(path))
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def read_limited(path: Path, limit: int) -> bytes:
+    """The bytes of a regular file, at most ``limit + 1`` of them (so a caller sees it is too long)."""
+    with open_regular(path) as handle:
+        return handle.read(limit + 1)
+
+
 def sha256_file(path: Path) -> str:
-    return sha256_bytes(Path(path).read_bytes())
+    """Digest of a regular file, read in chunks (never the whole file in memory)."""
+    digest = hashlib.sha256()
+    with open_regular(path) as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -79,3 +118,15 @@ def looks_absolute(raw: str) -> bool:
     """Whether a path written in a file is absolute on any system (``/x``, ``\\x``, ``~x``, ``C:x``),
     where only a path relative to that file is allowed."""
     return os.path.isabs(raw) or raw.startswith(("\\", "~")) or (len(raw) > 1 and raw[1] == ":")
+
+
+def refuse_own_input(output: Path, inputs: list[Path]) -> None:
+    """Refuse to write ``output`` when it is one of the command's own inputs (a report written
+    over the application it reports on)."""
+    for source in inputs:
+        try:
+            same = os.path.samefile(output, source)
+        except (OSError, ValueError):
+            same = os.path.abspath(output) == os.path.abspath(source)
+        if same:
+            raise UsageError(f"输出文件 {output} 是本命令的输入文件，不能覆盖；请另选输出文件名")

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from shifan.errors import one_line
+
+__all__ = ["chinese_date", "format_number", "one_line", "signed_number"]
+
 
 def format_number(value: float) -> str:
     """60.0 → "60", 52.5 → "52.5", 1/3 → "0.33": no trailing zeros, at most two decimals."""

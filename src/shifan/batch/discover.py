@@ -1,7 +1,9 @@
 """Finding applications and reviews under a folder, and pairing each review with its application.
 
 A YAML file whose top-level ``kind`` is ``review`` is a review sheet; every other YAML file is
-taken as an application (a file without ``kind`` is reported as a broken application). A review
+taken as an application (a file without ``kind`` is reported as a broken application). Review
+sheets are used only from the folder the operator names (``--reviews``): one found among the
+applicants' files is reported, never used, since an applicant could have put it there. A review
 belongs to the application at the path it names (``application.path``, relative to the review);
 when no application is there — the folder was moved — to the one application whose content has
 the sha256 the review recorded.
@@ -16,10 +18,11 @@ from pathlib import Path
 
 from shifan.batch.model import Failure, ReviewPeek
 from shifan.errors import ShifanError
-from shifan.files import sha256_bytes
+from shifan.files import read_limited, sha256_bytes
 from shifan.load.workbook import LAYOUT_BY_KIND
 from shifan.read.documents import WORKBOOK_SUFFIXES
 from shifan.read.xlsxarchive import sheet_names
+from shifan.read.yamldoc import MAX_FILE_BYTES
 from shifan.review.load import read_review_document, resolve_target
 from shifan.review.workbook import REVIEW_LAYOUT
 
@@ -49,8 +52,9 @@ def _kind(raw: bytes, name: str = "") -> str | None:
     return match.group(1) if match else None
 
 
-def scan(source: Path, exclude: list[Path]) -> list[SourceFile]:
-    """Every YAML file and workbook under ``source`` (hidden folders and ``exclude`` skipped), sorted by path."""
+def scan(source: Path, exclude: list[Path], base: Path | None = None) -> list[SourceFile]:
+    """Every YAML file and workbook under ``source`` (hidden folders and ``exclude`` skipped), sorted
+    by path; relative paths are taken from ``base`` (default ``source``)."""
     root = Path(os.path.abspath(source))
     skipped = {Path(os.path.abspath(p)) for p in exclude}
     found: list[SourceFile] = []
@@ -62,12 +66,24 @@ def scan(source: Path, exclude: list[Path]) -> list[SourceFile]:
                 continue
             path = here / name
             try:
-                raw = path.read_bytes()
+                # only regular files, and never more than the loader would read: a FIFO, a
+                # device or a huge file is reported by the worker that loads it
+                raw = read_limited(path, MAX_FILE_BYTES)
             except OSError:
                 raw = b""
+            if len(raw) > MAX_FILE_BYTES:
+                raw = b""
             text_sha = sha256_bytes(raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw)
-            found.append(SourceFile(path, path.relative_to(root).as_posix(), text_sha, _kind(raw, name)))
+            found.append(
+                SourceFile(path, Path(os.path.relpath(path, base or root)).as_posix(), text_sha, _kind(raw, name))
+            )
     return found
+
+
+def planted_review(review: SourceFile) -> Failure:
+    """A review sheet found among the applicants' files: reported, never used."""
+    message = f"{review.rel}: 评审意见表位于申报材料目录中，未采用（评审意见表只从 --reviews 指定的目录读取）"
+    return Failure(review.rel, "review", [message])
 
 
 def peek_review(path: str) -> ReviewPeek:

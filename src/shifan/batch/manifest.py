@@ -20,7 +20,7 @@ from shifan.batch.model import DepRecord, ReviewPeek, SummaryRow
 from shifan.files import atomic_write_text, sha256_file
 
 FILENAME = "manifest.json"
-FORMAT = 2
+FORMAT = 3
 
 
 _HASHES: dict[tuple[str, int, int], str] = {}
@@ -71,7 +71,7 @@ class ManifestEntry(BaseModel):
     app_sha: str
     reviews: list[tuple[str, str]] = Field(description="评审意见表：相对路径和 sha256")
     deps: dict[str, DepRecord] = Field(description="读取的其他文件")
-    rubric: tuple[str, bool, str] = Field(description="评分标准：引用、是否按申报文件指定、sha256")
+    rubric: tuple[str, str] = Field(description="评分标准：引用、sha256")
     outputs: list[str]
     row: SummaryRow | None
     failure: list[str] | None

@@ -130,6 +130,7 @@ class Task:
     as_of: str | None
     out_base: str | None = None
     writers: tuple[ApplicantWriter, ...] = ()
+    owner: tuple[str, str] | None = None  # (output folder, run id): outputs are written only while it owns the folder
 
 
 @dataclass
@@ -137,7 +138,7 @@ class Failure:
     """A file that could not be processed, with every message about it."""
 
     file: str
-    kind: Literal["application", "review"]
+    kind: Literal["application", "review", "internal", "output"]
     messages: list[str]
 
 
@@ -150,6 +151,6 @@ class ItemResult:
     failure: Failure | None = None
     deps: dict[str, DepRecord] = field(default_factory=dict, repr=False)
     rubric_ref: str = ""
-    rubric_local: bool = False
     rubric_sha: str = ""
+    app_sha: str = ""
     outputs: list[str] = field(default_factory=list)

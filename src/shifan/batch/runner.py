@@ -9,6 +9,7 @@ Output folder layout (with the writers ``shifan batch`` passes)::
     OUT/summary.xlsx             the same table
     OUT/failures.log             files that could not be processed, with every problem
     OUT/manifest.json            what each output was made from (for reruns)
+    OUT/.shifan-batch.lock       id of the run that owns the folder (see shifan.batch.guard)
 
 Every file is written atomically (temporary file, then rename), so a killed batch leaves no
 truncated file; leftover temporary files are removed by the next run, which completes the work.
@@ -20,6 +21,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import multiprocessing
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -30,7 +32,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from shifan import __version__
-from shifan.batch.discover import SourceFile, match_reviews, peek_review, scan
+from shifan.batch.discover import SourceFile, match_reviews, peek_review, planted_review, scan
+from shifan.batch.guard import die_with_parent, own_output, stop_cleanly_on_sigterm
 from shifan.batch.manifest import (
     BatchSettings,
     Manifest,
@@ -42,7 +45,6 @@ from shifan.batch.manifest import (
 from shifan.batch.model import ApplicantWriter, Failure, ItemResult, ReviewPeek, SummaryRow, Task
 from shifan.batch.worker import cached_rubric, process
 from shifan.errors import ShifanError, UsageError
-from shifan.evaluate.pipeline import rubric_roots
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +54,8 @@ APPLICANTS = "applicants"
 FLUSH_SECONDS = 1.0
 #: Below this many reviews, they are read in the main process rather than in workers.
 PARALLEL_PEEKS = 32
+#: Why an applicant has no result when its worker died twice while evaluating it.
+CRASHED = "内部错误：处理进程在评价此文件时异常退出（已单独重试一次），不是申报文件的问题；请报告"
 
 
 class SummaryWriter(Protocol):
@@ -86,37 +90,83 @@ def default_jobs() -> int:
 
 
 def output_stems(apps: Sequence[SourceFile]) -> dict[str, str]:
-    """A unique, readable output file name (without extension) for every application."""
-    stems: dict[str, str] = {}
-    used: set[str] = set()
-    for app in apps:
-        stem = app.rel.rsplit(".", 1)[0].replace("/", "__")
-        if stem in used:
-            stem += "-" + hashlib.sha256(app.rel.encode("utf-8")).hexdigest()[:8]
-        used.add(stem)
-        stems[app.rel] = stem
-    return stems
+    """A readable, stable output file name (without extension) for every application: its path
+    with ``/`` as ``__`` and a short digest of the path, so no two applications ever share one."""
+    return {app.rel: output_stem(app.rel) for app in apps}
+
+
+def output_stem(rel: str) -> str:
+    readable = rel.rsplit(".", 1)[0].replace("/", "__")[:80]
+    return f"{readable}-{hashlib.sha256(rel.encode('utf-8')).hexdigest()[:10]}"
 
 
 def _run_pool(fn: Callable[[Any], Any], args: Sequence[Any], jobs: int, on_result: Callable[[Any, Any], None]) -> None:
-    """Call ``fn`` on every argument, on ``jobs`` processes; ``on_result(arg, result)`` in the parent."""
+    """Call ``fn`` on every argument, on ``jobs`` processes; ``on_result(arg, result)`` in the parent.
+
+    When a worker dies (killed, out of memory, a crash in a library), only the calls it had
+    started are suspects: each is retried once on its own, and ``on_result(arg, None)`` reports
+    the one that kills its worker again; the calls that had not started run again as usual."""
     if jobs <= 1 or len(args) <= 1:
         for arg in args:
             on_result(arg, fn(arg))
         return
-    with ProcessPoolExecutor(max_workers=min(jobs, len(args))) as pool:
-        futures: dict[Future[Any], Any] = {pool.submit(fn, arg): arg for arg in args}
+    todo = list(range(len(args)))
+    while todo:
+        crashed, started = _pool_round(fn, args, todo, min(jobs, len(todo)), on_result)
+        for index in (i for i in crashed if i in started):
+            lost, _ = _pool_round(fn, args, [index], 1, on_result)
+            if lost:
+                on_result(args[index], None)
+        todo = [i for i in crashed if i not in started]
+
+
+_STARTED: Any = None
+
+
+def _init_worker(started: Any, parent: int) -> None:
+    global _STARTED
+    _STARTED = started
+    die_with_parent(parent)
+
+
+def _tracked(fn: Callable[[Any], Any], index: int, arg: Any) -> Any:
+    _STARTED.put(index)
+    return fn(arg)
+
+
+def _pool_round(
+    fn: Callable[[Any], Any],
+    args: Sequence[Any],
+    todo: list[int],
+    workers: int,
+    on_result: Callable[[Any, Any], None],
+) -> tuple[list[int], set[int]]:
+    """Run ``todo`` on a fresh pool; returns the calls lost to a dead worker and those started."""
+    context = multiprocessing.get_context()
+    started = context.SimpleQueue()
+    crashed: list[int] = []
+    begun: set[int] = set()
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_init_worker, initargs=(started, os.getpid())
+    ) as pool:
+        futures: dict[Future[Any], int] = {pool.submit(_tracked, fn, i, args[i]): i for i in todo}
         try:
             for future in as_completed(futures):
-                arg = futures[future]
+                index = futures[future]
+                while not started.empty():  # drained as it goes, so a worker never blocks on it
+                    begun.add(started.get())
                 try:
                     value = future.result()
                 except BrokenProcessPool:
-                    value = None
-                on_result(arg, value)
+                    crashed.append(index)
+                    continue
+                on_result(args[index], value)
         except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)
             raise
+    while not started.empty():
+        begun.add(started.get())
+    return sorted(crashed), begun
 
 
 def _peeks(reviews: list[SourceFile], old: Manifest, jobs: int) -> dict[str, ReviewPeek]:
@@ -140,27 +190,26 @@ def _peeks(reviews: list[SourceFile], old: Manifest, jobs: int) -> dict[str, Rev
     return peeks
 
 
-def _rubric_sha(ref: str, local: bool, cache: dict[tuple[str, bool], str]) -> str:
-    key = (ref, local)
-    if key not in cache:
+def _rubric_sha(ref: str, cache: dict[str, str]) -> str:
+    if ref not in cache:
         try:
-            cache[key] = cached_rubric(ref, roots=rubric_roots(local)).sha256
+            cache[ref] = cached_rubric(ref).sha256
         except ShifanError:
-            cache[key] = ""
-    return cache[key]
+            cache[ref] = ""
+    return cache[ref]
 
 
 def _unchanged(
-    entry: ManifestEntry, app: SourceFile, reviews: list[SourceFile], rubric_shas: dict[tuple[str, bool], str]
+    entry: ManifestEntry, app: SourceFile, reviews: list[SourceFile], rubric_shas: dict[str, str], out: Path
 ) -> bool:
     if entry.failure or entry.row is None or entry.app_sha != app.sha:
         return False
     if entry.reviews != [(r.rel, r.sha) for r in reviews]:
         return False
-    ref, local, sha = entry.rubric
-    if not sha or _rubric_sha(ref, local, rubric_shas) != sha:
+    ref, sha = entry.rubric
+    if not sha or _rubric_sha(ref, rubric_shas) != sha:
         return False
-    if not all(os.path.isfile(path) for path in entry.outputs):
+    if not all((out / path).is_file() for path in entry.outputs):
         return False
     return all(dep_unchanged(path, record) for path, record in entry.deps.items())
 
@@ -173,17 +222,31 @@ def _clean_temporaries(out: Path) -> None:
 
 
 def collect(
-    source: Path, exclude: list[Path], old: Manifest, jobs: int
+    source: Path, exclude: list[Path], old: Manifest, jobs: int, reviews_dir: Path | None = None
 ) -> tuple[list[SourceFile], dict[str, list[SourceFile]], list[Failure], dict[str, ReviewPeek]]:
-    """Applications, the reviews of each, review failures and review peeks (for the manifest)."""
+    """Applications, the reviews of each, review failures and review peeks (for the manifest).
+
+    Reviews come only from ``reviews_dir``; a review sheet among the applications is a failure."""
     if not source.is_dir():
         raise UsageError(f"目录不存在：{source}")
-    files = scan(source, exclude)
+    if reviews_dir is not None and not reviews_dir.is_dir():
+        raise UsageError(f"评审意见表目录不存在：{reviews_dir}")
+    if reviews_dir is not None and os.path.abspath(reviews_dir) == os.path.abspath(source):
+        raise UsageError("评审意见表目录不能是申报材料目录本身；请把评审意见表放在单独的目录中")
+    files = scan(source, [*exclude, reviews_dir] if reviews_dir is not None else exclude)
     apps = [f for f in files if f.kind != "review"]
-    reviews = [f for f in files if f.kind == "review"]
+    planted = [planted_review(f) for f in files if f.kind == "review"]
+    reviews: list[SourceFile] = []
+    if reviews_dir is not None:
+        for found in scan(reviews_dir, exclude, base=source):
+            if found.kind == "review":
+                reviews.append(found)
+            else:
+                message = f"{found.rel}: 评审意见表目录中的文件不是评审意见表（应有 kind: review）"
+                planted.append(Failure(found.rel, "review", [message]))
     peeks = _peeks(reviews, old, jobs)
     matched, failures = match_reviews(apps, reviews, peeks)
-    return apps, matched, failures, peeks
+    return apps, matched, planted + failures, peeks
 
 
 def run_batch(
@@ -191,18 +254,61 @@ def run_batch(
     out: Path | None,
     *,
     criteria: str | None = None,
+    reviews_dir: Path | None = None,
     as_of: dt.date | None = None,
     jobs: int | None = None,
     writers: Sequence[ApplicantWriter] = (),
     summary: SummaryWriter | None = None,
     progress: Progress | None = None,
 ) -> BatchReport:
-    """Evaluate every application under ``source`` with its reviews.
+    """Evaluate every application under ``source`` with its reviews (from ``reviews_dir`` only).
 
     Each applicant's outputs are written by ``writers`` into ``out/applicants``; the summary table
     and failure log by ``summary``, only when they changed. With ``out`` None nothing is written
     and nothing is skipped (used by ``recommend``).
     """
+    if out is None:
+        return _run_batch(
+            source,
+            None,
+            criteria=criteria,
+            reviews_dir=reviews_dir,
+            as_of=as_of,
+            jobs=jobs,
+            writers=writers,
+            summary=summary,
+            progress=progress,
+        )
+    out = Path(os.path.abspath(out))
+    (out / APPLICANTS).mkdir(parents=True, exist_ok=True)
+    with own_output(out) as run_id, stop_cleanly_on_sigterm():
+        return _run_batch(
+            source,
+            out,
+            criteria=criteria,
+            reviews_dir=reviews_dir,
+            as_of=as_of,
+            jobs=jobs,
+            writers=writers,
+            summary=summary,
+            progress=progress,
+            run_id=run_id,
+        )
+
+
+def _run_batch(
+    source: Path,
+    out: Path | None,
+    *,
+    criteria: str | None = None,
+    reviews_dir: Path | None = None,
+    as_of: dt.date | None = None,
+    jobs: int | None = None,
+    writers: Sequence[ApplicantWriter] = (),
+    summary: SummaryWriter | None = None,
+    progress: Progress | None = None,
+    run_id: str = "",
+) -> BatchReport:
     jobs = jobs or default_jobs()
     as_of_text = as_of.isoformat() if as_of else None
     settings = BatchSettings(
@@ -212,22 +318,22 @@ def run_batch(
         formats=[w.format for w in writers],
     )
     old = load_manifest(out) if out is not None else Manifest()
+    # (the rest of the run; ``run_batch`` holds the output folder)
     if old.settings != settings:
         old.items = {}
     if out is not None:
-        (out / APPLICANTS).mkdir(parents=True, exist_ok=True)
         _clean_temporaries(out)
     exclude = [out] if out is not None else []
-    apps, matched, review_failures, peeks = collect(source, exclude, old, jobs)
+    apps, matched, review_failures, peeks = collect(source, exclude, old, jobs, reviews_dir)
     stems = output_stems(apps)
     manifest = Manifest(settings=settings, reviews=peeks)
     report = BatchReport(out=out, total=len(apps))
-    rubric_shas: dict[tuple[str, bool], str] = {}
+    rubric_shas: dict[str, str] = {}
     tasks: list[Task] = []
     for app in apps:
         reviews = matched[app.rel]
         entry = old.items.get(app.rel) if out is not None else None
-        if entry is not None and _unchanged(entry, app, reviews, rubric_shas):
+        if entry is not None and out is not None and _unchanged(entry, app, reviews, rubric_shas, out):
             assert entry.row is not None  # _unchanged holds only for rows
             manifest.items[app.rel] = entry
             report.rows.append(entry.row)
@@ -243,10 +349,11 @@ def run_batch(
                 as_of=as_of_text,
                 out_base=str(base) if base is not None else None,
                 writers=tuple(writers) if base is not None else (),
+                owner=(str(out), run_id) if out is not None else None,
             )
         )
     if out is not None:
-        _remove_gone(old, {a.rel for a in apps})
+        _remove_gone(out, old, {a.rel for a in apps})
     done = report.skipped
     if progress:
         progress(done, report.total)
@@ -257,7 +364,7 @@ def run_batch(
     def finished(task: Task, item: ItemResult | None) -> None:
         nonlocal done, last_flush, flush_every
         if item is None:
-            item = ItemResult(rel=task.rel, failure=Failure(task.rel, "application", ["处理进程异常退出"]))
+            item = ItemResult(rel=task.rel, failure=Failure(task.rel, "internal", [CRASHED]))
         report.processed += 1
         if item.row is not None and item.failure is None:
             report.rows.append(item.row)
@@ -265,11 +372,12 @@ def run_batch(
             report.failures.append(item.failure)
         if out is not None:
             manifest.items[task.rel] = ManifestEntry(
-                app_sha=by_rel[task.rel].sha,
+                # the bytes the worker evaluated: a file edited during the run is redone next time
+                app_sha=item.app_sha or by_rel[task.rel].sha,
                 reviews=[(r.rel, r.sha) for r in matched[task.rel]],
                 deps=item.deps,
-                rubric=(item.rubric_ref, item.rubric_local, item.rubric_sha),
-                outputs=item.outputs,
+                rubric=(item.rubric_ref, item.rubric_sha),
+                outputs=[os.path.relpath(path, out) for path in item.outputs],
                 row=item.row,
                 failure=item.failure.messages if item.failure is not None else None,
             )
@@ -296,12 +404,15 @@ def run_batch(
     return report
 
 
-def _remove_gone(old: Manifest, present: set[str]) -> None:
-    """Delete the outputs of applications no longer in the folder (only files the batch wrote)."""
+def _remove_gone(out: Path, old: Manifest, present: set[str]) -> None:
+    """Delete the outputs of applications no longer in the folder (only files the batch wrote,
+    recorded relative to the output folder)."""
     for rel, entry in old.items.items():
         if rel not in present:
             for path in entry.outputs:
-                Path(path).unlink(missing_ok=True)
+                target = out / path
+                if os.path.dirname(os.path.normpath(target)) == str(out / APPLICANTS):
+                    target.unlink(missing_ok=True)
 
 
 def _write_summary(

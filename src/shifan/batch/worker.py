@@ -11,10 +11,11 @@ import logging
 import os
 from pathlib import Path
 
+from shifan.batch.guard import still_owner
 from shifan.batch.manifest import dep_record
 from shifan.batch.model import Evaluated, Failure, ItemResult, Task
 from shifan.batch.rows import summary_row
-from shifan.errors import InputError, ShifanError
+from shifan.errors import InputError, OutputError, ShifanError
 from shifan.evaluate.pipeline import Checked, check_loaded, choose_rubric, rubric_for
 from shifan.load.application import load_application
 from shifan.load.rubric import load_rubric
@@ -38,7 +39,7 @@ def _dependencies(checked: Checked, reviews: tuple[str, ...]) -> list[str]:
     folder = Path(os.path.abspath(checked.loaded.path)).parent
     deps = [os.path.normpath(folder / a.path) for a in checked.loaded.app.attachments]
     if checked.rollup is not None:
-        deps.extend(checked.rollup.files)
+        deps.extend(os.path.abspath(f) for f in checked.rollup.files)
     deps.extend(reviews)
     return sorted(set(deps))
 
@@ -49,8 +50,9 @@ def process(task: Task) -> ItemResult:
     item = ItemResult(rel=task.rel)
     try:
         loaded = load_application(Path(task.app))
+        item.app_sha = loaded.sha256
         choice = choose_rubric(loaded.app, task.criteria)
-        item.rubric_ref, item.rubric_local = str(choice.ref), choice.local
+        item.rubric_ref = str(choice.ref)
         rubric = rubric_for(loaded, task.criteria, loader=cached_rubric)
         item.rubric_sha = rubric.sha256
         as_of = dt.date.fromisoformat(task.as_of) if task.as_of else None
@@ -62,6 +64,8 @@ def process(task: Task) -> ItemResult:
         if task.out_base:
             evaluated = Evaluated(task.rel, checked, reconciled)
             for writer in task.writers:
+                if task.owner is not None and not still_owner(Path(task.owner[0]), task.owner[1]):
+                    raise OutputError("输出目录已由另一次批处理接管，本次结果不再写入")
                 path = task.out_base + writer.suffix
                 writer.write(evaluated, Path(path))
                 item.outputs.append(path)
@@ -72,9 +76,10 @@ def process(task: Task) -> ItemResult:
             messages = [problem.format() for problem in error.problems]
         else:
             messages = error.user_message().splitlines()
-        item.failure = Failure(task.rel, "application", messages)
+        # an output that cannot be written (disk full, no permission) is not the applicant's fault
+        item.failure = Failure(task.rel, "output" if isinstance(error, OutputError) else "application", messages)
     except Exception as error:  # a defect on one file must not stop the batch
         logger.exception("batch item %s failed", task.rel)
         item.row = None
-        item.failure = Failure(task.rel, "application", [f"内部错误：{type(error).__name__}: {error}"])
+        item.failure = Failure(task.rel, "internal", [f"内部错误：{type(error).__name__}: {error}"])
     return item

@@ -9,6 +9,7 @@ Subcommands live in the modules of this package; each module lists its commands 
 from __future__ import annotations
 
 import importlib
+import json
 import logging
 import pkgutil
 import sys
@@ -18,7 +19,7 @@ import click
 
 from shifan import __version__
 from shifan.cli import translation
-from shifan.errors import ExitCode, ShifanError
+from shifan.errors import ExitCode, ShifanError, error_document
 
 translation.install()
 
@@ -33,6 +34,8 @@ class ShifanGroup(click.Group):
             return super().invoke(ctx)
         except ShifanError as error:
             click.echo(error.user_message(), err=True)
+            if (ctx.obj or {}).get("format") == "json":
+                click.echo(json.dumps(error_document(error), ensure_ascii=False, indent=2))
             ctx.exit(error.exit_code)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise

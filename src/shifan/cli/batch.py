@@ -12,9 +12,11 @@ from pathlib import Path
 import click
 
 from shifan.batch import default_jobs, run_batch
-from shifan.cli.params import as_of_option, criteria_option
+from shifan.cli.params import as_of_option, criteria_option, reviews_option
 from shifan.errors import ExitCode
+from shifan.formatting import one_line
 from shifan.present.formats import applicant_writers
+from shifan.present.report.charset import undrawable
 from shifan.present.summary import SUMMARY
 
 
@@ -58,6 +60,7 @@ jobs_option = click.option(
 @click.command("batch")
 @click.argument("folder", type=click.Path(path_type=Path, file_okay=False))
 @criteria_option
+@reviews_option
 @as_of_option
 @click.option("-o", "--output", type=click.Path(path_type=Path, file_okay=False), required=True, help="输出目录。")
 @jobs_option
@@ -68,13 +71,14 @@ def batch(
     ctx: click.Context,
     folder: Path,
     criteria: str | None,
+    reviews_dir: Path | None,
     as_of: dt.date | None,
     output: Path,
     jobs: int | None,
     no_pdf: bool,
     with_docx: bool,
 ) -> None:
-    """批量评价目录下的全部申报文件（含同目录树中的评审意见表）。
+    """批量评价目录下的全部申报文件（评审意见表由 --reviews 目录提供）。
 
     \b
     输出：applicants/ 下每个申报单位的 JSON 和自评报告 PDF（加 --docx 时另有 Word 版），summary.csv 与 summary.xlsx 汇总表，
@@ -87,6 +91,7 @@ def batch(
             folder,
             output,
             criteria=criteria,
+            reviews_dir=reviews_dir,
             as_of=as_of,
             jobs=jobs or default_jobs(),
             writers=applicant_writers(formats),
@@ -103,8 +108,16 @@ def batch(
         click.echo(
             f"注意：{stale} 个申报单位的评审意见已过期（申报文件或评分标准在评审后修改），见汇总表“评审意见已过期”列。"
         )
+    if not no_pdf:
+        for row in report.rows:
+            missing = undrawable([row.name])
+            if missing:
+                click.echo(
+                    f"提示：{one_line(row.file)} 的名称中有报告字体没有的字符，PDF 中可能显示为方框：{''.join(missing)}",
+                    err=True,
+                )
     for failure in report.failures:
-        click.echo(f"失败：{failure.file}：{failure.messages[0] if failure.messages else ''}", err=True)
+        click.echo(f"失败：{one_line(failure.file)}：{failure.messages[0] if failure.messages else ''}", err=True)
     click.echo(f"结果已写入 {output}（summary.csv、summary.xlsx、failures.log、applicants/）")
     ctx.exit(ExitCode.OK if report.ok else ExitCode.NOT_ELIGIBLE)
 

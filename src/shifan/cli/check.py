@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from shifan.cli.params import as_of_option, criteria_option, echo_json, terminal_style
+from shifan.cli.params import as_of_option, criteria_option, echo_json, format_option, terminal_style
 from shifan.errors import ExitCode
 from shifan.evaluate.compare import compare_application
 from shifan.evaluate.pipeline import check_application
@@ -22,9 +22,7 @@ from shifan.present.text import render_result
 @click.argument("application", type=click.Path(path_type=Path))
 @criteria_option
 @as_of_option
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="输出格式。"
-)
+@format_option
 @click.option(
     "--compare",
     "compare",

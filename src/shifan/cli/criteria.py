@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from shifan.cli.params import echo_json
+from shifan.cli.params import echo_json, format_option
 from shifan.errors import InputError, Problem, UsageError
 from shifan.evaluate.rubric_diff import diff_rubrics
 from shifan.files import atomic_write_text, criteria_dir
@@ -32,9 +32,7 @@ def list_rubrics() -> None:
 
 @criteria.command("show")
 @click.argument("rubric")
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="输出格式。"
-)
+@format_option
 def show(rubric: str, fmt: str) -> None:
     """显示生效的评分标准（overlay 已合并）：指标、要求、分值、出处和参数是否为默认值。"""
     effective = load_rubric(rubric)
@@ -70,9 +68,7 @@ def validate(rubrics: tuple[str, ...]) -> None:
 @criteria.command("diff")
 @click.argument("base")
 @click.argument("other", required=False)
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="输出格式。"
-)
+@format_option
 def diff(base: str, other: str | None, fmt: str) -> None:
     """比较两个评分标准：新增、删除和变更的指标，参数变化，分值调整。
 

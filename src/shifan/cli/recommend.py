@@ -9,8 +9,9 @@ import click
 
 from shifan.batch import default_jobs
 from shifan.cli.batch import jobs_option, progress_bar
-from shifan.cli.params import as_of_option, criteria_option
+from shifan.cli.params import as_of_option, criteria_option, reviews_option
 from shifan.errors import ExitCode
+from shifan.formatting import one_line
 from shifan.present.preflight_text import preflight_lines
 from shifan.present.publication import Publication, load_publication
 from shifan.present.recommendation import DEFAULT_FORMATS, write_recommendation
@@ -21,6 +22,7 @@ from shifan.recommend import recommend as make_recommendation
 @click.command("recommend")
 @click.argument("folder", type=click.Path(path_type=Path, file_okay=False))
 @criteria_option
+@reviews_option
 @as_of_option
 @click.option("--quota", type=click.IntRange(min=1), required=True, help="名额：每类申报（或每组）推荐的个数。")
 @click.option(
@@ -64,6 +66,7 @@ def recommend(
     ctx: click.Context,
     folder: Path,
     criteria: str | None,
+    reviews_dir: Path | None,
     as_of: dt.date | None,
     quota: int,
     quota_by: str | None,
@@ -101,6 +104,7 @@ def recommend(
             quota_by=quota_by,  # type: ignore[arg-type]
             min_score=min_score,
             criteria=criteria,
+            reviews_dir=reviews_dir,
             as_of=as_of,
             jobs=jobs or default_jobs(),
             progress=progress,
@@ -124,7 +128,7 @@ def recommend(
         for entry in rec_list.recommended:
             stale = "（评审意见已过期）" if entry.row.stale else ""
             group = f"  {group_label(entry.group)}" if rec_list.quota_by else ""
-            click.echo(f"  {entry.position:>3}. {entry.row.name}  {entry.row.score:g} 分{group}{stale}")
+            click.echo(f"  {entry.position:>3}. {one_line(entry.row.name)}  {entry.row.score:g} 分{group}{stale}")
     if result.failures:
         click.echo(
             f"有 {result.failures} 个文件无法处理（已记入 failures.log 和 annex.csv，不列入公示附件）：", err=True

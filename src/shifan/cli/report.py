@@ -12,8 +12,10 @@ from click.decorators import FC
 
 from shifan.cli.params import as_of_option, criteria_option
 from shifan.evaluate.pipeline import check_application
+from shifan.files import refuse_own_input
 from shifan.load.rubric import load_rubric
 from shifan.present.formats import REVIEW_REPORT, SELF_REPORT, SHEET, SUFFIXES, BlankSheet, Document, ReviewReport
+from shifan.present.report.charset import text_values, undrawable
 from shifan.review import load_review, reconcile
 
 output_option = click.option(
@@ -50,6 +52,15 @@ templates_option = click.option(
 )
 
 
+def warn_undrawable(data: Any, where: str = "") -> None:
+    """Name, on stderr, the characters of the input the report fonts cannot draw."""
+    missing = undrawable(text_values(data))
+    if missing:
+        shown = "".join(missing[:30]) + ("…" if len(missing) > 30 else "")
+        codes = "、".join(f"U+{ord(c):04X}" for c in missing[:10])
+        click.echo(f"提示：{where}以下字符不在报告字体中，PDF 中可能显示为方框：{shown}（{codes}）", err=True)
+
+
 @click.group("report")
 def report() -> None:
     """生成 PDF、Word（.docx）或 HTML 预览报告。"""
@@ -73,10 +84,13 @@ def self_report(
     templates: Path | None,
 ) -> None:
     """自评报告：基本情况、结论、得分、逐项自评表、整改清单、待核对的默认值、签章栏。"""
+    refuse_own_input(output, [application, *([Path(criteria)] if criteria else [])])
     chosen = SELF_REPORT.choose(fmt, output, pdf_a=pdf_a)
     checked = check_application(application, criteria=criteria, as_of=as_of)
     SELF_REPORT.write(checked, output, chosen, user_templates=templates, pdf_a=pdf_a)
     click.echo(f"已生成自评报告：{output}")
+    if chosen != "docx":  # Word uses the reader's own fonts
+        warn_undrawable(checked.loaded.document.data)
 
 
 @report.command("review")
@@ -102,11 +116,14 @@ def review_report(
 
     不给评审文件（REVIEWS）时输出空白的专家评分栏，供纸面评审。
     """
+    refuse_own_input(output, [application, *reviews, *([Path(criteria)] if criteria else [])])
     chosen = REVIEW_REPORT.choose(fmt, output, pdf_a=pdf_a)
     checked = check_application(application, criteria=criteria, as_of=as_of)
     reconciled = reconcile(checked, [load_review(path, checked.rubric) for path in reviews]) if reviews else None
     REVIEW_REPORT.write(ReviewReport(checked, reconciled), output, chosen, user_templates=templates, pdf_a=pdf_a)
     click.echo(f"已生成评审意见表：{output}")
+    if chosen != "docx":  # Word uses the reader's own fonts
+        warn_undrawable(checked.loaded.document.data)
 
 
 @report.command("sheet")

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import click
 
-from shifan.cli.params import as_of_option, criteria_option, terminal_style
+from shifan.cli.params import as_of_option, criteria_option, format_option, terminal_style
 from shifan.errors import ExitCode
 from shifan.evaluate.pipeline import check_application
+from shifan.files import refuse_own_input
 from shifan.present.formats import REVIEW_SHEET, NewReviewSheet
 from shifan.present.json_output import reconciled_json
 from shifan.present.review_text import render_reconciled
@@ -54,6 +55,7 @@ def init(
     as_of: dt.date | None,
 ) -> None:
     """生成预填系统计算结果的评审意见表（YAML 含中文填写说明，或 Excel 工作簿）。"""
+    refuse_own_input(output, [application, *([Path(criteria)] if criteria else [])])
     checked = check_application(application, criteria=criteria, as_of=as_of)
     # Any other suffix is written as YAML, as it always was.
     chosen = fmt or REVIEW_SHEET.format_for(output) or REVIEW_SHEET.default
@@ -102,9 +104,7 @@ def update(review_file: Path, application: Path | None, criteria: str | None, as
 @click.argument("reviews", nargs=-1, required=True, type=click.Path(path_type=Path))
 @criteria_option
 @as_of_option
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="输出格式。"
-)
+@format_option
 @click.pass_context
 def show(
     ctx: click.Context,

@@ -28,27 +28,19 @@ class Checked:
 
 @dataclass(frozen=True)
 class RubricChoice:
-    """Which rubric an application is evaluated under, and whether it is looked up first in the
-    ``criteria`` folder of the working directory (a rubric the application names itself)."""
+    """Which rubric an application is evaluated under.
+
+    An id the application names is resolved only among the shipped rubrics: a ``criteria``
+    folder in the working directory (which may be the applicants' own folder) is never searched.
+    A local rubric file is the operator's choice, given with ``--criteria``."""
 
     ref: str | Path
-    local: bool
-
-    @property
-    def roots(self) -> list[Path] | None:
-        return rubric_roots(self.local)
-
-
-def rubric_roots(local: bool) -> list[Path] | None:
-    """Where a rubric id is searched before the shipped rubrics."""
-    return [Path.cwd() / "criteria"] if local else None
 
 
 def choose_rubric(app: InstitutionApplication | RegionApplication, criteria: str | Path | None) -> RubricChoice:
     """The rubric named on the command line, else the one the application names, else the
     national rubric for its kind of applicant."""
-    ref = criteria or app.rubric or f"national/{app.kind}"
-    return RubricChoice(ref, criteria is None and bool(app.rubric))
+    return RubricChoice(criteria or app.rubric or f"national/{app.kind}")
 
 
 def rubric_for(
@@ -59,7 +51,7 @@ def rubric_for(
     choice = choose_rubric(loaded.app, criteria)
     ref = choice.ref
     try:
-        rubric = loader(ref, roots=choice.roots)
+        rubric = loader(ref)
     except RubricNotFoundError as error:
         if criteria is not None:
             raise

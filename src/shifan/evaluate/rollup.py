@@ -176,6 +176,11 @@ def _load_members(
                 loaded.document.problem(key, "名册文件路径须相对于县申报文件", found=raw, expected="相对路径")
             )
             continue
+        if not raw.lower().endswith((".yaml", ".yml")):
+            problems.append(
+                loaded.document.problem(key, "名册应指向机构申报文件（.yaml）", found=raw, expected="机构申报文件路径")
+            )
+            continue
         path = Path(os.path.normpath(folder / raw))
         if path in seen:
             problems.append(loaded.document.problem(key, f"名册中重复列出（与第 {seen[path] + 1} 项相同）", found=raw))

@@ -8,6 +8,7 @@ chain are reported together, each at its file, line and key.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -134,8 +135,15 @@ def load_rubric(ref: str | Path, *, roots: list[Path] | None = None) -> Rubric:
         problems.raise_if_any()
         raise InputError([Problem(str(path), None, None, "", "无法合并")], what=WHAT) from None
     problems.extend(_validate(rubric, merged))
+    if not math.isfinite(rubric.max_score) or rubric.max_score > MAX_TOTAL:
+        found = f"{rubric.max_score:g}"
+        problems.append(Problem(str(path), None, None, "", "各指标分值合计过大", found, f"不超过 {MAX_TOTAL:g}"))
     problems.raise_if_any()
     return rubric
+
+
+#: Largest total of a rubric's points: every score, total and ratio stays an ordinary number.
+MAX_TOTAL = 1e9
 
 
 _READER = TypedReader(Loaded[RubricFile], RubricFile, what=WHAT, not_a_mapping="顶层应为键值映射")

@@ -7,8 +7,10 @@ remarks and reasons come from user files, so every text cell is neutralised:
 * CSV: such a cell is prefixed with an apostrophe ``'`` (the spreadsheet shows the text as is);
 * XLSX: the cell is stored with the string type, never as a formula, and keeps its exact text.
 
-Characters that XLSX (XML 1.0) cannot hold (control characters other than tab, LF and CR) are
-dropped from XLSX cells.
+Characters that XLSX (XML 1.0) cannot hold (control characters other than tab, LF and CR,
+U+FFFE and U+FFFF) are dropped from XLSX cells. A cell whose first visible character starts a
+formula is neutralised even behind invisible or control characters, and the full-width forms
+＝＋－＠ count as well.
 """
 
 from __future__ import annotations
@@ -20,16 +22,20 @@ from typing import Union
 
 from shifan.formatting import format_number
 
-#: First characters that make a spreadsheet program read a cell as a formula.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+#: First characters that make a spreadsheet program read a cell as a formula (with their
+#: full-width forms, which some programs and cleaners fold to the ASCII ones).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+#: Characters skipped when looking for the first one: controls and invisible characters that a
+#: downstream cleaner might strip, leaving a live formula.
+_INVISIBLE_LEAD = re.compile("^[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff ]+")
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 CellValue = Union[str, int, float, bool, dt.date, None]  # noqa: UP007
 
 
 def is_formula_like(text: str) -> bool:
     """Whether a spreadsheet program would treat ``text`` as the start of a formula."""
-    return text.startswith(FORMULA_PREFIXES)
+    return _INVISIBLE_LEAD.sub("", text).startswith(FORMULA_PREFIXES)
 
 
 def csv_cell(value: CellValue) -> str:

@@ -11,6 +11,7 @@ from pathlib import Path
 from pydantic import Field, ValidationError
 
 from shifan.errors import InputError
+from shifan.formatting import one_line
 from shifan.present.row_text import group_label
 from shifan.read.problems import problems_from_validation
 from shifan.read.yamldoc import load_document
@@ -144,7 +145,7 @@ def notice_view(recommendation: Recommendation, publication: Publication | None 
             label = group_label(entry.group) if rec_list.quota_by else ""
             if not groups or groups[-1][0] != label:
                 groups.append((label, []))
-            groups[-1][1].append(f"{entry.position}. {entry.row.name}")
+            groups[-1][1].append(f"{entry.position}. {one_line(entry.row.name)}")
         basis = f"；依据{rec_list.rubric_title}" if rec_list.rubric_title else ""
         lists.append((f"{NUMERALS[index]}、{rec_list.title}（{len(rec_list.recommended)} 个{basis}）", groups))
     closing = [

@@ -89,13 +89,19 @@ def row_cells(index: int, row: SummaryRow) -> list[CellValue]:
     ]
 
 
+FAILURE_LABELS = {
+    "application": "失败（申报文件有误）",
+    "review": "失败（评审意见表有误）",
+    "internal": "失败（内部错误，非申报文件问题）",
+    "output": "失败（输出无法写入，非申报文件问题）",
+}
+
+
 def failure_cells(index: int, failure: Failure) -> list[CellValue]:
     cells: list[CellValue] = [None] * len(HEADERS)
     cells[0] = index
     cells[1] = failure.file
-    cells[HEADERS.index("处理状态")] = (
-        "失败（申报文件有误）" if failure.kind == "application" else "失败（评审意见表有误）"
-    )
+    cells[HEADERS.index("处理状态")] = FAILURE_LABELS[failure.kind]
     cells[HEADERS.index("错误")] = "\n".join(failure.messages[:20])
     return cells
 
@@ -148,7 +154,7 @@ def failure_log(failures: Sequence[Failure]) -> str:
         return "全部文件处理成功，无失败项。\n"
     lines = [f"处理失败的文件共 {len(failures)} 个（其余文件不受影响）：", ""]
     for failure in sorted(failures, key=lambda f: f.file):
-        what = "申报文件" if failure.kind == "application" else "评审意见表"
+        what = "申报文件" if failure.kind != "review" else "评审意见表"
         lines.append(f"== {failure.file}（{what}）")
         lines.extend(f"  {message}" for message in failure.messages)
         lines.append("")

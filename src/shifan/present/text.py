@@ -6,7 +6,7 @@ import unicodedata
 from collections.abc import Callable
 
 from shifan.evaluate.result import CriterionResult, EvaluationResult
-from shifan.formatting import format_number
+from shifan.formatting import format_number, one_line
 from shifan.rules.params import DEFAULT_NOTICE, STATUS_WORDS
 from shifan.rules.rubric import Rubric
 from shifan.rules.vocab import ApplicantKind, Status
@@ -54,7 +54,7 @@ def flag_lines(result: EvaluationResult, style: Style = plain) -> list[str]:
 
 def render_result(result: EvaluationResult, style: Style = plain) -> str:
     lines = [
-        f"申报单位：{result.applicant.name}（{result.applicant.id}）",
+        f"申报单位：{one_line(result.applicant.name)}（{one_line(result.applicant.id)}）",
         f"评分标准：{result.rubric.title}  {result.rubric.id} 版本 {result.rubric.version}（{result.rubric.sha256[:12]}）",
         f"评价基准日：{result.as_of}",
     ]

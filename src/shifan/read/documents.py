@@ -7,9 +7,12 @@ is, instead of a YAML parser's complaint about its bytes.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import islice
 from pathlib import Path
 
-from shifan.errors import InputError, Problem, display_path
+from shifan.errors import InputError, Problem, ProblemList, display_path
+from shifan.files import open_regular
+from shifan.read.text import EARLIEST, LATEST, MAX_REPORTED, dates_out_of_range, refused_in_data
 from shifan.read.xlsxdoc import load_workbook_document
 from shifan.read.xlsxlayout import WorkbookLayout
 from shifan.read.yamldoc import Document, load_document
@@ -30,7 +33,8 @@ FOREIGN = (
 
 def _head(path: Path) -> bytes:
     try:
-        with path.open("rb") as handle:
+        # regular files only: opening a FIFO would block, a device would never end
+        with open_regular(path) as handle:
             return handle.read(8)
     except (OSError, ValueError):
         return b""  # the YAML reader reports a missing or unreadable file in its own words
@@ -50,5 +54,17 @@ def load_input(path: Path, layouts: Sequence[WorkbookLayout], *, what: str = "�
             message = f"这是{name}，不是申报数据；shifan 读取 .yaml 或 .xlsx 文件"
             raise InputError([Problem(display_path(path), None, None, "", message)], what=what)
     if path.suffix.lower() in WORKBOOK_SUFFIXES or head.startswith(ZIP_MAGIC):
-        return load_workbook_document(path, layouts, what=what)
+        return _checked_text(load_workbook_document(path, layouts, what=what), what)
     return load_document(path, what=what)
+
+
+def _checked_text(document: Document, what: str) -> Document:
+    """A workbook's cells pass the same character and date checks as a YAML file's values."""
+    problems = ProblemList(what)
+    for key_path, kind in islice(refused_in_data(document.data), MAX_REPORTED):
+        problems.append(document.problem(key_path, f"含有不允许的字符：{kind}", expected="可见的文字"))
+    for key_path, day in islice(dates_out_of_range(document.data), MAX_REPORTED):
+        expected = f"{EARLIEST.isoformat()} 至 {LATEST.isoformat()}"
+        problems.append(document.problem(key_path, "日期超出范围", found=day.isoformat(), expected=expected))
+    problems.raise_if_any()
+    return document

@@ -14,6 +14,9 @@ from shifan.errors import Problem
 from shifan.read.suggest import did_you_mean
 from shifan.read.yamldoc import Document
 
+#: Most validation errors reported per file; the rest are counted.
+MAX_PROBLEMS = 100
+
 MESSAGES = {
     "missing": "缺少必填项",
     "extra_forbidden": "未知的键",
@@ -168,10 +171,13 @@ def _found(value: Any) -> str:
 def problems_from_validation(
     error: ValidationError, document: Document, root: Any, *, prefix: tuple[str | int, ...] = ()
 ) -> list[Problem]:
-    """Every error of a pydantic validation, located in ``document``."""
-    problems = []
-    for detail in error.errors(include_url=False):
-        problems.append(problem_from_detail(detail, document, root, prefix))
+    """The errors of a pydantic validation, located in ``document``: the first
+    :data:`MAX_PROBLEMS`, then one line saying how many more there are (keeps the report linear)."""
+    details = error.errors(include_url=False)
+    problems = [problem_from_detail(detail, document, root, prefix) for detail in details[:MAX_PROBLEMS]]
+    if len(details) > MAX_PROBLEMS:
+        more = len(details) - MAX_PROBLEMS
+        problems.append(Problem(document.display, None, None, "", f"另有 {more} 处错误未列出，请先改正以上错误"))
     return problems
 
 
@@ -214,7 +220,7 @@ def problem_from_detail(detail: ErrorDetails, document: Document, root: Any, pre
         unit = "个字符" if kind.startswith("string") else "项"
         message, expected = "过短", f"至少 {ctx['min_length']} {unit}"
     elif kind in ("string_too_long", "too_long"):
-        unit = "个字符" if kind.startswith("string") else "项"
+        unit = "个字符" if kind.startswith("string") or isinstance(detail.get("input"), str) else "项"
         message, expected = "过长", f"至多 {ctx.get('max_length')} {unit}"
     elif kind == "value_error":
         message = str(ctx.get("error", detail["msg"]))

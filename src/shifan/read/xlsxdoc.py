@@ -25,6 +25,7 @@ from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from shifan.errors import InputError, Problem, display_path
+from shifan.files import NotRegularFileError, read_limited
 from shifan.read.xlsxarchive import MAX_WORKBOOK_BYTES, check_archive, refuse
 from shifan.read.xlsxlayout import (
     FORM_HEADERS,
@@ -396,10 +397,12 @@ def load_workbook_document(
     """Read one workbook file (see :func:`parse_workbook`)."""
     display = display_path(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_WORKBOOK_BYTES:
+        raw = read_limited(path, MAX_WORKBOOK_BYTES)  # regular files only, never past the limit
+        if len(raw) > MAX_WORKBOOK_BYTES:
+            size = path.stat().st_size
             raise refuse(display, "文件过大", f"{size} 字节", f"不超过 {MAX_WORKBOOK_BYTES} 字节", what=what)
-        raw = path.read_bytes()
+    except NotRegularFileError:
+        raise refuse(display, "不是普通文件（管道、设备等），已拒绝", what=what) from None
     except FileNotFoundError:
         raise refuse(display, "文件不存在", what=what) from None
     except IsADirectoryError:

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,17 @@ from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEv
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from shifan.errors import InputError, Problem, ProblemList, display_path
+from shifan.files import NotRegularFileError, read_limited
+from shifan.read.text import (
+    EARLIEST,
+    LATEST,
+    LONG_NUMBER,
+    MAX_DIGITS,
+    MAX_REPORTED,
+    dates_out_of_range,
+    refused_in_data,
+    refused_in_text,
+)
 from shifan.read.yamlmistakes import mistakes
 from shifan.read.yamlsyntax import (
     KeyPath,
@@ -244,11 +256,15 @@ def load_document(path: Path, *, what: str = "输入文件") -> Document:
                 [Problem(display, None, None, "", "文件过大", f"{size} 字节", f"不超过 {MAX_FILE_BYTES} 字节")],
                 what=what,
             )
-        raw = path.read_bytes()
+        raw = read_limited(path, MAX_FILE_BYTES)
     except FileNotFoundError:
         raise InputError([Problem(display, None, None, "", "文件不存在")], what=what) from None
     except IsADirectoryError:
         raise InputError([Problem(display, None, None, "", "这是一个目录，不是文件")], what=what) from None
+    except NotRegularFileError:
+        raise InputError(
+            [Problem(display, None, None, "", "不是普通文件（管道、设备等不能作为输入）")], what=what
+        ) from None
     except OSError as error:
         raise InputError([Problem(display, None, None, "", f"无法读取：{error.strerror}")], what=what) from None
     except ValueError:  # a NUL character in the path
@@ -286,6 +302,19 @@ def parse_document(raw: bytes, path: Path, *, what: str = "输入文件") -> Doc
         column = offset - (text.rfind("\n", 0, offset) + 1) + 1
         problem = Problem(display, line, column, key_path_at(text, line), "文件含有 NUL 字符，不是文本文件")
         raise InputError([problem], what=what)
+    refused = [
+        Problem(display, line, column, key_path_at(text, line), f"含有不允许的字符：{kind}", "", "可见的文字")
+        for line, column, kind in islice(refused_in_text(text), MAX_REPORTED)
+    ]
+    for match in islice(LONG_NUMBER.finditer(text), MAX_REPORTED - len(refused)):
+        line = text.count("\n", 0, match.start()) + 1
+        column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+        found = f"{len(match.group())} 位数字"
+        refused.append(
+            Problem(display, line, column, key_path_at(text, line), "数字位数过多", found, f"不超过 {MAX_DIGITS} 位")
+        )
+    if refused:
+        raise InputError(refused, what=what)
     problems = ProblemList(what)
     aliases, first_alias = _prescan(text, display, what) if _may_exceed_limits(text) else (0, None)
     try:
@@ -317,7 +346,14 @@ def parse_document(raw: bytes, path: Path, *, what: str = "输入文件") -> Doc
     if data is None:
         problems.append(Problem(display, 1, 1, "", "文件为空", "只有空白或注释", "YAML 键值映射（键: 值）"))
     problems.raise_if_any()
-    return Document(path=path, text=text, data=data, display=display)
+    document = Document(path=path, text=text, data=data, display=display)
+    for key_path, kind in islice(refused_in_data(data), MAX_REPORTED):
+        problems.append(document.problem(key_path, f"含有不允许的字符：{kind}", expected="可见的文字"))
+    for key_path, day in islice(dates_out_of_range(data), MAX_REPORTED):
+        expected = f"{EARLIEST.isoformat()} 至 {LATEST.isoformat()}"
+        problems.append(document.problem(key_path, "日期超出范围", found=day.isoformat(), expected=expected))
+    problems.raise_if_any()
+    return document
 
 
 def non_finite(data: Any) -> Iterator[tuple[KeyPath, float]]:

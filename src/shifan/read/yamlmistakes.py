@@ -20,6 +20,8 @@ _FULLWIDTH_INDENT = re.compile(r"^[ \t]*\u3000")
 _QUOTED_BACKSLASH = re.compile(r'"[^"\n]*\\[^"\n]*"')
 #: A backslash that YAML silently turns into a control character (\n, \t …) in a Windows path;
 #: an escaped backslash, quote or character code is deliberate.
+#: The double-quoted value of a ``path:`` or ``file:`` key that holds a backslash (group "value").
+_PATH_VALUE = re.compile(r'\b(?:path|file)[ \t]*:[ \t]*(?P<value>"[^"\n]*\\[^"\n]*")')
 _LONE_BACKSLASH = re.compile(r"(?<!\\)\\(?![\\\"0xuU])")
 _BLOCK_START = re.compile(r"[|>][-+0-9]*[ \t]*(#.*)?$")
 
@@ -99,13 +101,18 @@ def mistakes(text: str, *, paths_only: bool = False) -> list[Mistake]:
                 Mistake(number, column, message, f"{match['key']}:{match['after']}", f"{match['key']}: ", fixed)
             )
             continue
-        quoted = _QUOTED_BACKSLASH.search(line)
-        if quoted and (
-            not paths_only or (re.search(r"\b(path|file)[ \t]*:", line) and _LONE_BACKSLASH.search(quoted.group(0)))
-        ):
+        if paths_only:
+            # only the quoted value of a path: or file: key (another value on the line may hold a
+            # deliberate escape such as \n)
+            value = _PATH_VALUE.search(line)
+            spot = (value.start("value"), value["value"]) if value and _LONE_BACKSLASH.search(value["value"]) else None
+        else:
+            quoted = _QUOTED_BACKSLASH.search(line)
+            spot = (quoted.start(), quoted.group(0)) if quoted else None
+        if spot:
             message = "YAML 语法错误：路径请用 /"
             expected = "用 / 分隔文件夹，如 材料/许可证.pdf"
-            found.append(Mistake(number, quoted.start() + 1, message, quoted.group(0), expected))
+            found.append(Mistake(number, spot[0] + 1, message, spot[1], expected))
     return found
 
 

@@ -41,6 +41,7 @@ def recommend(
     quota_by: QuotaBy | None = None,
     min_score: float | None = None,
     criteria: str | None = None,
+    reviews_dir: Path | None = None,
     as_of: dt.date | None = None,
     jobs: int | None = None,
     progress: Progress | None = None,
@@ -51,7 +52,9 @@ def recommend(
     eligible ones into lists (one per rubric)."""
     if quota < 1:
         raise UsageError("名额（--quota）应为正整数")
-    report = run_batch(source, None, criteria=criteria, as_of=as_of, jobs=jobs, progress=progress)
+    report = run_batch(
+        source, None, criteria=criteria, reviews_dir=reviews_dir, as_of=as_of, jobs=jobs, progress=progress
+    )
     mtimes = {row.file: _mtime(source / row.file) for row in report.rows}
     checked = preflight(report.rows, prefer=prefer, require_review=require_review, mtimes=mtimes)
     recommendation = build_recommendation(

@@ -13,6 +13,7 @@ from typing import Any
 from shifan.errors import InputError, Problem, ProblemList
 from shifan.load.normalise import normalise, notes_text
 from shifan.read.suggest import did_you_mean
+from shifan.read.text import visible
 from shifan.read.typed import Finding, Loaded, TypedReader
 from shifan.read.yamldoc import Document
 from shifan.review.model import ReviewFile
@@ -170,13 +171,13 @@ def check_reviews(reviews: list[LoadedReview], rubric: Rubric) -> None:
     seen: dict[str, LoadedReview] = {}
     for loaded in reviews:
         problems.extend(review_problems(loaded, rubric))
-        name = loaded.review.reviewer.name
+        name = visible(loaded.review.reviewer.name)
         if name in seen:
             problems.append(
                 loaded.document.problem(
                     ("reviewer", "name"),
                     f"同一评审专家有两份评审意见表（另一份：{seen[name].display}）",
-                    found=name,
+                    found=loaded.review.reviewer.name,
                     expected="每位专家一份",
                 )
             )

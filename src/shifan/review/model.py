@@ -11,9 +11,10 @@ import datetime as dt
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
-from shifan.rules.base import StrictModel
+from shifan.read.text import visible
+from shifan.rules.base import Line, Name, StrictModel, Text
 from shifan.rules.vocab import Status
 
 
@@ -79,8 +80,8 @@ class ApplicationRef(StrictModel):
 
     path: str = Field(min_length=1, description="申报文件路径（相对本评审文件）")
     sha256: str = Field(min_length=64, max_length=64, description="评审时申报文件的 SHA-256，用于判断评审是否过期")
-    name: str = Field("", description="申报单位名称（仅供阅读）")
-    id: str = Field("", description="统一社会信用代码或行政区划代码（仅供阅读）")
+    name: Name = Field("", description="申报单位名称（仅供阅读）")
+    id: Line = Field("", description="统一社会信用代码或行政区划代码（仅供阅读）")
 
 
 class RubricRef(StrictModel):
@@ -94,9 +95,9 @@ class RubricRef(StrictModel):
 class Reviewer(StrictModel):
     """The reviewer."""
 
-    name: str = Field(min_length=1, description="评审专家姓名（必填）")
-    organisation: str = Field("", description="工作单位")
-    title: str = Field("", description="职称或职务")
+    name: Name = Field(min_length=1, description="评审专家姓名（必填）")
+    organisation: Line = Field("", description="工作单位")
+    title: Line = Field("", description="职称或职务")
     signed: dt.date | None = Field(None, description="签字日期")
     level: ReviewLevel | None = Field(
         None, description="评审层级：county 县级初审、city 市级审核、province 省级评审；公示文本据此写明评审经过"
@@ -117,7 +118,14 @@ class Override(StrictModel):
     """A reviewer overruling a gate the data decided (否决项改判)."""
 
     decision: Literal["pass", "fail"] = Field(description="改判为 pass（符合）或 fail（不符合）")
-    reason: str = Field(min_length=1, description="改判理由（必填，写明依据）")
+    reason: Text = Field(min_length=1, description="改判理由（必填，写明依据）")
+
+    @field_validator("reason")
+    @classmethod
+    def _visible_reason(cls, value: str) -> str:
+        if not visible(value):
+            raise ValueError("改判理由没有可见的文字")
+        return value
 
 
 class ReviewItem(StrictModel):
@@ -125,8 +133,10 @@ class ReviewItem(StrictModel):
 
     computed: Computed | None = Field(None, description="系统计算结果（工具填写，勿改）")
     self_score: float | None = Field(None, description="申报单位自评分（工具填写）")
-    score: float | None = Field(None, ge=0, description="专家评分，0 至该项分值；留空表示未评分（否决项不评分）")
-    remark: str | None = Field("", description="评审意见")
+    score: float | None = Field(
+        None, ge=0, strict=True, description="专家评分，0 至该项分值；留空表示未评分（否决项不评分）"
+    )
+    remark: Text | None = Field("", description="评审意见")
     verification: Verification = Field(
         Verification.NOT_CHECKED, description="现场核查：confirmed 已核实、not_checked 未核查、contradicts 与申报不符"
     )
@@ -140,7 +150,7 @@ class FinalOpinion(StrictModel):
     conclusion: Conclusion = Field(
         Conclusion.PENDING, description="recommend 同意推荐、not_recommend 不同意推荐、pending 待定"
     )
-    text: str | None = Field("", description="综合评审意见")
+    text: Text | None = Field("", description="综合评审意见")
 
 
 class ReviewFile(StrictModel):

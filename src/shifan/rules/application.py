@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 
-from shifan.rules.base import StrictModel
+from shifan.rules.base import Line, Name, StrictModel, Text
 from shifan.rules.ids import region_code_problem, uscc_problem
 from shifan.rules.vocab import (
     Ability,
@@ -33,7 +33,7 @@ from shifan.rules.vocab import (
 )
 
 # Strict: a YAML true/false is not a count (pydantic would otherwise read true as 1).
-Count = Annotated[int, Field(ge=0, strict=True)]
+Count = Annotated[int, Field(ge=0, le=10_000_000, strict=True)]
 MONTH_PATTERN = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 #: What people write in a certificate number they do not have: never a valid certificate.
 PLACEHOLDERS = frozenset(
@@ -50,17 +50,17 @@ def is_placeholder(text: str) -> bool:
 class MedicalLicence(StrictModel):
     """医疗机构执业许可证（或备案凭证）."""
 
-    number: str = Field(min_length=1, description="许可证（备案）编号")
+    number: Line = Field(min_length=1, description="许可证（备案）编号")
     issued: dt.date = Field(description="取得日期（运营年限以取得资质时间为准）")
     expires: dt.date | None = Field(None, description="有效期至；长期有效可不填")
     level: MedicalLevel = Field(description="医疗机构类别")
-    name: str | None = Field(None, description="医疗机构名称（内设医疗机构可与本单位不同）")
+    name: Name | None = Field(None, description="医疗机构名称（内设医疗机构可与本单位不同）")
 
 
 class CareFiling(StrictModel):
     """养老机构备案."""
 
-    number: str = Field(min_length=1, description="备案回执编号")
+    number: Line = Field(min_length=1, description="备案回执编号")
     date: dt.date = Field(description="备案日期")
 
 
@@ -111,7 +111,7 @@ class Certificate(StrictModel):
     """证书."""
 
     type: CertificateType = Field(description="证书类型")
-    number: str = Field(min_length=1, description="证书编号")
+    number: Line = Field(min_length=1, description="证书编号")
     issued: dt.date | None = Field(None, description="发证日期")
     expires: dt.date | None = Field(None, description="有效期至；长期有效可不填")
 
@@ -124,8 +124,8 @@ class Certificate(StrictModel):
 class StaffMember(StrictModel):
     """工作人员."""
 
-    id: str = Field(min_length=1, description="工号，单位内唯一")
-    name: str = Field(min_length=1, description="姓名")
+    id: Line = Field(min_length=1, description="工号，单位内唯一")
+    name: Name = Field(min_length=1, description="姓名")
     role: Role = Field(description="岗位")
     certificates: list[Certificate] = Field(default_factory=list, description="所持证书")
     main_practice_site_here: bool = Field(False, description="本单位是否为其主执业机构（医师）")
@@ -144,7 +144,7 @@ class Incident(StrictModel):
     date: dt.date = Field(description="发生日期")
     category: IncidentCategory = Field(description="类别")
     severity: Severity = Field(description="等级：一般、较大、重大、特别重大")
-    summary: str = Field(min_length=1, description="简要经过与处理结果")
+    summary: Text = Field(min_length=1, description="简要经过与处理结果")
 
 
 class CancelledTitle(StrictModel):
@@ -160,14 +160,14 @@ class Activity(StrictModel):
 
     date: dt.date = Field(description="日期")
     type: ActivityType = Field(description="类型")
-    summary: str = Field("", description="内容摘要")
+    summary: Text = Field("", description="内容摘要")
     participants: Count | None = Field(None, description="参加人数")
 
 
 class Agreement(StrictModel):
     """与医疗机构的合作协议（签约）."""
 
-    partner: str = Field(min_length=1, description="合作医疗机构名称")
+    partner: Name = Field(min_length=1, description="合作医疗机构名称")
     partner_level: MedicalLevel | None = Field(None, description="合作机构类别")
     signed: dt.date = Field(description="签约日期")
     expires: dt.date | None = Field(None, description="协议有效期至")
@@ -181,7 +181,7 @@ class Satisfaction(StrictModel):
     surveyed: Count = Field(description="有效问卷数")
     satisfied: Count = Field(description="满意（含基本满意）问卷数")
     date: dt.date = Field(description="调查日期")
-    method: str = Field("", description="调查方式（第三方、问卷、电话等）")
+    method: Line = Field("", description="调查方式（第三方、问卷、电话等）")
 
 
 class Features(StrictModel):
@@ -191,7 +191,7 @@ class Features(StrictModel):
     rural: bool = Field(False, description="农村医养结合机构")
     transformed: bool = Field(False, description="基层医疗机构转型开展康复、护理服务")
     radiating: bool = Field(False, description="对周边机构有示范辐射带动作用")
-    radiating_note: str = Field("", description="辐射带动作用的说明")
+    radiating_note: Text = Field("", description="辐射带动作用的说明")
 
 
 class Attachment(StrictModel):
@@ -201,13 +201,13 @@ class Attachment(StrictModel):
         min_length=1, description="材料类型：评分标准中的代码或中文名称（shifan evidence 可查看每项指标需要的材料）"
     )
     path: str = Field(min_length=1, description="相对于本申报文件所在目录的路径")
-    title: str = Field("", description="材料名称")
+    title: Line = Field("", description="材料名称")
 
 
 class ApplicationCommon(StrictModel):
     """Fields every applicant has."""
 
-    name: str = Field(min_length=1, description="申报单位名称")
+    name: Name = Field(min_length=1, description="申报单位名称")
     region_code: str = Field(description="6位行政区划代码（GB/T 2260）")
     assessment_date: dt.date = Field(description="评价基准日期（as_of 缺省值），所有“近N年”以此起算")
     incidents: list[Incident] = Field(default_factory=list, description="近年事件、事故、案件")
@@ -217,14 +217,14 @@ class ApplicationCommon(StrictModel):
     self_scores: dict[str, float] = Field(
         default_factory=dict, description="自评分：指标编号 → 分数（专家评分类指标必填）"
     )
-    self_notes: dict[str, str] = Field(default_factory=dict, description="自评说明：指标编号 → 文字")
+    self_notes: dict[str, Text] = Field(default_factory=dict, description="自评说明：指标编号 → 文字")
     attachments: list[Attachment] = Field(default_factory=list, description="佐证材料")
     rubric: str | None = Field(None, description="适用的评分标准编号，如 anhui/institution；不填则用全国标准")
-    contact: str = Field("", description="联系人及电话")
-    filled_by: str = Field("", description="填报人（印在自评报告封面）")
-    phone: str = Field("", description="联系电话（印在自评报告封面；不填则用 contact）")
+    contact: Line = Field("", description="联系人及电话")
+    filled_by: Line = Field("", description="填报人（印在自评报告封面）")
+    phone: Line = Field("", description="联系电话（印在自评报告封面；不填则用 contact）")
     submitted: dt.date | None = Field(None, description="报送日期（印在自评报告封面）")
-    notes: str = Field("", description="其他说明")
+    notes: Text = Field("", description="其他说明")
 
     @field_validator("region_code")
     @classmethod
@@ -241,7 +241,7 @@ class InstitutionApplication(ApplicationCommon):
     kind: Literal["institution"] = Field(description="申报类型：institution（示范机构）")
     uscc: str = Field(description="统一社会信用代码（18位，含校验码）")
     category: InstitutionCategory = Field(description="机构类别")
-    address: str = Field("", description="地址")
+    address: Line = Field("", description="地址")
     founded: dt.date | None = Field(None, description="成立日期")
     qualifications: Qualifications = Field(default_factory=Qualifications, description="资质")
     beds: Beds = Field(description="床位")
@@ -300,7 +300,7 @@ class RegionApplication(ApplicationCommon):
 
     kind: Literal["region"] = Field(description="申报类型：region（示范县（市、区））")
     level: RegionLevel = Field(description="行政区划层级")
-    province: str = Field(min_length=1, description="所属省份")
+    province: Line = Field(min_length=1, description="所属省份")
     measures: list[RegionMeasure] = Field(default_factory=list, description="已落实的机制和政策措施")
     indicators: RegionIndicators = Field(default_factory=RegionIndicators, description="统计指标")
     roster: list[RosterEntry] = Field(default_factory=list, description="辖区机构名册")

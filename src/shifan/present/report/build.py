@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import TemplateError, TemplateSyntaxError
+from jinja2.exceptions import SecurityError
 
 from shifan.errors import RenderError, TemplateInputError
 from shifan.evaluate.pipeline import Checked
@@ -59,6 +60,8 @@ def render_template(name: str, user_templates: Path | None = None, **context: An
     failure = RenderError if user_templates is None else TemplateInputError
     try:
         return make_environment(user_templates).get_template(name).render(**context)
+    except SecurityError as error:
+        raise failure(f"报告模板（{name}）访问了报告数据以外的内容，已拒绝：{error}") from None
     except TemplateSyntaxError as error:
         raise failure(f"报告模板有语法错误：{error.filename or error.name}:{error.lineno}: {error.message}") from None
     except TemplateError as error:

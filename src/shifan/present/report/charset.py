@@ -7,6 +7,8 @@ Glyph ids in the subsets follow this order, so typical reports use low glyph ids
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 # Characters not in GB 2312 that are common in modern text and in personal and place names.
 _EXTRA_HANZI = (
@@ -60,4 +62,29 @@ def subset_codepoints() -> frozenset[int]:
     return frozenset(codepoint_priority())
 
 
-__all__ = ["codepoint_priority", "subset_codepoints"]
+def undrawable(texts: Iterable[str]) -> list[str]:
+    """The characters of ``texts`` that the report fonts do not cover (a PDF may show them as
+    boxes unless a system font happens to have them), in order of first appearance."""
+    covered = subset_codepoints()
+    found: dict[str, None] = {}
+    for text in texts:
+        for char in text:
+            if ord(char) not in covered and not char.isspace() and char not in found:
+                found[char] = None
+    return list(found)
+
+
+def text_values(data: Any) -> Iterator[str]:
+    """Every text value in parsed YAML data."""
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            yield node
+        elif isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+
+
+__all__ = ["codepoint_priority", "subset_codepoints", "text_values", "undrawable"]

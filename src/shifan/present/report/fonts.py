@@ -19,6 +19,7 @@ import io
 import json
 import os
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -358,8 +359,16 @@ def _writable_cache(cache_dir: Path) -> Path:
             return cache_dir
     except OSError:
         fallback = Path(tempfile.gettempdir()) / f"shifan-fonts-{os.getuid()}"
-        fallback.mkdir(parents=True, exist_ok=True)
-        return fallback
+        try:
+            fallback.mkdir(mode=0o700, exist_ok=True)
+            info = fallback.lstat()
+            # a folder someone else made (or can write to) in the shared temporary folder could hold
+            # planted subsets: use a fresh private folder instead
+            if stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid() and not info.st_mode & 0o022:
+                return fallback
+        except OSError:
+            pass
+        return Path(tempfile.mkdtemp(prefix="shifan-fonts-"))
 
 
 def _run_builds(jobs: list[tuple[str, int, str]], parallel: bool) -> None:

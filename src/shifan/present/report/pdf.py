@@ -19,6 +19,8 @@ from __future__ import annotations
 import datetime as dt
 import html as html_lib
 import logging
+import multiprocessing.util
+import shutil
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -142,10 +144,18 @@ def _engine() -> _Engine:
             font_config = FontConfiguration()
             css_text = kit.font_face_css() + (ASSETS_DIR / BASE_STYLESHEET).read_text("utf-8")
             base_css = CSS(string=css_text, font_config=font_config, url_fetcher=fetcher)
+            _remove_at_exit(getattr(font_config, "_folder", None))  # made by the first @font-face
             if fetcher.refused or len(fetcher.served) != len(kit.fonts):
                 raise RenderError(f"内置字体加载失败：{fetcher.refused}")
             _ENGINE = _Engine(kit, assets, font_config, base_css)
         return _ENGINE
+
+
+def _remove_at_exit(folder: Path | None) -> None:
+    """Remove WeasyPrint's temporary font folder when the process ends, batch workers included
+    (they exit without running ``__del__``, which would otherwise leave one folder per worker)."""
+    if folder is not None:
+        multiprocessing.util.Finalize(None, shutil.rmtree, args=(str(folder), True), exitpriority=0)
 
 
 def reset_engine() -> None:

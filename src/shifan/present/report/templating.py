@@ -1,6 +1,8 @@
 """The one Jinja2 environment factory of shifan's reports.
 
-Autoescaping is on for every template, undefined names are errors, and a user's template folder
+Templates run in Jinja2's sandbox (a user's template is code from outside the tool: it may read
+the view data given to it, never reach Python internals, files or commands), autoescaping is on
+for every template, undefined names are errors, and a user's template folder
 (``--templates DIR``) is searched before the built-in one; ``default:NAME`` always names the
 built-in template, so a user's template can extend the one it replaces.
 """
@@ -12,12 +14,12 @@ from pathlib import Path
 from jinja2 import (
     BaseLoader,
     ChoiceLoader,
-    Environment,
     FileSystemLoader,
     PrefixLoader,
     StrictUndefined,
     select_autoescape,
 )
+from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
 from shifan.files import templates_dir
@@ -55,13 +57,13 @@ def lines(text: str) -> Markup:
     return Markup("<br>").join(escape(part) for part in str(text).splitlines())
 
 
-def make_environment(user_templates: Path | None = None) -> Environment:
+def make_environment(user_templates: Path | None = None) -> SandboxedEnvironment:
     builtin = FileSystemLoader(str(report_templates_dir()))
     loaders: list[BaseLoader] = [PrefixLoader({"default": builtin}, delimiter=":")]
     if user_templates is not None:
         loaders.insert(0, FileSystemLoader(str(user_templates)))
     loaders.append(builtin)
-    env = Environment(
+    env = SandboxedEnvironment(
         loader=ChoiceLoader(loaders),
         autoescape=select_autoescape(enabled_extensions=("html", "htm", "xml", "svg"), default=True),
         undefined=StrictUndefined,
