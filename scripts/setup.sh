@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Installs what shifan needs on Debian/Ubuntu: system packages (fonts, PDF engine libraries,
-# poppler for the tests), then a virtual environment with the package and its dev tools.
+# poppler for the tests, Chromium for the workbench's browser tests), then a virtual environment with the package and its dev tools.
 # As root it installs system packages itself; otherwise it prints the exact command and stops.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PYTHON=${PYTHON:-python3}
 VENV=${VENV:-.venv}
-PACKAGES=(fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils python3-venv)
+PACKAGES=(fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils python3-venv chromium)
 
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
