@@ -79,3 +79,26 @@ def small_world(workspace: Path) -> object:
             import_sample(state, session, applicant, samples / sample)
             session.add(Assignment(applicant_id=applicant.id, expert_id=users[expert].id))
     return app
+
+
+def flatten(data: object, prefix: str = "") -> list[tuple[str, str]]:
+    """Form fields as a browser posts them for nested application data (lists of codes repeat the key)."""
+    import datetime as dt
+
+    fields: list[tuple[str, str]] = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            fields += flatten(value, f"{prefix}{key}.")
+    elif isinstance(data, list) and data and all(isinstance(v, str) for v in data):
+        fields += [(prefix[:-1], v) for v in data]
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            fields += flatten(value, f"{prefix}{i}.")
+    elif isinstance(data, bool):
+        if data:
+            fields.append((prefix[:-1], "on"))
+    elif isinstance(data, dt.date):
+        fields.append((prefix[:-1], data.isoformat()))
+    elif data is not None:
+        fields.append((prefix[:-1], str(data)))
+    return fields

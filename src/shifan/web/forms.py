@@ -42,13 +42,15 @@ class Field:
 
 
 def _unwrap(annotation: Any) -> tuple[Any, bool]:
-    """The annotation without ``None`` (and whether ``None`` was allowed)."""
-    origin = typing.get_origin(annotation)
-    if origin in (Union, types.UnionType):
+    """The annotation without ``None`` and ``Annotated`` (and whether ``None`` was allowed)."""
+    optional = False
+    if typing.get_origin(annotation) in (Union, types.UnionType):
         args = [a for a in typing.get_args(annotation) if a is not type(None)]
         if len(args) == 1:
-            return args[0], True
-    return annotation, False
+            annotation, optional = args[0], True
+    if typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
+    return annotation, optional
 
 
 def _options(enum: type[Enum]) -> list[tuple[str, str]]:
