@@ -97,7 +97,7 @@ def render_application(
         formats=SELF_REPORT.formats,
         editable=editable,
         message=message,
-        failed=status_code >= 400 or (result is not None and result.checked is None and bool(message)),
+        failed=status_code >= 400,
         accept=",".join(APPLICATION_SUFFIXES),
         evidence_accept=",".join(EVIDENCE_SUFFIXES),
     )

@@ -5,6 +5,7 @@ reconciliation."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
 from collections import OrderedDict
 from typing import Any
@@ -123,9 +124,11 @@ def problems_by_key(problems: list[Problem]) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for problem in problems:
         text = problem.message
-        if problem.found:
+        # A missing field's "found" and "expected" name the field by its code; the form shows its label.
+        missing = problem.found in ("", "（无）") and re.fullmatch(r"填写 [a-z_]+", problem.expected or "")
+        if problem.found and not missing:
             text += f"（实际：{problem.found}）"
-        if problem.expected:
+        if problem.expected and not missing:
             text += f"（应为：{problem.expected}）"
         found.setdefault(problem.key, []).append(text)
     return found
