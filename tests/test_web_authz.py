@@ -3,6 +3,7 @@ CSRF rejection on every state-changing route."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -175,3 +176,23 @@ def test_login_is_throttled(world: Any) -> None:
         client.post("/login", data={"username": "nobody", "password": "x", "csrf": token}).status_code for _ in range(7)
     ]
     assert codes[:5] == [401] * 5 and codes[5:] == [429, 429]
+
+
+def test_behind_https_the_session_cookie_is_secure(tmp_path: Path) -> None:
+    from starlette.testclient import TestClient
+    from tests.web.helpers import csrf_of
+
+    from shifan.web import Settings, create_app
+    from shifan.web.db import User
+    from shifan.web.security import hash_password
+
+    app = create_app(Settings(tmp_path / "ws", https=True))
+    with app.state.shifan.db.session() as session:
+        session.add(
+            User(username="staff", password_hash=hash_password(PASSWORD), role="staff", display_name="工作人员")
+        )
+    client = TestClient(app, base_url="https://testserver", follow_redirects=False)
+    token = csrf_of(client)
+    response = client.post("/login", data={"username": "staff", "password": PASSWORD, "csrf": token})
+    assert "secure" in response.headers["set-cookie"].lower()
+    assert response.headers["strict-transport-security"].startswith("max-age=")

@@ -23,8 +23,9 @@ def free_port() -> int:
 class Server:
     """``shifan serve --workspace W --port P`` bound to 127.0.0.1, started and stopped by the test."""
 
-    def __init__(self, workspace: Path, port: int | None = None) -> None:
+    def __init__(self, workspace: Path, port: int | None = None, workers: int = 1) -> None:
         self.workspace = workspace
+        self.workers = workers
         self.port = port or free_port()
         self.process: subprocess.Popen[bytes] | None = None
         self.log = workspace.parent / f"serve-{self.port}.log"
@@ -36,7 +37,18 @@ class Server:
     def start(self, timeout: float = 60) -> Server:
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                [*SHIFAN, "serve", "--workspace", str(self.workspace), "--host", "127.0.0.1", "--port", str(self.port)],
+                [
+                    *SHIFAN,
+                    "serve",
+                    "--workspace",
+                    str(self.workspace),
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.port),
+                    "--workers",
+                    str(self.workers),
+                ],
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 env={**os.environ, "PYTHONUNBUFFERED": "1"},

@@ -41,6 +41,9 @@ class Settings:
     workspace: Path
     database: str | None = None
     https: bool = False
+    #: Mark jobs a previous process left running as interrupted (not in worker processes, whose
+    #: siblings may be running jobs; the parent process does it once before starting them).
+    recover_jobs: bool = True
 
     @property
     def url(self) -> str:
@@ -163,6 +166,20 @@ def _secret(workspace: Path) -> str:
     return path.read_text(encoding="utf-8").strip()
 
 
+def _interrupted_jobs(db: Database) -> None:
+    """Jobs left running by a previous process (crash, restart) are marked failed, to be rerun."""
+    from sqlalchemy import update
+
+    from shifan.web.db import Job
+
+    with db.session() as session:
+        session.execute(
+            update(Job)
+            .where(Job.status == "running")
+            .values(status="failed", message="服务器重启，任务已中断，请重新生成。")
+        )
+
+
 def create_app(settings: Settings) -> Starlette:
     """The workbench over ``settings.workspace``; the database is migrated first."""
     from shifan.web import routes_applicant, routes_auth, routes_expert, routes_staff
@@ -170,6 +187,8 @@ def create_app(settings: Settings) -> Starlette:
     settings.workspace.mkdir(parents=True, exist_ok=True)
     migrate(settings.url)
     state = State(Database(settings.url), Store(settings.workspace))
+    if settings.recover_jobs:
+        _interrupted_jobs(state.db)
     routes: list[BaseRoute] = [
         *routes_auth.ROUTES,
         *routes_staff.ROUTES,

@@ -45,7 +45,7 @@ def _user(state: State, session: Any, role: str, username: str, name: str, organ
     return user, password
 
 
-def import_sample(state: State, session: Any, applicant: Applicant, path: Path) -> None:
+def import_sample(state: State, session: Any, applicant: Applicant, path: Path, *, check: bool = True) -> None:
     """Store a sample as the applicant's first version, its evidence copied under generated names."""
     data = read_yaml(path.read_bytes())
     for item in data.get("attachments") or []:
@@ -66,8 +66,10 @@ def import_sample(state: State, session: Any, applicant: Applicant, path: Path) 
         item["path"] = stored
     data.pop("rubric", None)
     name, sha = state.store.write_version(applicant.id, yaml_bytes(data), ".yaml")
-    outcome = state.store.check(applicant.id, name, criteria=None, as_of=DEMO_AS_OF)
     applicant.current_file, applicant.current_sha, applicant.version = name, sha, 1
+    if not check:
+        return
+    outcome = state.store.check(applicant.id, name, criteria=None, as_of=DEMO_AS_OF)
     applicant.problems = len(outcome.problems)
     if outcome.checked is not None:
         applicant.eligible = outcome.checked.result.eligible

@@ -149,7 +149,7 @@ def save(req: Req) -> Response:
         result = save_version(req, applicant, round_, yaml_bytes(full), ".yaml", _version(req), "保存申报")
     except Conflict:
         return _conflict(req, applicant, round_)
-    return render_application(req, applicant, round_, result, message="已保存并重新核验。")
+    return render_application(req, applicant, round_, result, data=full, message="已保存并重新核验。")
 
 
 def upload(req: Req) -> Response:
@@ -220,7 +220,7 @@ def add_evidence(req: Req) -> Response:
         result = save_version(req, applicant, round_, yaml_bytes(data), ".yaml", _version(req), "上传佐证材料")
     except Conflict:
         return _conflict(req, applicant, round_)
-    return render_application(req, applicant, round_, result, message="佐证材料已上传。")
+    return render_application(req, applicant, round_, result, data=data, message="佐证材料已上传。")
 
 
 def evidence_file(req: Req) -> Response:

@@ -4,10 +4,13 @@ reconciliation."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import functools
 import re
 import threading
 from collections import OrderedDict
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select, update
@@ -70,13 +73,18 @@ def outcome(req: Req, applicant: Applicant, round_: Round) -> Outcome | None:
 
 
 def current_data(req: Req, applicant: Applicant) -> Any:
+    """The stored data of the current version (a fresh copy; versions never change, so cached)."""
     if applicant.current_file is None:
         return {"kind": applicant.kind}
-    raw = req.state.store.application_path(applicant.id, applicant.current_file).read_bytes()
+    return copy.deepcopy(_data(req.state.store.application_path(applicant.id, applicant.current_file), applicant.kind))
+
+
+@functools.lru_cache(maxsize=256)
+def _data(path: Path, kind: str) -> Any:
     try:
-        return read_yaml(raw)
+        return read_yaml(path.read_bytes())
     except Exception:  # a broken upload: the form starts empty, the problems say why
-        return {"kind": applicant.kind}
+        return {"kind": kind}
 
 
 class Conflict(Exception):

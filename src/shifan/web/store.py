@@ -12,6 +12,7 @@ same loader, reconciler and batch the command line uses.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import json
 import secrets
@@ -25,12 +26,15 @@ from ruamel.yaml import YAML
 
 from shifan.batch.discover import SUFFIXES as APPLICATION_SUFFIXES
 from shifan.errors import InputError, Problem, ShifanError
-from shifan.evaluate.pipeline import Checked, check_application
+from shifan.evaluate.pipeline import Checked, check_loaded, rubric_for
 from shifan.files import atomic_write_bytes, atomic_write_text, sha256_bytes
+from shifan.load.application import load_application
+from shifan.load.rubric import load_rubric
 from shifan.review import reconcile
 from shifan.review.load import check_reviews, load_review
 from shifan.review.model import ReviewFile
 from shifan.review.reconcile import ReconciledResult
+from shifan.rules.rubric import Rubric
 
 __all__ = ["APPLICATION_SUFFIXES", "EVIDENCE_FOLDER", "Store"]
 
@@ -41,7 +45,7 @@ EVIDENCE_SUFFIXES = (".pdf", ".jpg", ".jpeg", ".png", ".docx", ".xlsx", ".doc", 
 
 def yaml_bytes(data: Any) -> bytes:
     """Plain YAML of JSON-like data (dates stay dates)."""
-    yaml = YAML(typ="safe", pure=True)
+    yaml = YAML(typ="safe")
     yaml.default_flow_style = False
     yaml.allow_unicode = True
     yaml.sort_base_mapping_type_on_output = False  # type: ignore[assignment]
@@ -51,7 +55,7 @@ def yaml_bytes(data: Any) -> bytes:
 
 
 def read_yaml(raw: bytes) -> Any:
-    return YAML(typ="safe", pure=True).load(raw.decode("utf-8-sig"))
+    return YAML(typ="safe").load(raw.decode("utf-8-sig"))
 
 
 @dataclass(frozen=True)
@@ -105,12 +109,23 @@ class Store:
     def check(self, applicant_id: int, name: str, *, criteria: str | None, as_of: dt.date) -> Outcome:
         """Load and evaluate a stored version exactly as ``shifan check`` does."""
         try:
-            checked = check_application(self.application_path(applicant_id, name), criteria=criteria, as_of=as_of)
+            loaded = load_application(self.application_path(applicant_id, name))
+            checked = check_loaded(loaded, rubric_for(loaded, criteria, loader=cached_rubric), as_of)
         except InputError as error:
             return Outcome(None, list(error.problems))
         except ShifanError as error:
             return Outcome(None, [Problem("", None, None, "", error.user_message())])
         return Outcome(checked, [])
+
+
+@functools.lru_cache(maxsize=32)
+def _rubric(ref: str, roots: tuple[Path, ...] | None) -> Rubric:
+    return load_rubric(ref, roots=list(roots) if roots is not None else None)
+
+
+def cached_rubric(ref: str | Path, *, roots: list[Path] | None = None) -> Rubric:
+    """A rubric loaded once per server process (the shipped rubrics do not change while it runs)."""
+    return _rubric(str(ref), tuple(roots) if roots is not None else None)
 
 
 def review_yaml(review_json: str, application: Path) -> bytes:
