@@ -175,7 +175,7 @@ def test_staff_produce_the_recommendation_list(browser: Any, server: Server, sho
     staff.page.wait_for_selector("text=已生成", timeout=120_000)
     staff.shot("list-ready")
     with staff.page.expect_download() as download:
-        staff.page.click("text=recommendation.pdf")
+        staff.page.click("text=拟推荐名单（PDF，供印发）")
     pdf = tmp_path / "名单.pdf"
     download.value.save_as(pdf)
     text = _pdf_text(pdf)

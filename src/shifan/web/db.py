@@ -189,8 +189,15 @@ class Database:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
+        """One unit of work: committed at the end, rolled back on an exception. A handler may
+        commit earlier (to release SQLite's write lock before rendering a page); what it reads
+        afterwards is committed (a no-op) at the end."""
         with self.factory() as session:
-            with session.begin():
+            try:
                 yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
             for callback in session.info.pop("after_commit", []):
                 callback()

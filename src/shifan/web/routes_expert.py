@@ -199,6 +199,7 @@ def save(req: Req) -> Response:
         before=before,
         after=digest(data),
     )
+    req.session.commit()  # saved; the page is rendered after the write lock is released
     return _page(req, applicant, round_, message="评审已签字。" if stored.signed else "评审已保存（尚未签字）。")
 
 

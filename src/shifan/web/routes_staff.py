@@ -22,6 +22,15 @@ from shifan.web.downloads import attachment
 from shifan.web.jobs import export_round, run_recommendation
 from shifan.web.security import hash_password, new_password
 
+#: What each file ``shifan recommend`` writes is, for the job page.
+JOB_FILES = {
+    "recommendation.pdf": "拟推荐名单（PDF，供印发）",
+    "recommendation.xlsx": "拟推荐名单和附件（Excel）",
+    "recommendation.csv": "拟推荐名单（CSV）",
+    "annex.csv": "未列入名单的申报及原因（CSV）",
+    "notice.txt": "公示文本",
+    "recommendation.json": "全部数据（JSON）",
+}
 QUOTA_BY = {"": "每类申报合计", "category": "按机构类别", "region": "按地市"}
 KINDS = {"institution": "示范机构", "region": "示范县（市、区）"}
 
@@ -227,7 +236,7 @@ def _job(req: Req) -> Job:
 def show_job(req: Req) -> Response:
     job = _job(req)
     files = sorted(p.name for p in Path(job.folder).iterdir()) if job.folder and Path(job.folder).is_dir() else []
-    return req.page("job.html", job=job, files=files)
+    return req.page("job.html", job=job, files=[(name, JOB_FILES.get(name, name)) for name in files])
 
 
 def job_file(req: Req) -> Response:

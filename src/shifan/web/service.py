@@ -115,8 +115,9 @@ def save_version(
     )
     if updated.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict
-    req.session.refresh(applicant)
     req.audit(action, f"申报 {applicant.id} {applicant.name}", before=before, after=sha)
+    req.session.commit()  # saved; the page is rendered after the write lock is released
+    req.session.refresh(applicant)
     return result
 
 
