@@ -127,11 +127,7 @@ async def person(
                                     data_dir("applications") / "institutions" / "01-kangning-eligible.yaml"
                                 ).read_bytes()
                             )
-                            form_data = {
-                                k: v
-                                for k, v in form_data.items()
-                                if k not in ("attachments", "self_scores", "self_notes", "kind")
-                            }
+                            form_data = {k: v for k, v in form_data.items() if k not in ("attachments", "kind")}
                         form_data["contact"] = f"联系人 {random.randint(0, 10**6)}"
                         version = VERSION.search(response.text).group(1)  # type: ignore[union-attr]
                         form: dict[str, list[str]] = {"csrf": [token], "version": [version]}

@@ -35,7 +35,7 @@ def _version(world: Any, applicant_id: int) -> int:
 
 def _form(data: dict[str, Any], version: int, token: str) -> dict[str, list[str]]:
     fields = [
-        *flatten({k: v for k, v in data.items() if k not in ("attachments", "self_scores", "self_notes", "kind")}),
+        *flatten({k: v for k, v in data.items() if k not in ("attachments", "kind")}),
         ("version", str(version)),
         ("csrf", token),
     ]
@@ -212,3 +212,23 @@ def test_every_change_is_in_the_audit_log_with_digests(world: Any) -> None:
     staff = login(world, "staff", PASSWORD)
     exported = staff.get("/staff/audit.csv").content.decode("utf-8-sig")
     assert "保存申报" in exported and entry.after in exported
+
+
+def test_self_scores_are_entered_in_the_form(world: Any) -> None:
+    client = login(world, "jigou-a", PASSWORD)
+    data = read_yaml(SAMPLE.read_bytes())
+    data["self_scores"] = {"F3": 99}
+    response = client.post("/applications/1/save", data=_form(data, _version(world, 1), client.headers["x-test-csrf"]))
+    row = response.text[response.text.index('name="self_scores.F3"') :][:600]
+    assert 'value="99"' in row and "自评分超出范围" in row
+    data["self_scores"] = {"F3": 2}
+    response = client.post("/applications/1/save", data=_form(data, _version(world, 1), client.headers["x-test-csrf"]))
+    assert "核验结论：<b>具备申报资格</b>" in response.text
+    assert read_yaml(world.state.shifan.store.application_path(1, _current(world)).read_bytes())["self_scores"] == {
+        "F3": 2
+    }
+
+
+def _current(world: Any) -> str:
+    with world.state.shifan.db.session() as session:
+        return str(session.get(Applicant, 1).current_file)  # type: ignore[union-attr]

@@ -46,7 +46,7 @@ class Saver(threading.Thread):
     def run(self) -> None:
         client, token = _client(self.server, "jigou-a")
         data = read_yaml(SAMPLE.read_bytes())
-        data = {k: v for k, v in data.items() if k not in ("attachments", "self_scores", "self_notes", "kind")}
+        data = {k: v for k, v in data.items() if k not in ("attachments", "kind")}
         number = 0
         while not self.stop.is_set():
             try:

@@ -10,17 +10,18 @@ from sqlalchemy import select
 from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 
+from shifan.errors import ShifanError
 from shifan.evaluate.pipeline import Checked
 from shifan.files import sha256_bytes
-from shifan.load.rubric import load_rubric
 from shifan.present.formats import SELF_REPORT, SUFFIXES
 from shifan.rules.application import InstitutionApplication, RegionApplication
+from shifan.rules.rubric import Rubric
 from shifan.web.app import Req, page
 from shifan.web.db import Applicant, Attachment
 from shifan.web.downloads import attachment
 from shifan.web.forms import attach_errors, build_form, parse_form
 from shifan.web.service import Conflict, applicant_for, current_data, outcome, problems_by_key, save_version
-from shifan.web.store import APPLICATION_SUFFIXES, EVIDENCE_SUFFIXES, Outcome, yaml_bytes
+from shifan.web.store import APPLICATION_SUFFIXES, EVIDENCE_SUFFIXES, Outcome, cached_rubric, yaml_bytes
 
 MODELS: dict[str, type[InstitutionApplication] | type[RegionApplication]] = {
     "institution": InstitutionApplication,
@@ -36,13 +37,51 @@ def my_applications(req: Req) -> Response:
     return req.page("applicant_home.html", applicants=mine)
 
 
-def _evidence_types(applicant: Applicant, rubric_id: str | None, checked: Checked | None) -> dict[str, str]:
+def _rubric(applicant: Applicant, rubric_id: str | None, checked: Checked | None) -> Rubric | None:
     if checked is not None:
-        return dict(checked.rubric.evidence_types)
+        return checked.rubric
     try:
-        return dict(load_rubric(rubric_id or f"national/{applicant.kind}").evidence_types)
-    except Exception:
-        return {}
+        return cached_rubric(rubric_id or f"national/{applicant.kind}")
+    except ShifanError:
+        return None
+
+
+def _evidence_types(applicant: Applicant, rubric_id: str | None, checked: Checked | None) -> dict[str, str]:
+    rubric = _rubric(applicant, rubric_id, checked)
+    return dict(rubric.evidence_types) if rubric else {}
+
+
+def _self_scoring(rubric: Rubric | None, data: Any) -> list[dict[str, Any]]:
+    """One row per scored criterion: the applicant's self score and note (自评分、自评说明)."""
+    if rubric is None:
+        return []
+    scores = data.get("self_scores") if isinstance(data, dict) else None
+    notes = data.get("self_notes") if isinstance(data, dict) else None
+    scores = scores if isinstance(scores, dict) else {}
+    notes = notes if isinstance(notes, dict) else {}
+    return [
+        {"id": c.id, "title": c.title, "points": c.points, "score": scores.get(c.id, ""), "note": notes.get(c.id, "")}
+        for _, c in rubric.criteria()
+        if not c.gate
+    ]
+
+
+def _self_scores_from(form: Any, rubric: Rubric | None) -> tuple[dict[str, Any], dict[str, str]]:
+    scores: dict[str, Any] = {}
+    notes: dict[str, str] = {}
+    if rubric is None:
+        return scores, notes
+    for _, criterion in rubric.criteria():
+        raw = str(form.get(f"self_scores.{criterion.id}", "")).strip()
+        if raw:
+            try:
+                scores[criterion.id] = float(raw) if "." in raw else int(raw)
+            except ValueError:
+                scores[criterion.id] = raw  # reported by the loader at its key
+        note = str(form.get(f"self_notes.{criterion.id}", "")).strip()
+        if note:
+            notes[criterion.id] = note
+    return scores, notes
 
 
 def _materials(checked: Checked | None) -> list[dict[str, Any]]:
@@ -72,13 +111,18 @@ def render_application(
     problems = result.problems if result else []
     keyed = problems_by_key(problems)
     placed = attach_errors(nodes, keyed)
+    checked = result.checked if result else None
+    scoring = _self_scoring(_rubric(applicant, round_.rubric, checked), data)
+    for row in scoring:
+        keys = [f"self_scores.{row['id']}", f"self_notes.{row['id']}"]
+        row["errors"] = [text for key in keys for text in keyed.get(key, [])]
+        placed |= {key for key in keys if key in keyed}
     loose = [
         text
         for key, texts in keyed.items()
         if key not in placed
         for text in ([f"{key}：{t}" for t in texts] if key else texts)
     ]
-    checked = result.checked if result else None
     files = req.session.scalars(
         select(Attachment).where(Attachment.applicant_id == applicant.id).order_by(Attachment.id)
     ).all()
@@ -94,6 +138,7 @@ def render_application(
         materials=_materials(checked),
         files=files,
         evidence_types=_evidence_types(applicant, round_.rubric, checked),
+        self_scoring=scoring,
         formats=SELF_REPORT.formats,
         editable=editable,
         message=message,
@@ -139,12 +184,13 @@ def save(req: Req) -> Response:
     assert req.form is not None
     stored = current_data(req, applicant)
     data = parse_form(MODELS[applicant.kind], req.form)
-    kept = {
-        key: stored[key]
-        for key in ("self_scores", "self_notes", "attachments", "rubric")
-        if isinstance(stored, dict) and key in stored
-    }
+    kept = {key: stored[key] for key in ("attachments", "rubric") if isinstance(stored, dict) and key in stored}
+    scores, notes = _self_scores_from(req.form, _rubric(applicant, round_.rubric, None))
     full = {"kind": applicant.kind, **data, **kept}
+    if scores:
+        full["self_scores"] = scores
+    if notes:
+        full["self_notes"] = notes
     try:
         result = save_version(req, applicant, round_, yaml_bytes(full), ".yaml", _version(req), "保存申报")
     except Conflict:
