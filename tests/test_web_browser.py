@@ -112,6 +112,15 @@ def test_applicant_fills_the_form_from_scratch_and_downloads_the_self_report(
     applicant = Visit(browser, server, shots, "2-applicant")
     applicant.login("xinjian", password.group(1))
     page = applicant.page
+    # A one-time password must be replaced first.
+    assert "一次性密码" in page.content()
+    applicant.shot("change-password")
+    page.fill("input[name=old]", password.group(1))
+    page.fill("input[name=new]", "我的新密码-2026")
+    page.fill("input[name=again]", "我的新密码-2026")
+    page.click("form[action='/account/password'] button[type=submit]")
+    assert "密码已修改" in page.content()
+    page.goto(f"{server.url}/applicant")
     assert "尚未填写" in page.content()
     applicant.shot("empty-form")
     page.fill("[name='name']", "示例市新建护理院（虚构）")

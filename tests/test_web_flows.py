@@ -232,3 +232,35 @@ def test_self_scores_are_entered_in_the_form(world: Any) -> None:
 def _current(world: Any) -> str:
     with world.state.shifan.db.session() as session:
         return str(session.get(Applicant, 1).current_file)  # type: ignore[union-attr]
+
+
+def test_an_invited_account_must_replace_its_one_time_password(world: Any) -> None:
+    import re
+
+    from starlette.testclient import TestClient
+    from tests.web.helpers import csrf_of
+
+    staff = login(world, "staff", PASSWORD)
+    page = staff.post(
+        "/staff/rounds/1/applicants",
+        data={
+            "csrf": staff.headers["x-test-csrf"],
+            "name": "新机构",
+            "kind": "institution",
+            "city": "黄山市",
+            "username": "xin",
+        },
+    ).text
+    one_time = re.search(r"初始密码 <code>([^<]+)</code>", page).group(1)  # type: ignore[union-attr]
+    client = TestClient(world, follow_redirects=False)
+    token = csrf_of(client)
+    client.post("/login", data={"username": "xin", "password": one_time, "csrf": token})
+    response = client.get("/applicant")
+    assert response.status_code == 303 and response.headers["location"] == "/account/password"
+    token = csrf_of(client, "/account/password")
+    done = client.post(
+        "/account/password", data={"csrf": token, "old": one_time, "new": "新的登录密码-0123", "again": "新的登录密码-0123"}
+    )
+    assert "密码已修改" in done.text
+    assert client.get("/applicant").status_code == 303  # now to the application itself
+    assert client.get("/applicant").headers["location"].startswith("/applications/")

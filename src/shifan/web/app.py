@@ -32,6 +32,7 @@ from shifan.web.templating import render
 
 logger = logging.getLogger(__name__)
 
+PASSWORD_PAGE = "/account/password"
 #: Largest request body accepted (an application file or one evidence file).
 MAX_UPLOAD = 20 * 1024 * 1024
 
@@ -145,6 +146,8 @@ def page(path: str, handler: Handler, *, roles: Sequence[str] | None, methods: S
                         return RedirectResponse(f"/login?next={request.url.path}", 303)
                     if user.role not in roles:
                         raise HTTPException(403)
+                    if user.must_change_password and request.url.path != PASSWORD_PAGE:
+                        return RedirectResponse(PASSWORD_PAGE, 303)
                 return handler(Req(request, state, session, user, form, token))
 
         return await run_in_threadpool(run)

@@ -39,6 +39,7 @@ def _user(state: State, session: Any, role: str, username: str, name: str, organ
         role=role,
         display_name=name,
         organisation=organisation,
+        must_change_password=True,
     )
     session.add(user)
     session.flush()

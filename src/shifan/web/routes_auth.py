@@ -67,8 +67,11 @@ def change_password(req: Req) -> Response:
         return req.page("password.html", 400, error="原密码不正确。", done=False)
     if len(new) < 10 or new != req.field("again"):
         return req.page("password.html", 400, error="新密码至少 10 位，且两次输入应一致。", done=False)
+    if new == req.field("old"):
+        return req.page("password.html", 400, error="新密码不能与原密码相同。", done=False)
     before = me.password_hash[-16:]
     me.password_hash = hash_password(new)
+    me.must_change_password = False
     req.request.session["pw"] = me.password_hash[-16:]
     req.audit("修改密码", me.username, before=before, after=me.password_hash[-16:])
     return req.page("password.html", error="", done=True)

@@ -154,6 +154,7 @@ def _new_user(req: Req, role: str, display: str, organisation: str = "") -> tupl
         role=role,
         display_name=display,
         organisation=organisation,
+        must_change_password=True,
     )
     req.session.add(user)
     req.session.flush()
