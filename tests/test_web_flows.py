@@ -259,7 +259,8 @@ def test_an_invited_account_must_replace_its_one_time_password(world: Any) -> No
     assert response.status_code == 303 and response.headers["location"] == "/account/password"
     token = csrf_of(client, "/account/password")
     done = client.post(
-        "/account/password", data={"csrf": token, "old": one_time, "new": "新的登录密码-0123", "again": "新的登录密码-0123"}
+        "/account/password",
+        data={"csrf": token, "old": one_time, "new": "新的登录密码-0123", "again": "新的登录密码-0123"},
     )
     assert "密码已修改" in done.text
     assert client.get("/applicant").status_code == 303  # now to the application itself
