@@ -265,3 +265,19 @@ def test_an_invited_account_must_replace_its_one_time_password(world: Any) -> No
     assert "密码已修改" in done.text
     assert client.get("/applicant").status_code == 303  # now to the application itself
     assert client.get("/applicant").headers["location"].startswith("/applications/")
+
+
+def test_changing_the_password_ends_other_sessions_and_is_audited_without_digests(world: Any) -> None:
+    first = login(world, "jigou-a", PASSWORD)
+    second = login(world, "jigou-a", PASSWORD)
+    new = "另一个新密码-0456"
+    done = first.post(
+        "/account/password", data={"csrf": first.headers["x-test-csrf"], "old": PASSWORD, "new": new, "again": new}
+    )
+    assert "密码已修改" in done.text
+    assert first.get("/applications/1").status_code == 200
+    stale = second.get("/applications/1")
+    assert stale.status_code == 303 and stale.headers["location"].startswith("/login")
+    with world.state.shifan.db.session() as session:
+        entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "修改密码")).one()
+        assert entry.before == "" and entry.after == ""

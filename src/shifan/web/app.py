@@ -26,7 +26,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from shifan.web.db import AuditEntry, Database, User, migrate, sqlite_url
-from shifan.web.security import SecurityHeaders, Throttle, csrf_ok, csrf_token
+from shifan.web.security import SecurityHeaders, Throttle, csrf_ok, csrf_token, password_stamp
 from shifan.web.store import Store
 from shifan.web.templating import render
 
@@ -139,7 +139,7 @@ def page(path: str, handler: Handler, *, roles: Sequence[str] | None, methods: S
             with state.db.session() as session:
                 user_id = request.session.get("user")
                 user = session.get(User, user_id) if isinstance(user_id, int) else None
-                if user is not None and request.session.get("pw") != user.password_hash[-16:]:
+                if user is not None and request.session.get("pw") != password_stamp(user.password_hash):
                     user = None  # the password changed since this session signed in
                 if roles is not None:
                     if user is None:

@@ -7,7 +7,7 @@ from starlette.responses import RedirectResponse, Response
 
 from shifan.web.app import Req, page
 from shifan.web.db import User
-from shifan.web.security import hash_password, verify_password
+from shifan.web.security import hash_password, password_stamp, verify_password
 
 HOME = {"staff": "/staff", "applicant": "/applicant", "expert": "/expert"}
 
@@ -45,7 +45,7 @@ def login(req: Req) -> Response:
         req.state.throttle.clear(key)
     req.request.session.clear()
     req.request.session["user"] = user.id
-    req.request.session["pw"] = user.password_hash[-16:]
+    req.request.session["pw"] = password_stamp(user.password_hash)
     req.user = user
     req.audit("登录", username, detail=f"来自 {host}")
     return RedirectResponse(target if target != "/" else HOME[user.role], 303)
@@ -69,11 +69,10 @@ def change_password(req: Req) -> Response:
         return req.page("password.html", 400, error="新密码至少 10 位，且两次输入应一致。", done=False)
     if new == req.field("old"):
         return req.page("password.html", 400, error="新密码不能与原密码相同。", done=False)
-    before = me.password_hash[-16:]
     me.password_hash = hash_password(new)
     me.must_change_password = False
-    req.request.session["pw"] = me.password_hash[-16:]
-    req.audit("修改密码", me.username, before=before, after=me.password_hash[-16:])
+    req.request.session["pw"] = password_stamp(me.password_hash)
+    req.audit("修改密码", me.username)  # no digest of a password, not even of its hash
     return req.page("password.html", error="", done=True)
 
 

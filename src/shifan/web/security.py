@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import secrets
 import threading
@@ -30,6 +31,12 @@ def verify_password(stored: str, password: str) -> bool:
         return _HASHER.verify(stored, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+def password_stamp(password_hash: str) -> str:
+    """A short digest of the stored hash: kept in the session (signed, but readable by the browser)
+    so that changing the password ends other sessions, without revealing any of the hash."""
+    return hashlib.sha256(f"shifan-session:{password_hash}".encode()).hexdigest()[:16]
 
 
 def new_password() -> str:
