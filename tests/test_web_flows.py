@@ -281,3 +281,28 @@ def test_changing_the_password_ends_other_sessions_and_is_audited_without_digest
     with world.state.shifan.db.session() as session:
         entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "修改密码")).one()
         assert entry.before == "" and entry.after == ""
+
+
+def test_pages_are_served_while_the_recommendation_job_runs(world: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    import shifan.web.routes_staff as routes_staff
+    from shifan.web.jobs import run_recommendation
+
+    release = threading.Event()
+
+    def slow_job(*args: Any) -> None:
+        assert release.wait(30)
+        run_recommendation(*args)
+
+    monkeypatch.setattr(routes_staff, "run_recommendation", slow_job)
+    staff = login(world, "staff", PASSWORD)
+    job = staff.post("/staff/rounds/1/recommend", data={"csrf": staff.headers["x-test-csrf"]}).headers["location"]
+    running = staff.get(job)
+    assert running.status_code == 200 and "正在评价申报材料" in running.text
+    assert '<meta http-equiv="refresh"' in running.text
+    applicant = login(world, "jigou-a", PASSWORD)
+    assert applicant.get("/applications/1").status_code == 200
+    assert staff.get("/staff/rounds/1").status_code == 200
+    release.set()
+    assert "已生成" in _wait_for_job(staff, job)

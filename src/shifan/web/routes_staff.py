@@ -17,7 +17,7 @@ from starlette.responses import RedirectResponse, Response
 
 from shifan.load.rubric import shipped_rubric_ids
 from shifan.web.app import Req, page
-from shifan.web.db import Applicant, Assignment, AuditEntry, Job, Review, Round, User
+from shifan.web.db import ROLES, Applicant, Assignment, AuditEntry, Job, Review, Round, User
 from shifan.web.downloads import attachment
 from shifan.web.jobs import export_round, run_recommendation
 from shifan.web.security import hash_password, new_password
@@ -158,7 +158,7 @@ def _new_user(req: Req, role: str, display: str, organisation: str = "") -> tupl
     )
     req.session.add(user)
     req.session.flush()
-    req.audit("创建账号", f"{role} {username}", after=display)
+    req.audit("创建账号", f"{ROLES[role]} {username}", after=display)
     return user, password
 
 
