@@ -85,7 +85,7 @@ def run_recommendation(db: Database, store: Store, job_id: int) -> None:
             progress=progress,
         )
         out = folder / "推荐名单"
-        write_recommendation(out, result.recommendation, DEFAULT_FORMATS)
+        write_recommendation(out, result.recommendation, DEFAULT_FORMATS, rows=result.rows)
         with db.session() as session:
             row = session.get(Job, job_id)
             assert row is not None

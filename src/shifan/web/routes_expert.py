@@ -82,7 +82,12 @@ def build_review(req: Req, checked: Checked, sign: bool) -> ReviewFile:
             ),
             "rubric": RubricRef(id=checked.rubric.id, sha256=checked.rubric.sha256, version=checked.rubric.version),
             "as_of": result.as_of,
-            "reviewer": Reviewer(name=me.display_name, organisation=me.organisation, signed=today() if sign else None),
+            "reviewer": Reviewer(
+                name=me.display_name,
+                organisation=me.organisation,
+                title=req.field("title"),
+                signed=today() if sign else None,
+            ),
             "items": {key: ReviewItem.model_validate(item) for key, item in items.items()},
             "final_opinion": FinalOpinion(
                 conclusion=Conclusion(req.field("conclusion") or "pending"), text=req.field("opinion")

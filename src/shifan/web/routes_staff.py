@@ -25,10 +25,12 @@ from shifan.web.security import hash_password, new_password
 #: What each file ``shifan recommend`` writes is, for the job page.
 JOB_FILES = {
     "recommendation.pdf": "拟推荐名单（PDF，供印发）",
+    "recommendation.docx": "拟推荐名单（Word）",
     "recommendation.xlsx": "拟推荐名单和附件（Excel）",
     "recommendation.csv": "拟推荐名单（CSV）",
     "annex.csv": "未列入名单的申报及原因（CSV）",
     "notice.txt": "公示文本",
+    "notice.docx": "公示（Word）",
     "recommendation.json": "全部数据（JSON）",
 }
 QUOTA_BY = {"": "每类申报合计", "category": "按机构类别", "region": "按地市"}

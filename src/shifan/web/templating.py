@@ -8,6 +8,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from starlette.responses import HTMLResponse
 
+from shifan.present.formats import FORMAT_LABELS
 from shifan.present.report.templating import points, status_label
 from shifan.web.db import ROLES, STATUSES
 
@@ -24,6 +25,7 @@ _ENV.filters["points"] = points
 _ENV.filters["status_label"] = status_label
 _ENV.globals["ROLES"] = ROLES
 _ENV.globals["STATUSES"] = STATUSES
+_ENV.globals["FORMAT_LABELS"] = FORMAT_LABELS
 
 
 def render(name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
