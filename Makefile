@@ -5,13 +5,17 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 OUT ?= out/demo
 
-.PHONY: setup demo test test-fast lint typecheck pytest docs clean
+.PHONY: setup demo serve-demo test test-fast lint typecheck pytest docs clean
 
 setup:
 	@bash scripts/setup.sh
 
 demo: setup
 	@bash scripts/demo.sh "$(OUT)"
+
+# The web workbench on http://127.0.0.1:8000/ with the samples and one account per role.
+serve-demo: setup
+	$(VENV)/bin/shifan serve --workspace out/workbench --demo
 
 test: setup lint typecheck pytest
 

@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Installs what shifan needs on Debian/Ubuntu: system packages (fonts, PDF engine libraries,
-# poppler for the tests), then a virtual environment with the package and its dev tools.
+# poppler for the tests, Chromium for the workbench's browser tests), then a virtual environment with the package and its dev tools.
 # As root it installs system packages itself; otherwise it prints the exact command and stops.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PYTHON=${PYTHON:-python3}
 VENV=${VENV:-.venv}
-# LibreOffice (headless Writer and Calc) converts the Word and Excel outputs to PDF in the tests.
+# LibreOffice (headless Writer and Calc) converts the Word and Excel outputs to PDF in the tests;
+# Chromium runs the browser tests of the web workbench.
 PACKAGES=(fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils python3-venv
-  libreoffice-writer-nogui libreoffice-calc-nogui)
+  libreoffice-writer-nogui libreoffice-calc-nogui chromium)
 
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then

@@ -1,0 +1,198 @@
+"""The workbench's authorization matrix: every role × every route × own / other object, and
+CSRF rejection on every state-changing route."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select, update
+from tests.web.helpers import PASSWORD, login, small_world
+
+from shifan.web.db import Applicant, Attachment, Job
+
+OWN, OTHER = 1, 2  # applicant ids: jigou-a / expert-a own 1, jigou-b / expert-b own 2
+
+# (method, path template, who may: role → "any" | "own"); {X} is the applicant id, {F} an evidence
+# file of that applicant.
+ROUTES: list[tuple[str, str, dict[str, str]]] = [
+    ("GET", "/staff", {"staff": "any"}),
+    ("GET", "/staff/rounds/1", {"staff": "any"}),
+    ("GET", "/staff/rounds/1/export.zip", {"staff": "any"}),
+    ("GET", "/staff/audit", {"staff": "any"}),
+    ("GET", "/staff/audit.csv", {"staff": "any"}),
+    ("GET", "/staff/jobs/1", {"staff": "any"}),
+    ("POST", "/staff/rounds", {"staff": "any"}),
+    ("POST", "/staff/rounds/1/applicants", {"staff": "any"}),
+    ("POST", "/staff/rounds/1/experts", {"staff": "any"}),
+    ("POST", "/staff/rounds/1/assign", {"staff": "any"}),
+    ("POST", "/staff/applicants/{X}/reopen", {"staff": "any"}),
+    ("GET", "/applicant", {"applicant": "any"}),
+    ("GET", "/applications/{X}", {"staff": "any", "applicant": "own", "expert": "own"}),
+    ("GET", "/applications/{X}/source", {"staff": "any", "applicant": "own", "expert": "own"}),
+    ("GET", "/applications/{X}/self-report.html", {"staff": "any", "applicant": "own", "expert": "own"}),
+    ("GET", "/applications/{X}/evidence/{F}", {"staff": "any", "applicant": "own", "expert": "own"}),
+    ("POST", "/applications/{X}/save", {"applicant": "own"}),
+    ("POST", "/applications/{X}/upload", {"applicant": "own"}),
+    ("POST", "/applications/{X}/evidence", {"applicant": "own"}),
+    ("POST", "/applications/{X}/submit", {"applicant": "own"}),
+    ("GET", "/expert", {"expert": "any"}),
+    ("GET", "/reviews/{X}", {"staff": "any", "expert": "own"}),
+    ("GET", "/reviews/{X}/report.html", {"staff": "any", "expert": "own"}),
+    ("POST", "/reviews/{X}", {"expert": "own"}),
+    ("GET", "/account/password", {"staff": "any", "applicant": "any", "expert": "any"}),
+    ("POST", "/account/password", {"staff": "any", "applicant": "any", "expert": "any"}),
+]
+USERS = {"staff": "staff", "applicant": "jigou-a", "expert": "expert-a"}
+PRINCIPALS = ["anonymous", "staff", "applicant", "expert"]
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    app = small_world(tmp_path_factory.mktemp("authz"))
+    with app.state.shifan.db.session() as session:  # type: ignore[attr-defined]
+        session.add(Job(round_id=1, kind="recommendation", status="failed", message="测试"))
+    return app
+
+
+@pytest.fixture(scope="module")
+def clients(world: Any) -> dict[str, Any]:
+    from starlette.testclient import TestClient
+
+    found = {role: login(world, username, PASSWORD) for role, username in USERS.items()}
+    anonymous = TestClient(world, follow_redirects=False)
+    from tests.web.helpers import csrf_of
+
+    anonymous.headers["x-test-csrf"] = csrf_of(anonymous)
+    found["anonymous"] = anonymous
+    return found
+
+
+@pytest.fixture(autouse=True)
+def drafts(world: Any) -> Any:
+    """Every case starts from the imported applications in draft (cases save and submit)."""
+    with world.state.shifan.db.session() as session:
+        before = {a.id: (a.current_file, a.current_sha, a.version) for a in session.scalars(select(Applicant))}
+    yield
+    with world.state.shifan.db.session() as session:
+        for applicant_id, (name, sha, version) in before.items():
+            session.execute(
+                update(Applicant)
+                .where(Applicant.id == applicant_id)
+                .values(status="draft", current_file=name, current_sha=sha, version=version)
+            )
+
+
+def _evidence(world: Any, applicant: int) -> int:
+    with world.state.shifan.db.session() as session:
+        return int(session.scalar(select(Attachment.id).where(Attachment.applicant_id == applicant).limit(1)) or 0)
+
+
+def _cases() -> list[Any]:
+    cases = []
+    for method, template, allowed in ROUTES:
+        targets = [("own", OWN), ("other", OTHER)] if "{X}" in template else [("-", OWN)]
+        for principal in PRINCIPALS:
+            for relation, target in targets:
+                rule = allowed.get(principal)
+                permitted = rule == "any" or (rule == "own" and relation == "own")
+                cases.append(
+                    pytest.param(
+                        method, template, principal, target, permitted, id=f"{principal}-{method}-{template}-{relation}"
+                    )
+                )
+    return cases
+
+
+@pytest.mark.parametrize(("method", "template", "principal", "target", "permitted"), _cases())
+def test_authorization_matrix(
+    world: Any, clients: dict[str, Any], method: str, template: str, principal: str, target: int, permitted: bool
+) -> None:
+    client = clients[principal]
+    path = template.replace("{X}", str(target)).replace("{F}", str(_evidence(world, target)))
+    if method == "GET":
+        response = client.get(path)
+    else:
+        response = client.post(path, data={"csrf": client.headers["x-test-csrf"], "version": "1"})
+    to_login = response.status_code == 303 and response.headers["location"].startswith("/login")
+    if principal == "anonymous":
+        assert to_login, (response.status_code, response.headers.get("location"))
+    elif permitted:
+        assert not to_login and response.status_code not in (401, 403, 404), response.status_code
+    else:
+        assert response.status_code in (403, 404), response.status_code
+
+
+POSTS = [template for method, template, _ in ROUTES if method == "POST"] + ["/login", "/logout"]
+
+
+@pytest.mark.parametrize("template", POSTS)
+@pytest.mark.parametrize("token", ["missing", "wrong"])
+def test_post_without_the_csrf_token_is_rejected(clients: dict[str, Any], template: str, token: str) -> None:
+    role = "expert" if template.startswith("/reviews") else "staff" if template.startswith("/staff") else "applicant"
+    client = clients[role]
+    data = {"version": "1"} if token == "missing" else {"version": "1", "csrf": "forged"}
+    response = client.post(template.replace("{X}", str(OWN)), data=data)
+    assert response.status_code == 403
+    assert "页面已过期" in response.text
+
+
+def test_security_headers(clients: dict[str, Any]) -> None:
+    response = clients["staff"].get("/staff")
+    csp = response.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert "<script" not in response.text
+
+
+def test_session_cookie_is_httponly_and_samesite(world: Any) -> None:
+    from starlette.testclient import TestClient
+    from tests.web.helpers import csrf_of
+
+    client = TestClient(world, follow_redirects=False)
+    token = csrf_of(client)
+    response = client.post("/login", data={"username": "staff", "password": PASSWORD, "csrf": token})
+    cookie = response.headers["set-cookie"].lower()
+    assert "shifan_session=" in cookie and "httponly" in cookie and "samesite=lax" in cookie
+
+
+def test_file_downloads_are_attachments_with_nosniff(world: Any, clients: dict[str, Any]) -> None:
+    response = clients["applicant"].get(f"/applications/{OWN}/evidence/{_evidence(world, OWN)}")
+    assert response.status_code == 200
+    assert response.headers["content-disposition"].startswith("attachment;")
+    assert response.headers["x-content-type-options"] == "nosniff"
+    html = clients["applicant"].get(f"/applications/{OWN}/self-report.html")
+    assert html.headers["content-type"] == "application/octet-stream"
+
+
+def test_login_is_throttled(world: Any) -> None:
+    from starlette.testclient import TestClient
+    from tests.web.helpers import csrf_of
+
+    client = TestClient(world, follow_redirects=False)
+    token = csrf_of(client)
+    codes = [
+        client.post("/login", data={"username": "nobody", "password": "x", "csrf": token}).status_code for _ in range(7)
+    ]
+    assert codes[:5] == [401] * 5 and codes[5:] == [429, 429]
+
+
+def test_behind_https_the_session_cookie_is_secure(tmp_path: Path) -> None:
+    from starlette.testclient import TestClient
+    from tests.web.helpers import csrf_of
+
+    from shifan.web import Settings, create_app
+    from shifan.web.db import User
+    from shifan.web.security import hash_password
+
+    app = create_app(Settings(tmp_path / "ws", https=True))
+    with app.state.shifan.db.session() as session:
+        session.add(
+            User(username="staff", password_hash=hash_password(PASSWORD), role="staff", display_name="工作人员")
+        )
+    client = TestClient(app, base_url="https://testserver", follow_redirects=False)
+    token = csrf_of(client)
+    response = client.post("/login", data={"username": "staff", "password": PASSWORD, "csrf": token})
+    assert "secure" in response.headers["set-cookie"].lower()
+    assert response.headers["strict-transport-security"].startswith("max-age=")

@@ -1,0 +1,196 @@
+"""End to end in a real browser (Chromium driven by Playwright) against ``shifan serve``:
+staff invite an applicant, the applicant fills the form from scratch and downloads the
+自评报告 PDF (its text is checked), an expert scores and signs, staff produce the list.
+
+Screenshots of every page visited are saved under ``$SHIFAN_SCREENSHOTS`` (default: the test's
+temporary folder)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.web.helpers import PASSWORD, small_world
+from tests.web.server import Server
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = os.environ.get("SHIFAN_CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    workspace = tmp_path_factory.mktemp("browser") / "ws"
+    small_world(workspace)
+    running = Server(workspace).start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            f"找不到 Chromium（{CHROMIUM}）：浏览器测试需要它，请运行 bash scripts/setup.sh（apt-get install chromium）"
+        )
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM)
+        yield launched
+        launched.close()
+
+
+class Visit:
+    """A signed-in browser tab that screenshots every page it looks at."""
+
+    def __init__(self, browser: Any, server: Server, shots: Path, who: str) -> None:
+        self.context = browser.new_context(
+            locale="zh-CN", viewport={"width": 1366, "height": 900}, accept_downloads=True
+        )
+        self.page = self.context.new_page()
+        self.server = server
+        self.shots = shots
+        self.who = who
+        self.count = 0
+        self.console: list[str] = []
+        self.page.on("console", lambda message: self.console.append(message.text))
+
+    def shot(self, name: str) -> None:
+        self.count += 1
+        self.page.screenshot(path=str(self.shots / f"{self.who}-{self.count:02d}-{name}.png"), full_page=True)
+
+    def login(self, username: str, password: str) -> None:
+        self.page.goto(f"{self.server.url}/login")
+        self.shot("login")
+        self.page.fill("input[name=username]", username)
+        self.page.fill("input[name=password]", password)
+        self.page.click("button[type=submit]")
+
+    def close(self) -> None:
+        assert not [m for m in self.console if "Content Security Policy" in m], self.console
+        self.context.close()
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = Path(os.environ.get("SHIFAN_SCREENSHOTS") or tmp_path_factory.mktemp("screenshots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _pdf_text(path: Path) -> str:
+    if shutil.which("pdftotext") is None:
+        pytest.fail("找不到 pdftotext：请运行 bash scripts/setup.sh（poppler-utils）")
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def test_applicant_fills_the_form_from_scratch_and_downloads_the_self_report(
+    browser: Any, server: Server, shots: Path, tmp_path: Path
+) -> None:
+    staff = Visit(browser, server, shots, "1-staff")
+    staff.login("staff", PASSWORD)
+    staff.shot("rounds")
+    staff.page.click("text=测试批次")
+    staff.shot("dashboard")
+    form = staff.page.locator("form[action='/staff/rounds/1/applicants']")
+    form.locator("input[name=name]").fill("示例市新建护理院（虚构）")
+    form.locator("input[name=city]").fill("黄山市")
+    form.locator("input[name=username]").fill("xinjian")
+    form.locator("button[type=submit]").click()
+    notice = staff.page.locator(".notice").inner_text()
+    password = re.search(r"初始密码\s*(\S+)", notice)
+    assert password, notice
+    staff.shot("invited")
+    staff.close()
+
+    applicant = Visit(browser, server, shots, "2-applicant")
+    applicant.login("xinjian", password.group(1))
+    page = applicant.page
+    # A one-time password must be replaced first.
+    assert "一次性密码" in page.content()
+    applicant.shot("change-password")
+    page.fill("input[name=old]", password.group(1))
+    page.fill("input[name=new]", "我的新密码-2026")
+    page.fill("input[name=again]", "我的新密码-2026")
+    page.click("form[action='/account/password'] button[type=submit]")
+    assert "密码已修改" in page.content()
+    page.goto(f"{server.url}/applicant")
+    assert "尚未填写" in page.content()
+    applicant.shot("empty-form")
+    page.fill("[name='name']", "示例市新建护理院（虚构）")
+    page.fill("[name='region_code']", "341002")
+    page.fill("[name='assessment_date']", "2025-12-31")
+    page.fill("[name='uscc']", "52341002MJA0000118")
+    page.select_option("[name='category']", label="护理院")
+    page.fill("[name='beds.approved']", "120")
+    page.click("text=保存并核验")
+    # A required field left empty is reported beside it.
+    assert page.locator("#f-beds .field-error, .field.has-error .field-error").count() >= 1
+    applicant.shot("errors-beside-fields")
+    page.fill("[name='beds.operating']", "100")
+    page.fill("[name='staff.0.id']", "N001")
+    page.fill("[name='staff.0.name']", "王护士（虚构）")
+    page.select_option("[name='staff.0.role']", label="注册护士")
+    page.check("[name='services'][value='daily_care']")
+    page.click("text=保存并核验")
+    content = page.content()
+    assert "已保存并重新核验" in content and "逐项核验" in content, content[:2000]
+    assert "第 1 行" in content  # the staff row was kept
+    applicant.shot("checked")
+    with page.expect_download() as download:
+        page.click("a[href$='self-report.pdf']")
+    pdf = tmp_path / "自评报告.pdf"
+    download.value.save_as(pdf)
+    text = _pdf_text(pdf)
+    assert "示例市新建护理院（虚构）" in text and "自评报告" in text
+    assert "医疗机构设立的护理院" in text or "护理院" in text
+    applicant.close()
+
+
+def test_expert_scores_and_signs(browser: Any, server: Server, shots: Path) -> None:
+    expert = Visit(browser, server, shots, "3-expert")
+    expert.login("expert-a", PASSWORD)
+    expert.shot("assigned")
+    expert.page.click("text=测试jigou-a")
+    expert.shot("review-form")
+    expert.page.fill("[name='B1.score']", "9")
+    expert.page.select_option("[name='B1.verification']", label="已核实")
+    expert.page.fill("[name='B1.remark']", "台账与现场一致")
+    expert.page.select_option("[name='conclusion']", label="同意推荐")
+    expert.page.fill("[name='opinion']", "资料齐全，同意推荐。")
+    expert.page.check("[name='sign']")
+    expert.page.click("text=保存评审")
+    content = expert.page.content()
+    assert "评审已签字" in content and "专家合议" in content and "测试expert-a：9" in content
+    expert.shot("signed")
+    expert.page.goto(f"{server.url}/expert")
+    assert "已签字" in expert.page.content()
+    expert.shot("list-after")
+    expert.close()
+
+
+def test_staff_produce_the_recommendation_list(browser: Any, server: Server, shots: Path, tmp_path: Path) -> None:
+    staff = Visit(browser, server, shots, "4-staff")
+    staff.login("staff", PASSWORD)
+    staff.page.goto(f"{server.url}/staff/rounds/1")
+    staff.shot("dashboard")
+    staff.page.click("text=生成拟推荐名单")
+    staff.page.wait_for_selector("text=已生成", timeout=120_000)
+    staff.shot("list-ready")
+    with staff.page.expect_download() as download:
+        staff.page.click("text=拟推荐名单（PDF，供印发）")
+    pdf = tmp_path / "名单.pdf"
+    download.value.save_as(pdf)
+    text = _pdf_text(pdf)
+    assert "拟推荐名单" in text or "推荐名单" in text
+    assert "康宁护理院" in text  # the name the application gives
+    staff.page.goto(f"{server.url}/staff/audit")
+    assert "签字评审" in staff.page.content() and "生成拟推荐名单" in staff.page.content()
+    staff.shot("audit")
+    staff.close()
