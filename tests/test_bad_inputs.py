@@ -244,6 +244,7 @@ def test_input(case: Case, tmp_path: Path) -> None:
         )
 
 
+@pytest.mark.slow  # renders a report per bad file; test_input covers the same files quickly
 @pytest.mark.parametrize("case", [c for c in BAD_CASES if c.folder != "reviews"], ids=lambda c: c.id)
 def test_no_partial_report(case: Case, tmp_path: Path) -> None:
     """A report command given a bad input fails before anything is written."""
@@ -379,6 +380,7 @@ def test_hostile_text_escaped_in_html_report(case: Case, tmp_path: Path) -> None
     assert "{{ 7*191 }}" in html and "1337" not in html  # template syntax is shown, not run
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", HOSTILE, ids=lambda c: c.id)
 def test_hostile_text_shown_as_text_in_pdf(case: Case, tmp_path: Path) -> None:
     if shutil.which("pdftotext") is None:

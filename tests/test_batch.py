@@ -243,6 +243,7 @@ def test_rerun_skips_unchanged_and_redoes_what_changed(tmp_path: Path) -> None:
     assert changed_settings.skipped == 0
 
 
+@pytest.mark.slow
 def test_batch_writes_pdfs_for_the_samples(tmp_path: Path) -> None:
     source = tmp_path / "apps"
     shutil.copytree(APPLICATIONS / "institutions", source / "institutions")

@@ -15,6 +15,9 @@ import pytest
 from conftest import APPLICATIONS, INSTITUTIONS, invoke
 from test_docx import all_text, make_documents
 
+# Rendering sweeps and whole server flows: left out of the everyday run, in every full run.
+pytestmark = pytest.mark.slow
+
 IDENTIFIER = re.compile(r"[a-z]+_[a-z_]+")
 REVIEWS = sorted((APPLICATIONS / "reviews").glob("01-kangning-*.yaml"))
 

@@ -93,6 +93,7 @@ def test_two_renders_are_byte_identical(small: tuple[pdf.RenderedPdf, Path]) -> 
     assert render().data == small[0].data
 
 
+@pytest.mark.slow
 def test_a_fresh_process_renders_the_same_bytes(small: tuple[pdf.RenderedPdf, Path], tmp_path: Path) -> None:
     out = tmp_path / "child.pdf"
     code = (

@@ -52,6 +52,7 @@ def test_cjk_fonts_embedded_and_subset(fushou_pdf: Path) -> None:
         assert row[-5] == "yes", f"not embedded: {row}"
 
 
+@pytest.mark.slow
 def test_pdf_is_byte_identical(tmp_path: Path) -> None:
     sample = INSTITUTIONS / "04-renhe-uncertified-staff.yaml"
     first, second = tmp_path / "a.pdf", tmp_path / "b.pdf"

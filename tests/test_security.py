@@ -505,6 +505,7 @@ def test_hashing_streams_and_refuses_non_regular_files(tmp_path: Path) -> None: 
         sha256_file(tmp_path / "fifo")
 
 
+@pytest.mark.slow
 def test_thousands_of_unknown_keys_are_reported_quickly(tmp_path: Path) -> None:  # F17
     path = tmp_path / "keys.yaml"
     path.write_text(

@@ -19,6 +19,9 @@ from shifan.recommend import recommend
 from shifan.web.db import Applicant, AuditEntry
 from shifan.web.store import read_yaml
 
+# Rendering sweeps and whole server flows: left out of the everyday run, in every full run.
+pytestmark = pytest.mark.slow
+
 SAMPLE = data_dir("applications") / "institutions" / "01-kangning-eligible.yaml"
 
 

@@ -20,6 +20,9 @@ from shifan.present.formats import REVIEW_REPORT, SELF_REPORT
 from shifan.web.db import Applicant
 from shifan.web.store import read_yaml
 
+# Rendering sweeps and whole server flows: left out of the everyday run, in every full run.
+pytestmark = pytest.mark.slow
+
 SAMPLE = data_dir("applications") / "institutions" / "01-kangning-eligible.yaml"
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 

@@ -48,7 +48,12 @@ def evaluation(path: Path) -> dict[str, Any]:
     return data
 
 
-@pytest.mark.parametrize("sample", SAMPLES, ids=lambda p: p.stem)
+@pytest.mark.parametrize(
+    "sample",
+    # the sweep over every sample is slow; the first sample stays in the everyday run
+    [s if n == 0 else pytest.param(s, marks=pytest.mark.slow) for n, s in enumerate(SAMPLES)],
+    ids=lambda p: p.stem,
+)
 def test_round_trip_of_every_sample(sample: Path, tmp_path: Path) -> None:
     """YAML → XLSX → YAML gives an equal application, and all three evaluate identically."""
     shutil.copytree(APPLICATIONS, tmp_path / "applications")
