@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from shifan.cli import cli
-from shifan.present.reference import render_cli_reference, render_json_output
+from shifan.present.generated_docs import render_cli_reference, render_json_output
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 

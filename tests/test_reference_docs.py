@@ -10,7 +10,7 @@ import pytest
 
 from conftest import ROOT
 from shifan.cli import cli
-from shifan.present.reference import json_fields, json_tables, render_cli_reference, render_json_output
+from shifan.present.generated_docs import json_fields, json_tables, render_cli_reference, render_json_output
 from shifan.rules.checks import REGISTRY
 from shifan.rules.checks.base import Check, Context, Outcome, has_chinese, register
 from shifan.rules.checks.metrics import METRICS, metric
