@@ -9,30 +9,24 @@ chain are reported together, each at its file, line and key.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from shifan.errors import InputError, Problem, ProblemList, RubricNotFoundError
 from shifan.files import criteria_dir
+from shifan.load.overlay import Merged, Origin, _merge
 from shifan.read.suggest import did_you_mean
 from shifan.read.typed import Loaded, TypedReader
 from shifan.read.yamldoc import Document, non_finite
 from shifan.rules.checks.base import Check, param_refs, walk
 from shifan.rules.checks.logic import AnyCheck, SelfScoreCheck
 from shifan.rules.checks.measure import BandsCheck
-from shifan.rules.flags import FLAG_KINDS, FlagSpec
-from shifan.rules.params import Parameter, SourceDocument
+from shifan.rules.flags import FLAG_KINDS
 from shifan.rules.rubric import PLACEHOLDER, Rubric
 from shifan.rules.rubric_file import (
     RUBRIC_ID_PATTERN,
-    Criterion,
-    Grade,
-    Priority,
-    ReviewSettings,
     RubricFile,
-    Section,
 )
 
 WHAT = "评分标准文件"
@@ -57,67 +51,6 @@ def find_rubric(ref: str, *, roots: list[Path] | None = None) -> Path:
             return path
     known = shipped_rubric_ids()
     raise RubricNotFoundError(f"找不到评分标准 “{ref}”{did_you_mean(ref, known)}\n可用的评分标准：{'、'.join(known)}")
-
-
-@dataclass
-class Origin:
-    """Where an element of the effective rubric was written."""
-
-    document: Document
-    path: Path_
-
-
-@dataclass
-class Merged:
-    """A rubric chain being merged, base first, with the origin of every element for error
-    messages. The header (id, title, version, description) is the last file's."""
-
-    id: str = ""
-    title: str = ""
-    version: str = ""
-    description: str = ""
-    subject: str | None = None
-    chain: list[str] = field(default_factory=list)
-    sources: dict[str, SourceDocument] = field(default_factory=dict)
-    parameters: dict[str, Parameter] = field(default_factory=dict)
-    evidence_types: dict[str, str] = field(default_factory=dict)
-    sections: list[Section] = field(default_factory=list)
-    grades: list[Grade] = field(default_factory=list)
-    priorities: list[Priority] = field(default_factory=list)
-    review: ReviewSettings = field(default_factory=ReviewSettings)
-    flags: list[FlagSpec] = field(default_factory=list)
-    documents: list[Document] = field(default_factory=list)
-    criteria_origin: dict[str, Origin] = field(default_factory=dict)
-    param_origin: dict[str, Origin] = field(default_factory=dict)
-    priority_origin: dict[str, Origin] = field(default_factory=dict)
-    grades_origin: Origin | None = None
-    review_origin: Origin | None = None
-    flags_origin: Origin | None = None
-
-    @property
-    def criteria_ids(self) -> set[str]:
-        return {c.id for s in self.sections for c in s.criteria}
-
-    def rubric(self) -> Rubric:
-        """The effective rubric; raises ``ValidationError`` when the chain did not merge."""
-        return Rubric.model_validate(
-            {
-                "id": self.id,
-                "title": self.title,
-                "version": self.version,
-                "description": self.description,
-                "subject": self.subject,
-                "chain": self.chain,
-                "sources": list(self.sources.values()),
-                "parameters": self.parameters,
-                "evidence_types": self.evidence_types,
-                "sections": self.sections,
-                "grades": self.grades,
-                "priorities": self.priorities,
-                "review": self.review,
-                "flags": self.flags,
-            }
-        )
 
 
 def load_rubric(ref: str | Path, *, roots: list[Path] | None = None) -> Rubric:
@@ -190,134 +123,6 @@ def _resolve(path: Path, chain: list[Path], problems: ProblemList) -> Merged | N
         key = "drop" if spec.drop else "replace" if spec.replace else "add"
         problems.append(document.problem((key,), "只有继承其他 rubric（extends）的 overlay 才能删除、替换或加入指标"))
     return _merge(spec, document, base, problems)
-
-
-def _merge(spec: RubricFile, document: Document, base: Merged | None, problems: ProblemList) -> Merged:
-    """Apply one file of the chain on top of what its base resolved to."""
-    merged = base if base is not None else Merged()
-    merged.documents.append(document)
-    _merge_subject(merged, spec, document, problems)
-    _merge_definitions(merged, spec, document)
-    _drop(merged, spec, document, problems)
-    _replace(merged, spec, document, problems)
-    _add(merged, spec, document, problems)
-    _new_sections(merged, spec, document, problems)
-    _merge_priorities(merged, spec, document)
-    merged.id, merged.title, merged.version, merged.description = spec.id, spec.title, spec.version, spec.description
-    merged.chain.append(spec.id)
-    if spec.grades is not None:
-        merged.grades = spec.grades
-        merged.grades_origin = Origin(document, ("grades",))
-    if spec.review is not None:
-        merged.review = spec.review
-        merged.review_origin = Origin(document, ("review",))
-    if spec.flags is not None:
-        merged.flags = spec.flags
-        merged.flags_origin = Origin(document, ("flags",))
-    return merged
-
-
-def _merge_subject(merged: Merged, spec: RubricFile, document: Document, problems: ProblemList) -> None:
-    subject = spec.subject or merged.subject
-    if subject is None:
-        problems.append(document.problem(("subject",), "缺少适用对象", expected="institution 或 region"))
-    elif merged.subject is not None and spec.subject and spec.subject != merged.subject:
-        problems.append(
-            document.problem(
-                ("subject",), "overlay 的适用对象与基础 rubric 不同", found=spec.subject, expected=merged.subject
-            )
-        )
-    merged.subject = subject
-
-
-def _merge_definitions(merged: Merged, spec: RubricFile, document: Document) -> None:
-    """Sources, parameters and evidence types: added, or replaced by name."""
-    merged.sources.update({s.id: s for s in spec.sources})
-    for name, param in spec.parameters.items():
-        merged.parameters[name] = param
-        merged.param_origin[name] = Origin(document, ("parameters", name))
-    merged.evidence_types.update(spec.evidence_types)
-
-
-def _drop(merged: Merged, spec: RubricFile, document: Document, problems: ProblemList) -> None:
-    for index, criterion_id in enumerate(spec.drop):
-        known = merged.criteria_ids
-        if criterion_id not in known:
-            problems.append(
-                document.problem(
-                    ("drop", index), "要删除的指标不存在" + did_you_mean(criterion_id, known), found=criterion_id
-                )
-            )
-        merged.sections = [
-            s.model_copy(update={"criteria": [c for c in s.criteria if c.id != criterion_id]}) for s in merged.sections
-        ]
-
-
-def _replace(merged: Merged, spec: RubricFile, document: Document, problems: ProblemList) -> None:
-    for index, new in enumerate(spec.replace):
-        known = merged.criteria_ids
-        if new.id not in known:
-            problems.append(
-                document.problem(
-                    ("replace", index, "id"), "要替换的指标不存在" + did_you_mean(new.id, known), found=new.id
-                )
-            )
-            continue
-        merged.sections = [
-            s.model_copy(update={"criteria": [new if c.id == new.id else c for c in s.criteria]})
-            for s in merged.sections
-        ]
-        merged.criteria_origin[new.id] = Origin(document, ("replace", index))
-
-
-def _add(merged: Merged, spec: RubricFile, document: Document, problems: ProblemList) -> None:
-    section_ids = [s.id for s in merged.sections]
-    for index, addition in enumerate(spec.add):
-        if addition.section not in section_ids:
-            problems.append(
-                document.problem(
-                    ("add", index, "section"),
-                    "章节不存在" + did_you_mean(addition.section, section_ids),
-                    found=addition.section,
-                )
-            )
-            continue
-        position = section_ids.index(addition.section)
-        target = merged.sections[position]
-        merged.sections[position] = target.model_copy(update={"criteria": [*target.criteria, *addition.criteria]})
-        for c_index, criterion in enumerate(addition.criteria):
-            _note_criterion(merged, criterion, Origin(document, ("add", index, "criteria", c_index)), problems)
-
-
-def _new_sections(merged: Merged, spec: RubricFile, document: Document, problems: ProblemList) -> None:
-    for s_index, section in enumerate(spec.sections):
-        if section.id in {s.id for s in merged.sections}:
-            problems.append(document.problem(("sections", s_index, "id"), "章节编号重复", found=section.id))
-            continue
-        merged.sections.append(section)
-        for c_index, criterion in enumerate(section.criteria):
-            _note_criterion(merged, criterion, Origin(document, ("sections", s_index, "criteria", c_index)), problems)
-
-
-def _merge_priorities(merged: Merged, spec: RubricFile, document: Document) -> None:
-    """Priorities of the overlay replace the base's of the same id, or are added."""
-    replaced = {p.id for p in spec.priorities}
-    merged.priorities = [p for p in merged.priorities if p.id not in replaced] + list(spec.priorities)
-    for index, priority in enumerate(spec.priorities):
-        merged.priority_origin[priority.id] = Origin(document, ("priorities", index))
-
-
-def _note_criterion(merged: Merged, criterion: Criterion, origin: Origin, problems: ProblemList) -> None:
-    if criterion.id in merged.criteria_origin:
-        first = merged.criteria_origin[criterion.id]
-        line, _ = first.document.position(first.path)
-        problems.append(
-            origin.document.problem(
-                (*origin.path, "id"), f"指标编号重复（已在 {first.document.display}:{line} 定义）", found=criterion.id
-            )
-        )
-        return
-    merged.criteria_origin[criterion.id] = origin
 
 
 def _flag_problems(merged: Merged, rubric: Rubric, names: set[str]) -> list[Problem]:
