@@ -14,7 +14,6 @@ longer than :data:`MAX_ROWS` rows are refused. The layouts are described in
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from shifan.errors import InputError, Problem, display_path
 from shifan.files import NotRegularFileError, read_limited
 from shifan.read.xlsxarchive import MAX_WORKBOOK_BYTES, check_archive, refuse
+from shifan.read.xlsxcells import NO_WORDS, YES_WORDS, Cell, as_text, plain, read_cell
 from shifan.read.xlsxlayout import (
     FORM_HEADERS,
     HEADER_ROW,
@@ -44,12 +44,6 @@ from shifan.read.yamlsyntax import KeyPath, dotted
 MAX_ROWS = 20_000
 #: Most columns of one sheet.
 MAX_COLUMNS = 100
-
-#: What a yes/no cell may say (besides true/false); compared after stripping and lower-casing.
-YES_WORDS = frozenset({"是", "有", "对", "√", "✓", "✔", "y", "yes", "true", "已开展", "已建立", "具备"})
-NO_WORDS = frozenset({"否", "无", "没有", "不是", "×", "✗", "✘", "n", "no", "false", "未开展", "未建立", "不具备"})
-
-Cell = tuple[str, int | None, int | None]
 
 
 @dataclass
@@ -86,55 +80,6 @@ class WorkbookDocument(Document):
             return Problem(self.display, None, None, dotted(path), message, found, expected)
         sheet, row, column = where
         return Problem(self.display, row, column, dotted(path), message, found, expected, sheet=sheet)
-
-
-def _plain(value: Any) -> Any:
-    """A cell value as plain data: strings stripped (empty → None), dates without midnight times."""
-    if isinstance(value, str):
-        value = value.strip()
-        return value or None
-    if isinstance(value, dt.datetime) and value.time() == dt.time():
-        return value.date()
-    if isinstance(value, dt.time):
-        return value.isoformat()
-    return value
-
-
-def _text(value: Any) -> Any:
-    """A text column's cell: a number typed into it is read as its digits (工号 001 stays text)."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, (int, float)):
-        return str(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
-def _month(value: Any) -> Any:
-    """A month cell: Excel turns a typed 2025-07 into a date, read back as the month."""
-    if isinstance(value, (dt.date, dt.datetime)):
-        return f"{value.year:04d}-{value.month:02d}"
-    return _text(value)
-
-
-def _read(column: Column, value: Any) -> Any:
-    value = _plain(value)
-    if value is None:
-        return None
-    if column.kind == "text":
-        return _text(value)
-    if column.kind == "month":
-        return _month(value)
-    if column.kind == "choice":
-        text = _text(value)
-        # A label of the drop-down is stored as its code (申报类型 示范机构 → institution).
-        if column.codes and text in column.choices:
-            return column.codes[column.choices.index(text)]
-        return text
-    return value
 
 
 def _put(target: dict[str, Any], key: KeyPath, value: Any) -> None:
@@ -187,7 +132,7 @@ class _Reader:
                     # Excel stores 85% as 0.85: shown as written, so a count is not read as 0.85.
                     value = f"{value * 100:g}%"
                 values.append(value)
-            if not any(_plain(v) is not None for v in values):
+            if not any(plain(v) is not None for v in values):
                 continue
             found.append((row_number, values))
         return found
@@ -195,7 +140,7 @@ class _Reader:
     def form(self, ws: Worksheet, sheet: FormSheet) -> None:
         by_label = {c.header: c for c in sheet.fields}
         for row, values in self.rows(ws):
-            label = _plain(values[0]) if values else None
+            label = plain(values[0]) if values else None
             if row == HEADER_ROW and label == FORM_HEADERS[0]:
                 continue
             if label is None:
@@ -206,7 +151,7 @@ class _Reader:
                 continue
             if column.kind == "info":
                 continue
-            value = _read(column, values[1] if len(values) > 1 else None)
+            value = read_cell(column, values[1] if len(values) > 1 else None)
             if value is not None:
                 _put(self.data, column.key, value)
             self.cells[column.key] = (ws.title, row, 2)
@@ -218,7 +163,7 @@ class _Reader:
             self.problem(ws.title, HEADER_ROW, 1, sheet.target, "缺少表头行", expected="、".join(by_header))
             return layout
         for index, value in enumerate(rows[0][1]):
-            title = _plain(value)
+            title = plain(value)
             if title is None:
                 continue
             column = by_header.get(str(title).rstrip("*＊ "))
@@ -256,7 +201,7 @@ class _Reader:
             for index, column in layout.items():
                 if column.kind == "info":
                     continue
-                value = _read(column, values[index] if index < len(values) else None)
+                value = read_cell(column, values[index] if index < len(values) else None)
                 if sheet.link is not None and index == min(layout):
                     link_value = value
                     continue
@@ -295,7 +240,7 @@ class _Reader:
             return
         first = min(layout)
         for row, values in rows:
-            key = _text(_plain(values[first]) if first < len(values) else None)
+            key = as_text(plain(values[first]) if first < len(values) else None)
             if key is None:
                 self.problem(ws.title, row, first + 1, sheet.target, f"第 {row} 行缺少{layout[first].header}")
                 continue
@@ -303,7 +248,7 @@ class _Reader:
             for index, column in layout.items():
                 if index == first or column.kind == "info":
                     continue
-                value = _read(column, values[index] if index < len(values) else None)
+                value = read_cell(column, values[index] if index < len(values) else None)
                 path = keyed_path(column.key, str(key))
                 self.cells[path] = (ws.title, row, index + 1)
                 if value is not None:
@@ -319,8 +264,8 @@ class _Reader:
         for row, values in self.rows(ws):
             if row == HEADER_ROW:
                 continue
-            name = _plain(values[1]) if len(values) > 1 else None
-            mark = _plain(values[2]) if len(values) > 2 else None
+            name = plain(values[1]) if len(values) > 1 else None
+            mark = plain(values[2]) if len(values) > 2 else None
             if name is None or mark is None:
                 continue
             option = by_label.get(str(name))
