@@ -112,7 +112,7 @@ def stages(files: list[Path]) -> dict[str, float]:
     out["summary row"] = (
         timed(lambda: [summary_row("x.yaml", "x", c, r) for c, r in zip(checked, merged, strict=True)]) * per
     )
-    from shifan.present.json_output import applicant_json
+    from shifan.present.applicant_json import applicant_json
 
     out["JSON text"] = (
         timed(lambda: [applicant_json("x.yaml", c, r) for c, r in zip(checked, merged, strict=True)]) * per
