@@ -1,18 +1,49 @@
 """Files: where the shipped data is, atomic writes (a temporary file beside the target, then a
-rename) and digests."""
+rename) and digests.
+
+Durability: each atomic write is flushed to disk (``fsync``) before its rename, except inside
+:func:`deferred_sync`, where a batch writes many outputs and makes them durable together with one
+:func:`sync_written` before its manifest records them (a group commit: after a crash, an output
+the manifest lists is complete, and one it does not list is redone).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from shifan.errors import OutputError
 
+_DEFERRED = False
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see either the old file or the whole new one."""
+
+@contextmanager
+def deferred_sync() -> Iterator[None]:
+    """Atomic writes inside skip their own fsync; the caller's process commits them with
+    :func:`sync_written` before recording them as done."""
+    global _DEFERRED
+    before, _DEFERRED = _DEFERRED, True
+    try:
+        yield
+    finally:
+        _DEFERRED = before
+
+
+def sync_written() -> None:
+    """Flush every file written so far to disk, in one call (the commit of a group of writes)."""
+    os.sync()
+
+
+def atomic_write_bytes(path: Path, data: bytes, *, durable: bool | None = None) -> None:
+    """Write ``data`` to ``path`` so that readers see either the old file or the whole new one.
+
+    ``durable`` (default: unless inside :func:`deferred_sync`) flushes the data to disk before the
+    rename, so a crash never leaves a renamed but empty file."""
+    sync = not _DEFERRED if durable is None else durable
     path = Path(path)
     if path.is_dir():
         raise OutputError(f"无法写入 {path}：这是一个目录，请给出文件名")
@@ -26,8 +57,9 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if sync:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
     except OSError as error:
         Path(tmp).unlink(missing_ok=True)
@@ -43,8 +75,8 @@ def _umask() -> int:
     return current
 
 
-def atomic_write_text(path: Path, text: str, *, encoding: str = "utf-8") -> None:
-    atomic_write_bytes(path, text.encode(encoding))
+def atomic_write_text(path: Path, text: str, *, encoding: str = "utf-8", durable: bool | None = None) -> None:
+    atomic_write_bytes(path, text.encode(encoding), durable=durable)
 
 
 def sha256_bytes(data: bytes) -> str:

@@ -17,7 +17,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field, ValidationError
 
 from shifan.batch.model import DepRecord, ReviewPeek, SummaryRow
-from shifan.files import atomic_write_text, sha256_file
+from shifan.files import atomic_write_text, sha256_file, sync_written
 
 FILENAME = "manifest.json"
 FORMAT = 2
@@ -101,4 +101,7 @@ def load_manifest(out: Path) -> Manifest:
 
 
 def save_manifest(out: Path, manifest: Manifest) -> None:
-    atomic_write_text(out / FILENAME, manifest.to_json())
+    """Commit the outputs written so far (workers write them without a flush each), then the
+    manifest that lists them."""
+    sync_written()
+    atomic_write_text(out / FILENAME, manifest.to_json(), durable=True)

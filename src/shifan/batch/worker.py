@@ -16,6 +16,7 @@ from shifan.batch.model import Evaluated, Failure, ItemResult, Task
 from shifan.batch.rows import summary_row
 from shifan.errors import InputError, ShifanError
 from shifan.evaluate.pipeline import Checked, check_loaded, choose_rubric, rubric_for
+from shifan.files import deferred_sync
 from shifan.load.application import load_application
 from shifan.load.rubric import load_rubric
 from shifan.review import load_reviews, reconcile
@@ -63,7 +64,8 @@ def process(task: Task) -> ItemResult:
             evaluated = Evaluated(task.rel, checked, reconciled)
             for writer in task.writers:
                 path = task.out_base + writer.suffix
-                writer.write(evaluated, Path(path))
+                with deferred_sync():  # made durable by the parent before the manifest lists it
+                    writer.write(evaluated, Path(path))
                 item.outputs.append(path)
                 item.row.formats.append(writer.format)
     except ShifanError as error:
