@@ -16,6 +16,7 @@ from shifan.evaluate.result import (
     PriorityResult,
     RubricInfo,
     SectionResult,
+    trusted,
 )
 from shifan.rules.application import InstitutionApplication, RegionApplication
 from shifan.rules.checks.base import Check, Context, Outcome
@@ -127,8 +128,11 @@ def _criterion(
 
     attached = [a for a in app.attachments if a.type in criterion.evidence]
     evidence = [
-        EvidenceUse.model_construct(
-            type=kind, title=rubric.evidence_types[kind], files=[a.path for a in attached if a.type == kind]
+        trusted(
+            EvidenceUse,
+            type=kind,
+            title=rubric.evidence_types[kind],
+            files=[a.path for a in attached if a.type == kind],
         )
         for kind in criterion.evidence
     ]
@@ -148,7 +152,8 @@ def _criterion(
     # Built from values that were validated already (rubric, application) or computed here, so
     # the model is constructed without validating again; numbers are made floats as validation would.
     self_score = app.self_scores.get(criterion.id)
-    return CriterionResult.model_construct(
+    return trusted(
+        CriterionResult,
         id=criterion.id,
         title=criterion.title,
         section=section,

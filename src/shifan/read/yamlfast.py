@@ -20,11 +20,12 @@ from typing import Any, ClassVar
 import yaml
 from ruamel.yaml.resolver import implicit_resolvers
 from yaml._yaml import CParser
-from yaml.nodes import MappingNode, Node, ScalarNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 __all__ = ["Unusual", "fast_load"]
 
 _MERGE = "tag:yaml.org,2002:merge"
+_STR, _SEQ, _MAP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
 _INT = re.compile(r"[-+]?[0-9]+")
 _FLOAT = re.compile(r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)(?:[eE][-+]?[0-9]+)?")
 _SPECIAL_FLOATS = {
@@ -44,11 +45,23 @@ class _Resolver(yaml.resolver.BaseResolver):  # type: ignore[misc]
 
     yaml_implicit_resolvers: ClassVar[dict[Any, list[tuple[str, Any]]]] = {}
 
+    def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
+        # BaseResolver.resolve without path resolvers (none are registered), called per node
+        if kind is ScalarNode:
+            if implicit[0]:
+                for tag, regexp in self.yaml_implicit_resolvers.get(value[:1], ()):
+                    if regexp.match(value):
+                        return tag
+            return _STR
+        return _SEQ if kind is SequenceNode else _MAP
+
 
 for _versions, _tag, _regexp, _first in implicit_resolvers:
     if (1, 2) in _versions:
+        # ruamel keeps its patterns behind a lazy proxy; a plain compiled pattern is faster to call
+        _compiled = re.compile(_regexp.pattern, _regexp.flags)
         for _char in _first:
-            _Resolver.yaml_implicit_resolvers.setdefault(_char, []).append((_tag, _regexp))
+            _Resolver.yaml_implicit_resolvers.setdefault(_char, []).append((_tag, _compiled))
 
 
 class _Constructor(yaml.constructor.SafeConstructor):  # type: ignore[misc]
