@@ -32,6 +32,12 @@ class SourceFile:
     rel: str
     sha: str
     kind: str | None
+    size: int = -1
+    mtime_ns: int = -1
+
+
+#: What a previous scan found for a file: size, mtime_ns, sha256 and kind.
+Known = tuple[int, int, str, str | None]
 
 
 def _kind(raw: bytes) -> str | None:
@@ -41,8 +47,14 @@ def _kind(raw: bytes) -> str | None:
     return match.group(1) if match else None
 
 
-def scan(source: Path, exclude: list[Path]) -> list[SourceFile]:
-    """Every YAML file under ``source`` (hidden folders and ``exclude`` skipped), sorted by path."""
+def scan(
+    source: Path, exclude: list[Path], known: dict[str, Known] | None = None, settled_ns: int = 0
+) -> list[SourceFile]:
+    """Every YAML file under ``source`` (hidden folders and ``exclude`` skipped), sorted by path.
+
+    A file ``known`` from a previous scan with the same size and modification time, modified
+    before ``settled_ns`` (so not within the previous scan's clock tick), is not read again."""
+    known = known or {}
     root = Path(os.path.abspath(source))
     skipped = {Path(os.path.abspath(p)) for p in exclude}
     found: list[SourceFile] = []
@@ -53,12 +65,22 @@ def scan(source: Path, exclude: list[Path]) -> list[SourceFile]:
             if not name.endswith(SUFFIXES) or name.startswith("."):
                 continue
             path = here / name
+            rel = path.relative_to(root).as_posix()
+            try:
+                stat = path.stat()
+                size, mtime = stat.st_size, stat.st_mtime_ns
+            except OSError:
+                size = mtime = -1
+            previous = known.get(rel)
+            if previous is not None and previous[:2] == (size, mtime) and 0 <= mtime < settled_ns:
+                found.append(SourceFile(path, rel, previous[2], previous[3], size, mtime))
+                continue
             try:
                 raw = path.read_bytes()
             except OSError:
                 raw = b""
             text_sha = sha256_bytes(raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw)
-            found.append(SourceFile(path, path.relative_to(root).as_posix(), text_sha, _kind(raw)))
+            found.append(SourceFile(path, rel, text_sha, _kind(raw), size, mtime))
     return found
 
 

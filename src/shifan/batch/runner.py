@@ -9,6 +9,7 @@ Output folder layout (with the writers ``shifan batch`` passes)::
     OUT/summary.xlsx             the same table
     OUT/failures.log             files that could not be processed, with every problem
     OUT/manifest.json            what each output was made from (for reruns)
+    OUT/manifest.journal         applicants finished since (only while a batch runs, or was killed)
 
 Every file is written atomically (temporary file, then rename), so a killed batch leaves no
 truncated file; leftover temporary files are removed by the next run, which completes the work.
@@ -18,21 +19,24 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import json
 import logging
 import os
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from shifan import __version__
-from shifan.batch.discover import SourceFile, match_reviews, peek_review, scan
+from shifan.batch.discover import Known, SourceFile, match_reviews, peek_review, scan
 from shifan.batch.manifest import (
+    JOURNAL,
     BatchSettings,
+    Journal,
     Manifest,
     ManifestEntry,
     dep_unchanged,
@@ -50,6 +54,11 @@ Progress = Callable[[int, int], None]
 APPLICANTS = "applicants"
 #: Seconds between manifest saves while a batch runs (progress kept if the batch is killed).
 FLUSH_SECONDS = 1.0
+#: A file modified this close to the previous scan is read again even if its stat is unchanged
+#: (its modification time may share the scan's clock tick).
+SETTLED_NS = 2_000_000_000
+#: Tasks queued per worker at a time.
+IN_FLIGHT = 4
 #: Below this many reviews, they are read in the main process rather than in workers.
 PARALLEL_PEEKS = 32
 
@@ -105,15 +114,33 @@ def _run_pool(fn: Callable[[Any], Any], args: Sequence[Any], jobs: int, on_resul
             on_result(arg, fn(arg))
         return
     with ProcessPoolExecutor(max_workers=min(jobs, len(args))) as pool:
-        futures: dict[Future[Any], Any] = {pool.submit(fn, arg): arg for arg in args}
+        # At most IN_FLIGHT tasks per worker are queued: the parent's memory stays flat in the
+        # number of files, and results are handled as they come.
+        pending = iter(args)
+        futures: dict[Future[Any], Any] = {}
+
+        def submit(arg: Any) -> None:
+            try:
+                futures[pool.submit(fn, arg)] = arg
+            except BrokenProcessPool:  # a worker died: what is left is reported as not done
+                on_result(arg, None)
+
         try:
-            for future in as_completed(futures):
-                arg = futures[future]
-                try:
-                    value = future.result()
-                except BrokenProcessPool:
-                    value = None
-                on_result(arg, value)
+            for arg in itertools.islice(pending, IN_FLIGHT * jobs):
+                submit(arg)
+            while futures:
+                done, _ = wait(futures, return_when=FIRST_COMPLETED)
+                for future in done:
+                    arg = futures.pop(future)
+                    try:
+                        value = future.result()
+                    except BrokenProcessPool:
+                        value = None
+                    on_result(arg, value)
+                    for follow in itertools.islice(pending, 1):
+                        submit(follow)
+            for arg in pending:  # left over only when the pool broke
+                on_result(arg, None)
         except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)
             raise
@@ -173,12 +200,17 @@ def _clean_temporaries(out: Path) -> None:
 
 
 def collect(
-    source: Path, exclude: list[Path], old: Manifest, jobs: int
+    source: Path, exclude: list[Path], old: Manifest, jobs: int, found: dict[str, Known] | None = None
 ) -> tuple[list[SourceFile], dict[str, list[SourceFile]], list[Failure], dict[str, ReviewPeek]]:
-    """Applications, the reviews of each, review failures and review peeks (for the manifest)."""
+    """Applications, the reviews of each, review failures and review peeks (for the manifest).
+
+    Files whose size and modification time the previous run recorded are not read again; what
+    was found is put in ``found`` for the next run."""
     if not source.is_dir():
         raise UsageError(f"目录不存在：{source}")
-    files = scan(source, exclude)
+    files = scan(source, exclude, old.files, old.scanned_ns - SETTLED_NS)
+    if found is not None:
+        found.update((f.rel, (f.size, f.mtime_ns, f.sha, f.kind)) for f in files)
     apps = [f for f in files if f.kind != "review"]
     reviews = [f for f in files if f.kind == "review"]
     peeks = _peeks(reviews, old, jobs)
@@ -212,15 +244,20 @@ def run_batch(
         formats=[w.format for w in writers],
     )
     old = load_manifest(out) if out is not None else Manifest()
+    if out is not None and (out / JOURNAL).exists():
+        save_manifest(out, old)  # a killed run's journal, folded in before this run starts its own
     if old.settings != settings:
         old.items = {}
     if out is not None:
         (out / APPLICANTS).mkdir(parents=True, exist_ok=True)
         _clean_temporaries(out)
     exclude = [out] if out is not None else []
-    apps, matched, review_failures, peeks = collect(source, exclude, old, jobs)
+    scanned_ns = time.time_ns()
+    found: dict[str, Known] = {}
+    apps, matched, review_failures, peeks = collect(source, exclude, old, jobs, found)
     stems = output_stems(apps)
-    manifest = Manifest(settings=settings, reviews=peeks)
+    manifest = Manifest(settings=settings, reviews=peeks, files=found, scanned_ns=scanned_ns)
+    journal = Journal(out, settings) if out is not None else None
     report = BatchReport(out=out, total=len(apps))
     rubric_shas: dict[tuple[str, bool], str] = {}
     tasks: list[Task] = []
@@ -245,8 +282,7 @@ def run_batch(
                 writers=tuple(writers) if base is not None else (),
             )
         )
-    if out is not None:
-        _remove_gone(old, {a.rel for a in apps})
+    gone = out is not None and _remove_gone(old, {a.rel for a in apps})
     done = report.skipped
     if progress:
         progress(done, report.total)
@@ -264,7 +300,7 @@ def run_batch(
         elif item.failure is not None:
             report.failures.append(item.failure)
         if out is not None:
-            manifest.items[task.rel] = ManifestEntry(
+            entry = ManifestEntry(
                 app_sha=by_rel[task.rel].sha,
                 reviews=[(r.rel, r.sha) for r in matched[task.rel]],
                 deps=item.deps,
@@ -273,9 +309,12 @@ def run_batch(
                 row=item.row,
                 failure=item.failure.messages if item.failure is not None else None,
             )
+            manifest.items[task.rel] = entry
+            assert journal is not None
+            journal.add(task.rel, entry)
             if time.monotonic() - last_flush >= flush_every:
                 started = time.monotonic()
-                save_manifest(out, manifest)
+                journal.flush()
                 last_flush = time.monotonic()
                 # never spend more than a tenth of the parent's time saving progress
                 flush_every = max(FLUSH_SECONDS, 10 * (last_flush - started))
@@ -286,32 +325,52 @@ def run_batch(
     try:
         _run_pool(process, tasks, jobs, finished)
     finally:
-        if out is not None:
-            save_manifest(out, manifest)
+        if journal is not None:
+            journal.close()
     report.failures.extend(review_failures)
     report.rows.sort(key=lambda r: r.file)
     report.failures.sort(key=lambda f: f.file)
     if out is not None:
-        _write_summary(out, summary, report, manifest, old)
+        changed = bool(report.processed or gone) or _differs(manifest, old)
+        _write_summary(out, summary, report, manifest, old, changed)
     return report
 
 
-def _remove_gone(old: Manifest, present: set[str]) -> None:
-    """Delete the outputs of applications no longer in the folder (only files the batch wrote)."""
+def _differs(new: Manifest, old: Manifest) -> bool:
+    """Whether a run that processed nothing still has something new to record."""
+    return (
+        new.settings != old.settings
+        or new.items.keys() != old.items.keys()
+        or new.reviews != old.reviews
+        or new.files != old.files
+    )
+
+
+def _remove_gone(old: Manifest, present: set[str]) -> bool:
+    """Delete the outputs of applications no longer in the folder (only files the batch wrote);
+    whether there were any."""
+    gone = False
     for rel, entry in old.items.items():
         if rel not in present:
+            gone = True
             for path in entry.outputs:
                 Path(path).unlink(missing_ok=True)
+    return gone
 
 
 def _write_summary(
-    out: Path, summary: SummaryWriter | None, report: BatchReport, manifest: Manifest, old: Manifest
+    out: Path, summary: SummaryWriter | None, report: BatchReport, manifest: Manifest, old: Manifest, changed: bool
 ) -> None:
-    """Rewrite the batch-wide outputs when their data or the files they go to changed."""
-    key_data = [r.model_dump(mode="json") for r in report.rows] + [[f.file, f.messages] for f in report.failures]
-    key_data.append(list(summary.names) if summary is not None else [])
-    key = hashlib.sha256(json.dumps(key_data, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
+    """Rewrite the batch-wide outputs when their data or the files they go to changed, and the
+    manifest when anything changed (a no-change rerun writes nothing)."""
+    if not changed and old.summary_key:
+        key = old.summary_key  # same rows and failures as the run that computed it
+    else:
+        key_data = [r.model_dump(mode="json") for r in report.rows] + [[f.file, f.messages] for f in report.failures]
+        key_data.append(list(summary.names) if summary is not None else [])
+        key = hashlib.sha256(json.dumps(key_data, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
     if summary is not None and (key != old.summary_key or not all((out / n).is_file() for n in summary.names)):
         summary.write(out, report.rows, report.failures)
     manifest.summary_key = key
-    save_manifest(out, manifest)
+    if changed or key != old.summary_key:
+        save_manifest(out, manifest)
