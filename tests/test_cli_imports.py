@@ -29,7 +29,7 @@ PROBE = (
 PDF = {"weasyprint", "fontTools", "shifan.present.report.pdf", "shifan.present.report.fonts"}
 SPREADSHEET = {"openpyxl", "shifan.present.spreadsheet"}
 BATCH = {"shifan.batch", "concurrent.futures.process", "shifan.recommend"}
-REVIEW = {"shifan.review", "shifan.evaluate.rubric_diff", "shifan.present.reference"}
+REVIEW = {"shifan.review", "shifan.evaluate.rubric_diff", "shifan.present.reference", "shifan.evaluate.compare"}
 MODELS = {"pydantic", "shifan.rules.application", "shifan.rules.rubric", "shifan.evaluate", "ruamel.yaml", "yaml"}
 TEMPLATES = {"jinja2"}
 
