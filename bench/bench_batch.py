@@ -32,7 +32,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from paired import ROOT, Timing, load, paired, run, shifan, shifan_env
+from paired import ROOT, Pair, Timing, load, run, shifan, shifan_env
 
 
 def _generator() -> Any:
@@ -147,7 +147,7 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--pdf-count", type=int, default=24)
     parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--runs", type=int, default=2, help="paired runs of the --no-pdf rows")
+    parser.add_argument("--runs", type=int, default=2, help="rounds of the --no-pdf rows")
     parser.add_argument("--src", type=Path, default=ROOT / "src")
     parser.add_argument("--skip-pdf", action="store_true")
     parser.add_argument("--xlsx-rows", type=int, default=500)
@@ -168,21 +168,30 @@ def main() -> None:
         print(f"source {args.src}; {args.count} generated applications, {args.jobs} processes; {load()}")
         me = [sys.executable, str(Path(__file__).resolve()), "--jobs", str(args.jobs), "--parse-only"]
         batch = shifan("batch", str(source), "-o", str(work / "out"), "--no-pdf", "-j", str(args.jobs))
-        full = lambda: (_fresh(work / "out"), run(batch, env, memory=True))[1]  # noqa: E731
-        rows = [
-            (paired("batch --no-pdf vs libyaml parse only", full, lambda: run([*me, "libyaml", str(apps)]), args.runs), "2.0x"),
-            (paired("batch --no-pdf vs ruamel parse only", full, lambda: run([*me, "ruamel", str(apps)]), args.runs), ""),
-        ]  # fmt: skip
+        libyaml = lambda: run([*me, "libyaml", str(apps)])  # noqa: E731
+        ruamel = lambda: run([*me, "ruamel", str(apps)])  # noqa: E731
+        libyaml(), ruamel()  # warm-up (file cache, bytecode)
+        # One full batch per round serves every comparison; rounds alternate the processes.
+        full = Pair("batch --no-pdf vs libyaml parse only", [], [])
+        vs_ruamel = Pair("batch --no-pdf vs ruamel parse only", [], [])
+        rerun = Pair("no-change rerun vs full run", [], [])
+        for _ in range(args.runs):
+            shutil.rmtree(work / "out", ignore_errors=True)
+            whole = run(batch, env, memory=True)
+            full.a.append(whole)
+            full.b.append(libyaml())
+            vs_ruamel.a.append(whole)
+            vs_ruamel.b.append(ruamel())
+            rerun.a.append(run(batch, env, memory=True))
+            rerun.b.append(whole)
         print("1. Evaluation without PDFs vs parsing only")
-        for pair, target in rows:
-            print("   " + pair.line(f"<= {target}" if target else ""))
-        fulls = [t for pair, _ in rows for t in pair.a]
+        print("   " + full.line("<= 2.0x"))
+        print("   " + vs_ruamel.line())
         print(
-            f"   peak RSS of the batch: parent {mb(max(t.parent_kb for t in fulls))}, "
-            f"largest worker {mb(max(t.worker_kb for t in fulls))}; "
-            f"CPU {statistics.median(t.cpu for t in fulls):.1f} s per full run"
+            f"   peak RSS of the batch: parent {mb(max(t.parent_kb for t in full.a))}, "
+            f"largest worker {mb(max(t.worker_kb for t in full.a))}; "
+            f"CPU {statistics.median(t.cpu for t in full.a):.1f} s per full run"
         )
-        rerun = paired("no-change rerun vs full run", lambda: run(batch, env, memory=True), full, args.runs)
         print(f"2. {rerun.line('<= 0.02x')}  (rerun peak parent RSS {mb(max(t.parent_kb for t in rerun.a))})")
 
         if not args.skip_pdf:
