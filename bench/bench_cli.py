@@ -6,7 +6,9 @@
   import floor ``python -c "import click, pydantic, ruamel.yaml"`` (targets 1.3x, 1.6x);
 * ``shifan report self`` of the 7-page sample as PDF against the same report as HTML (target 2.0x).
 
-``--src`` points at another checkout's ``src`` folder to measure it with the same script.
+``--src`` points at another checkout's ``src`` folder to measure it with the same script;
+``--against DIR`` adds rows timing each command against the same command of the checkout whose
+``src`` folder is DIR, in alternating pairs (before/after figures from one run).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--pdf-runs", type=int, default=3)
     parser.add_argument("--src", type=Path, default=ROOT / "src")
+    parser.add_argument("--against", type=Path, default=None, help="another checkout's src folder")
     args = parser.parse_args()
     env = shifan_env(args.src)
     print(f"source {args.src}; {load()}")
@@ -67,6 +70,23 @@ def main() -> None:
             print(pair.line(target))
         pdf = out / "r.pdf"
         print(f"PDF {pdf.stat().st_size / 1024:.1f} KB; {load()}")
+        if args.against is not None:
+            other = shifan_env(args.against)
+            commands = {
+                "-h": ["-h"],
+                "check --format json": ["check", str(SAMPLE), "--format", "json"],
+                "criteria list": ["criteria", "list"],
+                "report self (HTML)": ["report", "self", str(SAMPLE), "-o", str(out / "r.html")],
+                "report self (PDF)": ["report", "self", str(SAMPLE), "-o", str(out / "r.pdf")],
+            }
+            for label, command in commands.items():
+                pair = paired(
+                    f"{label}: this vs {args.against}",
+                    lambda c=command: run(shifan(*c), env),
+                    lambda c=command: run(shifan(*c), other),
+                    args.pdf_runs if "PDF" in label else args.runs,
+                )
+                print(pair.line())
 
 
 if __name__ == "__main__":
