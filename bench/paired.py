@@ -98,7 +98,9 @@ class Pair:
         b = statistics.median(t.wall for t in self.b)
         spread = f"({min(r):.2f}-{max(r):.2f})" if len(r) > 1 else ""
         goal = f"   target {target}" if target else ""
-        return f"{self.label:58s} {a:7.2f} s vs {b:7.2f} s = {statistics.median(r):5.2f}x {spread}{goal}"
+        cpu = [x.cpu / y.cpu for x, y in zip(self.a, self.b, strict=True) if y.cpu > 0]
+        cpu_text = f"; CPU {statistics.median(cpu):5.2f}x" if cpu else ""
+        return f"{self.label:58s} {a:7.2f} s vs {b:7.2f} s = {statistics.median(r):5.2f}x {spread}{cpu_text}{goal}"
 
 
 def paired(
