@@ -1,7 +1,9 @@
 """Reading YAML files: fast parsing, and exact positions when something must be reported.
 
-A file is parsed with ruamel's safe loader (C-accelerated when ``ruamel.yaml.clib`` is present),
-after its size, nesting, aliases and node count are checked against the limits below. Only when a
+A file is parsed by libyaml through PyYAML with ruamel's YAML 1.2 resolution
+(:mod:`shifan.read.yamlfast`); a file that needs more (a rarer form, or a problem to report) is
+parsed again with ruamel's safe loader. Size, nesting, aliases and node count are checked
+against the limits below before anything is built. Only when a
 problem has to be reported is it composed again into nodes, which know their line and column, so
 valid files pay nothing for good error messages; :mod:`shifan.read.yamlsyntax` explains what went wrong.
 """
@@ -23,6 +25,7 @@ from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEv
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from shifan.errors import InputError, Problem, ProblemList, display_path
+from shifan.read.yamlfast import Unusual, fast_load
 from shifan.read.yamlsyntax import (
     KeyPath,
     compose,
@@ -286,9 +289,10 @@ def parse_document(raw: bytes, path: Path, *, what: str = "输入文件") -> Doc
         problem = Problem(display, line, column, key_path_at(text, line), "文件含有 NUL 字符，不是文本文件")
         raise InputError([problem], what=what)
     problems = ProblemList(what)
-    aliases, first_alias = _prescan(text, display, what) if _may_exceed_limits(text) else (0, None)
+    risky = _may_exceed_limits(text)
+    aliases, first_alias = _prescan(text, display, what) if risky else (0, None)
     try:
-        data = YAML(typ="safe").load(text)
+        data = _load(text, fast=not risky)
     except YAMLError as error:
         raise InputError([syntax_problem(display, error, text)], what=what) from None
     except RecursionError:
@@ -298,7 +302,8 @@ def parse_document(raw: bytes, path: Path, *, what: str = "输入文件") -> Doc
     except (ValueError, OverflowError) as error:
         located = value_problems(text, display) or [Problem(display, None, None, "", "无法读取的取值", str(error))]
         raise InputError(located, what=what) from None
-    _check_limits(data, display, problems.problems)
+    if risky:  # otherwise the text itself bounds the nesting
+        _check_limits(data, display, problems.problems)
     if aliases and first_alias is not None and not problems:
         size = _expanded_size(data)
         line, column = first_alias.start_mark.line + 1, first_alias.start_mark.column + 1
@@ -312,6 +317,16 @@ def parse_document(raw: bytes, path: Path, *, what: str = "输入文件") -> Doc
         problems.append(Problem(display, 1, 1, "", "文件为空", "只有空白或注释", "YAML 键值映射（键: 值）"))
     problems.raise_if_any()
     return Document(path=path, text=text, data=data, display=display)
+
+
+def _load(text: str, *, fast: bool) -> Any:
+    """The data of ``text``: by libyaml when ``fast`` and the text has nothing unusual, else by ruamel."""
+    if fast:
+        try:
+            return fast_load(text)
+        except Unusual:
+            pass
+    return YAML(typ="safe").load(text)
 
 
 def non_finite(data: Any) -> Iterator[tuple[KeyPath, float]]:
