@@ -1,22 +1,29 @@
-"""Batch benchmark (not a test): prints figures, asserts nothing.
+"""Batch benchmark (not a test): whole ``shifan batch`` processes, ratios measured in one run.
 
-    PYTHONPATH=src python bench/bench_batch.py [--count 1000] [--pdf-count 24] [--jobs N]
+    python bench/bench_batch.py [--count 1000] [--pdf-count 24] [--jobs 2] [--src DIR]
 
-1. Evaluating ``count`` generated applications without PDFs (``run_batch``, ``jobs`` processes)
-   against only parsing the same files with ruamel's C-based safe loader on as many processes
-   (target ≤ 1.5×); the same per file on one process, split into stages, to show where time goes.
-2. The full batch with PDFs on 1 and on 2 workers (target ≥ 1.8× speed-up), on ``pdf-count``
-   applications (a PDF takes about a second; 1,000 of them would take a quarter of an hour).
-3. A rerun with nothing changed against the full run (target ≤ 5 %).
+1. ``shifan batch --no-pdf`` on ``count`` generated applications against parsing the same files
+   only, on as many processes: with libyaml (PyYAML's ``CSafeLoader``, the physical limit; target
+   2.0x) and with ruamel's safe loader (today's baseline). Peak RSS of the batch's parent process
+   and of its largest worker (flat in ``count`` is the goal).
+2. A rerun with nothing changed against the full run (target 2 %).
+3. The batch with PDFs on ``pdf-count`` applications with reviews, 1 against 2 and 4 workers
+   (target 1.9x for 2 workers on 2 idle cores), the font cache warm.
+4. Reading an Excel workbook (a staff roster of ``--xlsx-rows`` rows): milliseconds per workbook
+   with ``--xlsx-reader`` (``openpyxl`` read-only by default; ``module:function`` taking a path
+   points it at another reader), against parsing the same table written as YAML with libyaml.
+
+``--src`` points at another checkout's ``src`` folder, to measure it with the same script and the
+same generated files.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import importlib.util
-import os
-import resource
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -25,9 +32,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
-
-ROOT = Path(__file__).resolve().parent.parent
+from paired import ROOT, Pair, Timing, load, run, shifan, shifan_env
 
 
 def _generator() -> Any:
@@ -39,186 +44,180 @@ def _generator() -> Any:
     return module
 
 
-def parse_only(path: str) -> int:
-    data = YAML(typ="safe", pure=False).load(Path(path).read_text(encoding="utf-8"))
-    return len(data)
+def _parse_libyaml(paths: list[str]) -> int:
+    import yaml
+
+    return sum(len(yaml.load(Path(p).read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)) for p in paths)
 
 
-def _parse_chunk(paths: list[str]) -> int:
-    return sum(parse_only(p) for p in paths)
+def _parse_ruamel(paths: list[str]) -> int:
+    from ruamel.yaml import YAML
+
+    return sum(len(YAML(typ="safe", pure=False).load(Path(p).read_text(encoding="utf-8"))) for p in paths)
 
 
-def timed(fn: Callable[[], Any]) -> float:
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
-
-
-def cpu_seconds() -> float:
-    """CPU time of this process and its finished children (worker pools are joined)."""
-    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
-
-
-def timed_cpu(fn: Callable[[], Any]) -> tuple[float, float]:
-    """Wall-clock and CPU seconds of ``fn``."""
-    cpu = cpu_seconds()
-    wall = timed(fn)
-    return wall, cpu_seconds() - cpu
-
-
-def load() -> str:
-    return f"load average {os.getloadavg()[0]:.2f}"
-
-
-def parallel_parse(files: list[str], jobs: int) -> float:
+def parse_only(parser: str, folder: str, jobs: int) -> None:
+    """Parse every YAML file under ``folder`` on ``jobs`` processes (the baseline process)."""
+    files = sorted(str(p) for p in Path(folder).rglob("*.yaml"))
     chunks = [files[i::jobs] for i in range(jobs)]
-
-    def run() -> None:
-        with ProcessPoolExecutor(jobs) as pool:
-            list(pool.map(_parse_chunk, chunks))
-
-    return timed(run)
+    fn = _parse_libyaml if parser == "libyaml" else _parse_ruamel
+    with ProcessPoolExecutor(jobs) as pool:
+        list(pool.map(fn, chunks))
 
 
-def stages(files: list[Path]) -> dict[str, float]:
-    """Milliseconds per file on one process, stage by stage."""
-    from shifan.batch.rows import summary_row
-    from shifan.batch.worker import cached_rubric
-    from shifan.evaluate.pipeline import check_loaded
-    from shifan.load.application import _ADAPTER, consistency_problems, load_application
-    from shifan.read import yamldoc as yamlio
-    from shifan.review import reconcile
+def _fresh(folder: Path) -> Path:
+    shutil.rmtree(folder, ignore_errors=True)
+    return folder
 
-    rubric = cached_rubric("national/institution")
-    raws = [f.read_bytes() for f in files]
-    per = 1000 / len(files)
-    out: dict[str, float] = {}
-    out["C safe parse"] = timed(lambda: [YAML(typ="safe", pure=False).load(r.decode()) for r in raws]) * per
-    docs: list[Any] = []
-    out["parse_document (parse + limits)"] = (
-        timed(lambda: docs.extend(yamlio.parse_document(r, f) for r, f in zip(raws, files, strict=True))) * per
+
+def _xlsx_reader(spec: str) -> Callable[[Path], Any]:
+    if spec == "openpyxl":
+        import openpyxl
+
+        def read(path: Path) -> Any:
+            workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            try:
+                return [list(row) for sheet in workbook.worksheets for row in sheet.iter_rows(values_only=True)]
+            finally:
+                workbook.close()
+
+        return read
+    module, _, name = spec.partition(":")
+    return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
+
+
+def xlsx_row(work: Path, rows: int, reader_spec: str, runs: int) -> None:
+    import openpyxl
+    import yaml
+
+    header = [
+        "姓名",
+        "性别",
+        "出生日期",
+        "岗位",
+        "职称",
+        "执业证书编号",
+        "注册日期",
+        "入职日期",
+        "学历",
+        "是否全职",
+        "培训学时",
+        "备注",
+    ]
+    table = [
+        [f"员工{i:04d}", "女" if i % 2 else "男", f"19{60 + i % 40}-0{1 + i % 9}-1{i % 10}", "护理员", "初级",
+         f"ZY{i:08d}", "2020-03-01", "2021-05-01", "大专", "是", 24 + i % 12, ""]
+        for i in range(rows)
+    ]  # fmt: skip
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(header)
+    for row in table:
+        sheet.append(row)
+    xlsx = work / "roster.xlsx"
+    book.save(xlsx)
+    as_yaml = work / "roster.yaml"
+    as_yaml.write_text(
+        yaml.safe_dump({"staff": [dict(zip(header, row, strict=True)) for row in table]}, allow_unicode=True),
+        encoding="utf-8",
     )
-    apps: list[Any] = []
-    out["schema validation"] = timed(lambda: apps.extend(_ADAPTER.validate_python(d.data) for d in docs)) * per
-    out["consistency checks"] = (
-        timed(lambda: [consistency_problems(a, f.parent) for a, f in zip(apps, files, strict=True)]) * per
+    read = _xlsx_reader(reader_spec)
+    xlsx_ms, yaml_ms = [], []
+    for _ in range(runs):
+        start = time.perf_counter()
+        read(xlsx)
+        xlsx_ms.append(1000 * (time.perf_counter() - start))
+        start = time.perf_counter()
+        yaml.load(as_yaml.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+        yaml_ms.append(1000 * (time.perf_counter() - start))
+    x, y = statistics.median(xlsx_ms), statistics.median(yaml_ms)
+    print(
+        f"4. XLSX read ({reader_spec}), {rows}-row roster, {xlsx.stat().st_size / 1024:.0f} KB: {x:.1f} ms per workbook; "
+        f"the same table as YAML with libyaml {y:.1f} ms: {x / y:.2f}x"
     )
-    loaded = [load_application(f) for f in files]
-    checked: list[Any] = []
-    out["evaluate"] = timed(lambda: checked.extend(check_loaded(item, rubric) for item in loaded)) * per
-    merged: list[Any] = []
-    out["reconcile"] = timed(lambda: merged.extend(reconcile(c, []) for c in checked)) * per
-    out["summary row"] = (
-        timed(lambda: [summary_row("x.yaml", "x", c, r) for c, r in zip(checked, merged, strict=True)]) * per
-    )
-    from shifan.present.json_output import applicant_json
 
-    out["JSON text"] = (
-        timed(lambda: [applicant_json("x.yaml", c, r) for c, r in zip(checked, merged, strict=True)]) * per
-    )
-    return out
+
+def mb(kb: int) -> str:
+    return f"{kb / 1024:.0f} MiB"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="shifan batch benchmark")
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--pdf-count", type=int, default=24)
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--runs", type=int, default=2, help="rounds of the --no-pdf rows")
+    parser.add_argument("--src", type=Path, default=ROOT / "src")
+    parser.add_argument("--skip-pdf", action="store_true")
+    parser.add_argument("--xlsx-rows", type=int, default=500)
+    parser.add_argument("--xlsx-reader", default="openpyxl")
+    parser.add_argument("--parse-only", nargs=2, metavar=("PARSER", "FOLDER"), help=argparse.SUPPRESS)
     args = parser.parse_args()
-    sys.path.insert(0, str(ROOT / "src"))
+    if args.parse_only:
+        parse_only(args.parse_only[0], args.parse_only[1], args.jobs)
+        return
 
-    from shifan.batch import run_batch
-    from shifan.present.formats import applicant_writers
-    from shifan.present.summary import SUMMARY
-
+    env = shifan_env(args.src)
     gen = _generator()
     work = Path(tempfile.mkdtemp(prefix="shifan-bench-"))
     try:
         source = work / "in"
         gen.generate(source, args.count, seed=1, counties=0, reviews=False)
-        files = sorted(str(p) for p in (source / "institutions").glob("*.yaml"))
-        print(f"{len(files)} generated applications, {args.jobs} processes, {os.cpu_count()} CPUs")
-
-        print(f"   before: {load()}")
-        parse_parallel = parallel_parse(files, args.jobs)
-        full = timed(
-            lambda: run_batch(
-                source, work / "out", writers=applicant_writers(["json"]), summary=SUMMARY, jobs=args.jobs
-            )
-        )
-        rerun = timed(
-            lambda: run_batch(
-                source, work / "out", writers=applicant_writers(["json"]), summary=SUMMARY, jobs=args.jobs
-            )
-        )
-        print("\n1. Evaluation without PDFs vs parsing only")
-        print(f"   parse only (C safe loader, {args.jobs} processes): {parse_parallel:7.2f} s")
-        print(f"   shifan batch --no-pdf ({args.jobs} processes):       {full:7.2f} s")
-        print(f"   ratio: {full / parse_parallel:.2f}x   (target <= 1.5x)")
-        print("   one process, per file (ms):")
-        timings = stages([Path(f) for f in files[:300]])
-        for label, value in timings.items():
-            print(f"     {label:34s} {value:6.2f}")
-        core = sum(v for k, v in timings.items() if k not in ("C safe parse", "JSON text"))
-        parse = timings["C safe parse"]
-        print(f"     core path (read + validate + evaluate + reconcile + row) / parse: {core / parse:.2f}x")
-        print(f"     with the JSON text of the result: {(core + timings['JSON text']) / parse:.2f}x")
-
-        print("\n3. No-change rerun vs full run (no PDFs)")
-        print(f"   full {full:.2f} s, rerun {rerun:.2f} s: {100 * rerun / full:.1f} %   (target <= 5 %)")
-
-        print("\n2. Full batch with PDFs, 1 vs 2 workers")
-        pdf_source = work / "pdf"
-        gen.generate(pdf_source, args.pdf_count, seed=2, counties=0, reviews=True)
-        run_batch(
-            pdf_source,
-            work / "warm",
-            reviews_dir=pdf_source / "reviews",
-            writers=applicant_writers(["json", "pdf"]),
-            summary=SUMMARY,
-            jobs=1,
-        )  # font subsets cached once
-        print(f"   before: {load()} (other processes on this machine compete for the same CPUs)")
-        one, one_cpu = timed_cpu(
-            lambda: run_batch(
-                pdf_source,
-                work / "pdf1",
-                reviews_dir=pdf_source / "reviews",
-                writers=applicant_writers(["json", "pdf"]),
-                summary=SUMMARY,
-                jobs=1,
-            )
-        )
-        two, two_cpu = timed_cpu(
-            lambda: run_batch(
-                pdf_source,
-                work / "pdf2",
-                reviews_dir=pdf_source / "reviews",
-                writers=applicant_writers(["json", "pdf"]),
-                summary=SUMMARY,
-                jobs=2,
-            )
-        )
-        print(f"   {args.pdf_count} applications with reviews and PDFs:")
-        print(f"     1 worker  {one:6.2f} s wall, {one_cpu:6.2f} s CPU")
-        print(f"     2 workers {two:6.2f} s wall, {two_cpu:6.2f} s CPU   ({load()})")
-        print(f"   speed-up {one / two:.2f}x wall clock   (target >= 1.8x)")
+        apps = source / "institutions"
+        print(f"source {args.src}; {args.count} generated applications, {args.jobs} processes; {load()}")
+        me = [sys.executable, str(Path(__file__).resolve()), "--jobs", str(args.jobs), "--parse-only"]
+        batch = shifan("batch", str(source), "-o", str(work / "out"), "--no-pdf", "-j", str(args.jobs))
+        libyaml = lambda: run([*me, "libyaml", str(apps)])  # noqa: E731
+        ruamel = lambda: run([*me, "ruamel", str(apps)])  # noqa: E731
+        libyaml(), ruamel()  # warm-up (file cache, bytecode)
+        # One full batch per round serves every comparison; rounds alternate the processes.
+        full = Pair("batch --no-pdf vs libyaml parse only", [], [])
+        vs_ruamel = Pair("batch --no-pdf vs ruamel parse only", [], [])
+        rerun = Pair("no-change rerun vs full run", [], [])
+        for _ in range(args.runs):
+            shutil.rmtree(work / "out", ignore_errors=True)
+            whole = run(batch, env, memory=True)
+            full.a.append(whole)
+            full.b.append(libyaml())
+            vs_ruamel.a.append(whole)
+            vs_ruamel.b.append(ruamel())
+            rerun.a.append(run(batch, env, memory=True))
+            rerun.b.append(whole)
+        print("1. Evaluation without PDFs vs parsing only")
+        print("   " + full.line("<= 2.0x"))
+        print("   " + vs_ruamel.line())
         print(
-            f"   CPU time grows {100 * (two_cpu / one_cpu - 1):.0f} % with 2 workers: on 2 idle cores the speed-up "
-            f"would be about {2 * one_cpu / two_cpu:.2f}x"
+            f"   peak RSS of the batch: parent {mb(max(t.parent_kb for t in full.a))}, "
+            f"largest worker {mb(max(t.worker_kb for t in full.a))}; "
+            f"CPU {statistics.median(t.cpu for t in full.a):.1f} s per full run"
         )
-        pdf_rerun = timed(
-            lambda: run_batch(
-                pdf_source,
-                work / "pdf2",
-                reviews_dir=pdf_source / "reviews",
-                writers=applicant_writers(["json", "pdf"]),
-                summary=SUMMARY,
-                jobs=2,
-            )
-        )
-        print(f"   no-change rerun with PDFs: {pdf_rerun:.2f} s = {100 * pdf_rerun / two:.1f} % of the full run")
+        print(f"2. {rerun.line('<= 0.02x')}  (rerun peak parent RSS {mb(max(t.parent_kb for t in rerun.a))})")
+
+        if not args.skip_pdf:
+            pdf_source = work / "pdf"
+            gen.generate(pdf_source, args.pdf_count, seed=2, counties=0, reviews=True)
+            reviews = ("--reviews", str(pdf_source / "reviews"))
+            run(
+                shifan("batch", str(pdf_source), *reviews, "-o", str(work / "warm"), "-j", "1"), env
+            )  # font subsets cached
+            print(f"3. Batch with PDFs, {args.pdf_count} applications with reviews; {load()}")
+            timings: dict[int, Timing] = {}
+            for jobs in (1, 2, 4):
+                out = _fresh(work / f"pdf{jobs}")
+                command = shifan("batch", str(pdf_source), *reviews, "-o", str(out), "-j", str(jobs))
+                timings[jobs] = run(command, env, memory=True)
+                t = timings[jobs]
+                print(
+                    f"   {jobs} worker(s) {t.wall:6.2f} s wall, {t.cpu:6.2f} s CPU, "
+                    f"peak RSS parent {mb(t.parent_kb)}, largest worker {mb(t.worker_kb)}"
+                )
+            for jobs in (2, 4):
+                print(
+                    f"   1 -> {jobs} workers: {timings[1].wall / timings[jobs].wall:.2f}x wall   (target 1.9x for 2 on 2 cores)"
+                )
+            print(f"   {load()}")
+        xlsx_row(work, args.xlsx_rows, args.xlsx_reader, 5)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -306,3 +306,16 @@ def test_renders_stay_identical_after_hostile_documents(small: tuple[pdf.Rendere
     for snippet in HOSTILE:
         render(f"<p>正文</p>{snippet}")
     assert render().data == small[0].data
+
+
+def test_weasyprint_loads_every_library_it_finds_without_find_library() -> None:
+    """The import shortcut loads the same C libraries as a plain import and restores ctypes."""
+    import ctypes.util
+
+    from weasyprint.text import ffi
+
+    import shifan.present.report.pdf  # noqa: F401
+
+    assert ctypes.util.find_library.__module__ == "ctypes.util"
+    for name in ("gobject", "pango", "harfbuzz", "harfbuzz_subset", "fontconfig", "pangoft2"):
+        assert getattr(ffi, name) is not None, name

@@ -3,7 +3,9 @@
 Exit codes are the members of :class:`shifan.errors.ExitCode`; an internal defect is reported
 without a traceback unless ``--debug`` is given.
 
-Subcommands live in the modules of this package; each module lists its commands in ``COMMANDS``.
+Subcommands live in the modules of this package. They are imported only when named on the command
+line (``COMMANDS`` maps each name to its module and its one-line help), so ``shifan -h`` and a
+plain ``check`` do not pay for PDF, spreadsheet, batch or review machinery they never use.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ from __future__ import annotations
 import importlib
 import json
 import logging
-import pkgutil
 import sys
 from typing import Any
 
@@ -25,9 +26,56 @@ translation.install()
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
+# name -> (module under shifan.cli, attribute, the one-line help shown by ``shifan -h``).
+# A test checks each line against the command's own help, so the two cannot drift.
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "batch": ("batch", "batch", "批量评价目录下的全部申报文件（评审意见表由 --reviews 目录提供）。"),
+    "check": ("check", "check", "核验并评分一个申报文件（示范机构或示范县）。"),
+    "convert": ("convert", "convert", "在 YAML 与 Excel 工作簿（.xlsx）之间转换申报文件。"),
+    "criteria": ("criteria", "criteria", "查看和校验评分标准（rubric）。"),
+    "evidence": (
+        "evidence",
+        "evidence",
+        "材料清单：每项指标需要哪些佐证材料、已附哪些文件、还缺哪些，以及未对应任何指标的附件。",
+    ),
+    "init": ("setup", "init", "生成带中文填写说明的申报数据模板（YAML 或 Excel 工作簿）。"),
+    "recommend": (
+        "recommend",
+        "recommend",
+        "生成拟推荐名单：仅具备申报资格者按得分排序，按名额和最低分取舍，其余列入附件并写明原因。",
+    ),
+    "report": ("report", "report", "生成 PDF、Word（.docx）或 HTML 预览报告。"),
+    "review": ("review", "review", "专家评审：生成评审意见表、申报文件修改后刷新、多名专家评分合议。"),
+    "serve": (
+        "serve",
+        "serve",
+        "启动申报评审工作台（网页版）：申报单位填报、专家评审、省级工作人员生成拟推荐名单。",
+    ),
+    "schema": ("setup", "schema", "输出申报文件或评分标准的 JSON Schema，供编辑器自动补全和校验 YAML。"),
+}
+
 
 class ShifanGroup(click.Group):
-    """A group that turns shifan's own errors into messages and exit codes, in one place."""
+    """A group that loads each command on first use and turns shifan's errors into exit codes.
+
+    Commands are listed in :data:`COMMANDS`; one is imported only when it runs or its own help is
+    shown, and the group's help is drawn from the table without importing any of them.
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            module, attribute, _ = COMMANDS[cmd_name]
+            command = getattr(importlib.import_module(f"{__name__}.{module}"), attribute)
+            self.add_command(command, cmd_name)
+        return self.commands.get(cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name][2]) for name in sorted(COMMANDS)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -79,16 +127,6 @@ def cli(ctx: click.Context, debug: bool) -> None:
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
     logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-
-
-def _register() -> None:
-    for module in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        loaded = importlib.import_module(f"{__name__}.{module.name}")
-        for command in getattr(loaded, "COMMANDS", []):
-            cli.add_command(command)
-
-
-_register()
 
 
 def main() -> None:

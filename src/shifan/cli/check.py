@@ -10,9 +10,7 @@ import click
 
 from shifan.cli.params import as_of_option, criteria_option, echo_json, format_option, terminal_style
 from shifan.errors import ExitCode
-from shifan.evaluate.compare import compare_application
 from shifan.evaluate.pipeline import check_application
-from shifan.present.compare_text import render_comparison
 from shifan.present.json_output import envelope, result_json
 from shifan.present.rollup_text import render_rollup
 from shifan.present.text import render_result
@@ -39,6 +37,9 @@ def check(
     退出码：0 具备申报资格；1 不具备或暂不能确认；2 文件有误或用法错误。
     """
     if compare is not None:
+        from shifan.evaluate.compare import compare_application
+        from shifan.present.compare_text import render_comparison
+
         comparison = compare_application(application, criteria=criteria, compare=compare, as_of=as_of)
         if fmt == "json":
             data = comparison.model_dump(mode="json")

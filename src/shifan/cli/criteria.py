@@ -8,12 +8,11 @@ import click
 
 from shifan.cli.params import echo_json, format_option
 from shifan.errors import InputError, Problem, UsageError
-from shifan.evaluate.rubric_diff import diff_rubrics
 from shifan.files import atomic_write_text, criteria_dir
 from shifan.load.rubric import load_rubric, shipped_rubric_ids
-from shifan.present.diff_text import render_diff
-from shifan.present.reference import render_reference, render_rubric_extras
 from shifan.present.text import pad, render_rubric
+
+# The diff engine and the reference renderer are imported by the subcommands that use them.
 
 
 @click.group("criteria")
@@ -35,6 +34,8 @@ def list_rubrics() -> None:
 @format_option
 def show(rubric: str, fmt: str) -> None:
     """显示生效的评分标准（overlay 已合并）：指标、要求、分值、出处和参数是否为默认值。"""
+    from shifan.present.reference import render_rubric_extras
+
     effective = load_rubric(rubric)
     if fmt == "json":
         echo_json({"sha256": effective.sha256, **effective.model_dump(mode="json", by_alias=True)})
@@ -77,6 +78,9 @@ def diff(base: str, other: str | None, fmt: str) -> None:
       shifan criteria diff anhui/institution
       shifan criteria diff national/institution anhui/centre --format json
     """
+    from shifan.evaluate.rubric_diff import diff_rubrics
+    from shifan.present.diff_text import render_diff
+
     first = load_rubric(base)
     if other is None:
         if len(first.chain) < 2:
@@ -98,6 +102,8 @@ def reference(output: Path | None) -> None:
 
     仓库中的 docs/rubric-reference.md 由本命令生成：shifan criteria reference -o docs/rubric-reference.md
     """
+    from shifan.present.reference import render_reference
+
     ordered = sorted(shipped_rubric_ids(), key=lambda r: (not r.startswith("national/"), r))
     text = render_reference([load_rubric(r) for r in ordered])
     if output is None:

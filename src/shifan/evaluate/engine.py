@@ -17,6 +17,7 @@ from shifan.evaluate.result import (
     PriorityResult,
     RubricInfo,
     SectionResult,
+    trusted,
 )
 from shifan.rules.application import InstitutionApplication, RegionApplication
 from shifan.rules.checks.base import Check, Context, Outcome
@@ -150,7 +151,12 @@ def _criterion(
     kinds, way = _evidence_kinds(app, criterion, outcome)
     attached = [a for a in app.attachments if a.type in kinds]
     evidence = [
-        EvidenceUse(type=kind, title=rubric.evidence_types[kind], files=[a.path for a in attached if a.type == kind])
+        trusted(
+            EvidenceUse,
+            type=kind,
+            title=rubric.evidence_types[kind],
+            files=[a.path for a in attached if a.type == kind],
+        )
         for kind in kinds
     ]
     missing = [e.title for e in evidence if not e.files]
@@ -167,21 +173,25 @@ def _criterion(
 
     static = _static(rubric)[criterion.id]
     parameters = static.parameters
-    return CriterionResult(
+    # Built from values that were validated already (rubric, application) or computed here, so
+    # the model is constructed without validating again; numbers are made floats as validation would.
+    self_score = app.self_scores.get(criterion.id)
+    return trusted(
+        CriterionResult,
         id=criterion.id,
         title=criterion.title,
         section=section,
         requirement=static.requirement,
         gate=criterion.gate,
         status=status,
-        points=round_points(points),
-        max_points=criterion.points,
+        points=float(round_points(points)),
+        max_points=float(criterion.points),
         observed=outcome.observed,
         expected=outcome.expected,
         reason=reason,
-        details=outcome.details,
-        value=outcome.value,
-        self_score=app.self_scores.get(criterion.id),
+        details=list(outcome.details),
+        value=None if outcome.value is None else float(outcome.value),
+        self_score=None if self_score is None else float(self_score),
         evidence=evidence,
         missing_evidence=missing,
         source=static.source,

@@ -3,12 +3,33 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, Field
 
 from shifan.rules.params import ParamStatus
 from shifan.rules.vocab import Status, Verdict
+
+M = TypeVar("M", bound=BaseModel)
+_set = object.__setattr__
+
+
+def trusted(cls: type[M], **values: Any) -> M:
+    """An instance of ``cls`` from values of the declared types that the engine built itself.
+
+    Every field must be given. Nothing is validated again: this costs a quarter of validation
+    and a tenth of pydantic's ``model_construct`` (which fills defaults and resolves aliases),
+    and the result is the same instance (tests compare both ways of building). Values read
+    from files are validated where they are read, never here.
+    """
+    if len(values) != len(cls.model_fields):
+        raise TypeError(f"{cls.__name__}: every field must be given, missing {set(cls.model_fields) - set(values)}")
+    model = cls.__new__(cls)
+    _set(model, "__dict__", values)
+    _set(model, "__pydantic_fields_set__", set(values))
+    _set(model, "__pydantic_extra__", None)
+    _set(model, "__pydantic_private__", None)
+    return model
 
 
 class ParameterBrief(BaseModel):

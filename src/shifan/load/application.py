@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -131,9 +132,26 @@ def _short(text: str) -> str:
     return text if len(text) <= 80 else text[:77] + "…"
 
 
+def _realpath(joined: str, folders: dict[str, str]) -> str:
+    """``os.path.realpath(joined, strict=True)``, resolving each folder once per file: when the
+    last component is a plain name that is not a symbolic link, the path is its resolved folder
+    plus that name. Anything else takes the full resolution."""
+    head, leaf = os.path.split(joined)
+    if leaf in ("", ".", ".."):
+        return os.path.realpath(joined, strict=True)
+    folder = folders.get(head)
+    if folder is None:
+        folder = folders[head] = os.path.realpath(head, strict=True)
+    candidate = os.path.join(folder, leaf)
+    if stat.S_ISLNK(os.lstat(candidate).st_mode):
+        return os.path.realpath(joined, strict=True)
+    return candidate
+
+
 def _attachments(app: InstitutionApplication | RegionApplication, folder: Path) -> Iterator[Finding]:
     root = os.path.realpath(folder)
     prefix = root.rstrip(os.sep) + os.sep
+    folders: dict[str, str] = {}
     for i, attachment in enumerate(app.attachments):
         key: KeyPath = ("attachments", i, "path")
         raw = attachment.path
@@ -148,7 +166,7 @@ def _attachments(app: InstitutionApplication | RegionApplication, folder: Path) 
             # realpath follows every symlink, so a link pointing out of the folder is caught too;
             # strict, so that link loops and over-long names raise instead of passing unnoticed
             try:
-                resolved = os.path.realpath(joined, strict=True)
+                resolved = _realpath(joined, folders)
             except FileNotFoundError:
                 resolved = os.path.realpath(joined)
             inside = resolved.startswith(prefix)

@@ -28,7 +28,7 @@ from shifan.batch.model import ApplicantWriter, Evaluated
 from shifan.errors import OutputError, UsageError
 from shifan.evaluate.pipeline import Checked
 from shifan.files import atomic_write_text
-from shifan.present.json_output import applicant_json
+from shifan.present.applicant_json import applicant_json
 from shifan.present.recommendation import OUTPUTS as RECOMMENDATION_OUTPUTS
 from shifan.present.recommendation import Published
 from shifan.present.report.build import (

@@ -2,19 +2,20 @@
 
 ``shifan check --format json``, ``shifan review show --format json`` and the per-applicant JSON of
 ``shifan batch`` all carry the same ``schema_version``; it goes up by one when a field changes
-incompatibly (docs/json-output.md).
+incompatibly (docs/json-output.md). The per-applicant document of a batch is in
+:mod:`shifan.present.applicant_json`, so a plain ``check`` does not load the review models.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, Field
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
-from shifan.evaluate.pipeline import Checked
-from shifan.evaluate.rollup import Rollup
-from shifan.review.reconcile import ReconciledResult
+    from shifan.evaluate.pipeline import Checked
+    from shifan.review.reconcile import ReconciledResult
 
 JSON_SCHEMA_VERSION = 1
 
@@ -48,24 +49,6 @@ def result_json(checked: Checked) -> str:
 def reconciled_json(checked: Checked, reconciled: ReconciledResult) -> str:
     """The reconciled result exactly as ``shifan review show --format json`` prints it."""
     return dumps(with_rollup(reconciled.model_dump(mode="json"), checked)) + "\n"
-
-
-class ApplicantOutput(ReconciledResult):
-    """The per-applicant JSON of a batch: the reconciled result, the file it came from, and a
-    county's roll-up."""
-
-    schema_version: int = JSON_SCHEMA_VERSION
-    file: str = Field(description="申报文件（相对批处理目录）")
-    rollup: Rollup | None = None
-
-
-def applicant_json(file: str, checked: Checked, reconciled: ReconciledResult) -> str:
-    """The per-applicant JSON text of a batch."""
-    values = {name: getattr(reconciled, name) for name in ReconciledResult.model_fields}
-    output = ApplicantOutput.model_construct(
-        **values, schema_version=JSON_SCHEMA_VERSION, file=file, rollup=checked.rollup
-    )
-    return output.model_dump_json(indent=2) + "\n"  # pydantic's encoder: 4x faster than json.dumps
 
 
 def model_json(model: BaseModel) -> str:

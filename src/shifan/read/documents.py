@@ -13,7 +13,6 @@ from pathlib import Path
 from shifan.errors import InputError, Problem, ProblemList, display_path
 from shifan.files import open_regular
 from shifan.read.text import EARLIEST, LATEST, MAX_REPORTED, dates_out_of_range, refused_in_data
-from shifan.read.xlsxdoc import load_workbook_document
 from shifan.read.xlsxlayout import WorkbookLayout
 from shifan.read.yamldoc import Document, load_document
 
@@ -54,6 +53,8 @@ def load_input(path: Path, layouts: Sequence[WorkbookLayout], *, what: str = "�
             message = f"这是{name}，不是申报数据；shifan 读取 .yaml 或 .xlsx 文件"
             raise InputError([Problem(display_path(path), None, None, "", message)], what=what)
     if path.suffix.lower() in WORKBOOK_SUFFIXES or head.startswith(ZIP_MAGIC):
+        from shifan.read.xlsxdoc import load_workbook_document  # openpyxl only for a workbook
+
         return _checked_text(load_workbook_document(path, layouts, what=what), what)
     return load_document(path, what=what)
 

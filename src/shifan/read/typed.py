@@ -21,7 +21,7 @@ from shifan.errors import Problem, ProblemList
 from shifan.files import sha256_bytes
 from shifan.read.documents import load_input
 from shifan.read.problems import problems_from_validation
-from shifan.read.xlsxdoc import WorkbookDocument
+from shifan.read.workbookdoc import WorkbookDocument
 from shifan.read.xlsxlayout import WorkbookLayout
 from shifan.read.yamldoc import Document, load_document
 from shifan.read.yamlsyntax import KeyPath

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +24,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from shifan.errors import InputError, Problem, display_path
 from shifan.files import NotRegularFileError, read_limited
+from shifan.read.workbookdoc import WorkbookDocument
 from shifan.read.xlsxarchive import MAX_WORKBOOK_BYTES, check_archive, refuse
 from shifan.read.xlsxcells import NO_WORDS, YES_WORDS, Cell, as_text, plain, read_cell
 from shifan.read.xlsxlayout import (
@@ -37,49 +37,12 @@ from shifan.read.xlsxlayout import (
     WorkbookLayout,
     keyed_path,
 )
-from shifan.read.yamldoc import Document
 from shifan.read.yamlsyntax import KeyPath, dotted
 
 #: Most rows read from one sheet (an institution with 4 500 staff fits easily).
 MAX_ROWS = 20_000
 #: Most columns of one sheet.
 MAX_COLUMNS = 100
-
-
-@dataclass
-class WorkbookDocument(Document):
-    """A workbook read into plain data; positions are (row, column) on a named sheet."""
-
-    raw: bytes = b""
-    cells: dict[KeyPath, Cell] = field(default_factory=dict)
-    layout: WorkbookLayout | None = None
-    #: Cells that could not be read (a formula, an unknown header, a certificate of no one): the
-    #: caller reports them together with the validation's problems, all at once.
-    problems: list[Problem] = field(default_factory=list)
-
-    def cell(self, path: Sequence[str | int]) -> Cell | None:
-        """The cell (or sheet) of the deepest part of ``path`` the workbook holds."""
-        parts = tuple(path)
-        while parts:
-            found = self.cells.get(parts) or self.cells.get(tuple(str(p) for p in parts))
-            if found is not None:
-                return found
-            parts = parts[:-1]
-        return None
-
-    def position(self, path: Sequence[str | int]) -> tuple[int | None, int | None]:
-        found = self.cell(path)
-        return (found[1], found[2]) if found else (None, None)
-
-    def canonical(self, path: Sequence[str | int]) -> KeyPath:
-        return tuple(path)
-
-    def problem(self, path: Sequence[str | int], message: str, *, found: str = "", expected: str = "") -> Problem:
-        where = self.cell(path)
-        if where is None:
-            return Problem(self.display, None, None, dotted(path), message, found, expected)
-        sheet, row, column = where
-        return Problem(self.display, row, column, dotted(path), message, found, expected, sheet=sheet)
 
 
 def _put(target: dict[str, Any], key: KeyPath, value: Any) -> None:

@@ -1,7 +1,9 @@
 """Reading YAML files: fast parsing, and exact positions when something must be reported.
 
-A file is parsed with ruamel's safe loader (C-accelerated when ``ruamel.yaml.clib`` is present),
-after its size, nesting, aliases and node count are checked against the limits below. Only when a
+A file is parsed by libyaml through PyYAML with ruamel's YAML 1.2 resolution
+(:mod:`shifan.read.yamlfast`); a file that needs more (a rarer form, or a problem to report) is
+parsed again with ruamel's safe loader. Size, nesting, aliases and node count are checked
+against the limits below before anything is built. Only when a
 problem has to be reported is it composed again into nodes, which know their line and column, so
 valid files pay nothing for good error messages; :mod:`shifan.read.yamlsyntax` explains what went wrong.
 """
@@ -35,6 +37,7 @@ from shifan.read.text import (
     refused_in_data,
     refused_in_text,
 )
+from shifan.read.yamlfast import Unusual, fast_load
 from shifan.read.yamlmistakes import mistakes
 from shifan.read.yamlsyntax import (
     KeyPath,
@@ -316,9 +319,10 @@ def parse_document(raw: bytes, path: Path, *, what: str = "输入文件") -> Doc
     if refused:
         raise InputError(refused, what=what)
     problems = ProblemList(what)
-    aliases, first_alias = _prescan(text, display, what) if _may_exceed_limits(text) else (0, None)
+    risky = _may_exceed_limits(text)
+    aliases, first_alias = _prescan(text, display, what) if risky else (0, None)
     try:
-        data = YAML(typ="safe").load(text)
+        data = _load(text, fast=not risky)
     except YAMLError as error:
         raise InputError([syntax_problem(display, error, text)], what=what) from None
     except RecursionError:
@@ -333,7 +337,8 @@ def parse_document(raw: bytes, path: Path, *, what: str = "输入文件") -> Doc
         problems.append(
             Problem(display, mistake.line, mistake.column, key, mistake.message, mistake.found, mistake.expected)
         )
-    _check_limits(data, display, problems.problems)
+    if risky:  # otherwise the text itself bounds the nesting
+        _check_limits(data, display, problems.problems)
     if aliases and first_alias is not None and not problems:
         size = _expanded_size(data)
         line, column = first_alias.start_mark.line + 1, first_alias.start_mark.column + 1
@@ -354,6 +359,16 @@ def parse_document(raw: bytes, path: Path, *, what: str = "输入文件") -> Doc
         problems.append(document.problem(key_path, "日期超出范围", found=day.isoformat(), expected=expected))
     problems.raise_if_any()
     return document
+
+
+def _load(text: str, *, fast: bool) -> Any:
+    """The data of ``text``: by libyaml when ``fast`` and the text has nothing unusual, else by ruamel."""
+    if fast:
+        try:
+            return fast_load(text)
+        except Unusual:
+            pass
+    return YAML(typ="safe").load(text)
 
 
 def non_finite(data: Any) -> Iterator[tuple[KeyPath, float]]:

@@ -16,25 +16,50 @@
 
 from __future__ import annotations
 
+import contextlib
+import ctypes.util
 import datetime as dt
 import html as html_lib
 import logging
 import multiprocessing.util
 import shutil
+import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from weasyprint import CSS, HTML, Attachment
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from shifan.errors import FontMissingError, RenderError, ShifanError
-from shifan.files import atomic_write_bytes
-from shifan.present.report import fonts
-from shifan.present.report.fonts import ASSET_SCHEME, FontKit
+@contextlib.contextmanager
+def _direct_library_lookup() -> Iterator[None]:
+    """While WeasyPrint loads its C libraries on Linux, a library name that ``dlopen`` cannot
+    load is not looked up again with ``ctypes.util.find_library``.
+
+    WeasyPrint tries several names per library (Windows and macOS ones first) and cffi runs
+    ``find_library`` for each miss, which starts ``ldconfig`` and ``gcc``: about 0.3 s of the
+    import, more on a busy machine. The Linux names in each list (``libpango-1.0.so.0``) are
+    loaded by ``dlopen`` directly, which searches what ``find_library`` would report."""
+    if not sys.platform.startswith("linux"):
+        yield
+        return
+    original = ctypes.util.find_library
+    ctypes.util.find_library = lambda name: None
+    try:
+        yield
+    finally:
+        ctypes.util.find_library = original
+
+
+with _direct_library_lookup():
+    from weasyprint import CSS, HTML, Attachment
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from shifan.errors import FontMissingError, RenderError, ShifanError  # noqa: E402
+from shifan.files import atomic_write_bytes  # noqa: E402
+from shifan.present.report import fonts  # noqa: E402
+from shifan.present.report.fonts import ASSET_SCHEME, FontKit  # noqa: E402
 
 if TYPE_CHECKING:
     from shifan.present.report.build import DataFile

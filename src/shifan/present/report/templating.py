@@ -9,6 +9,7 @@ built-in template, so a user's template can extend the one it replaces.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from jinja2 import (
@@ -57,7 +58,10 @@ def lines(text: str) -> Markup:
     return Markup("<br>").join(escape(part) for part in str(text).splitlines())
 
 
+@functools.lru_cache(maxsize=8)
 def make_environment(user_templates: Path | None = None) -> SandboxedEnvironment:
+    """The environment for ``user_templates``, made once per process: its compiled templates are
+    kept and recompiled only when their file changes (Jinja checks the modification time)."""
     builtin = FileSystemLoader(str(report_templates_dir()))
     loaders: list[BaseLoader] = [PrefixLoader({"default": builtin}, delimiter=":")]
     if user_templates is not None:

@@ -1,0 +1,93 @@
+"""Command latency benchmark (not a test): whole processes, paired, ratios measured in one run.
+
+    python bench/bench_cli.py [--runs 7] [--src DIR]
+
+* ``shifan -h``, ``shifan check <sample> --format json`` and ``shifan criteria list`` against the
+  import floor ``python -c "import click, pydantic, ruamel.yaml"`` (targets 1.3x, 1.6x);
+* ``shifan report self`` of the 7-page sample as PDF against the same report as HTML (target 2.0x).
+
+``--src`` points at another checkout's ``src`` folder to measure it with the same script;
+``--against DIR`` adds rows timing each command against the same command of the checkout whose
+``src`` folder is DIR, in alternating pairs (before/after figures from one run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+from paired import ROOT, load, paired, run, shifan, shifan_env
+
+SAMPLE = ROOT / "applications" / "institutions" / "01-kangning-eligible.yaml"
+FLOOR = [sys.executable, "-c", "import click, pydantic, ruamel.yaml"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="shifan command latency benchmark")
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--pdf-runs", type=int, default=3)
+    parser.add_argument("--src", type=Path, default=ROOT / "src")
+    parser.add_argument("--against", type=Path, default=None, help="another checkout's src folder")
+    args = parser.parse_args()
+    env = shifan_env(args.src)
+    print(f"source {args.src}; {load()}")
+    with tempfile.TemporaryDirectory(prefix="shifan-bench-cli-") as tmp:
+        out = Path(tmp)
+        floor = lambda: run(FLOOR, env)  # noqa: E731
+        rows = [
+            (paired("shifan -h vs import floor", lambda: run(shifan("-h"), env), floor, args.runs), "<= 1.3x"),
+            (
+                paired(
+                    "shifan check --format json vs import floor",
+                    lambda: run(shifan("check", str(SAMPLE), "--format", "json"), env),
+                    floor,
+                    args.runs,
+                ),
+                "<= 1.6x",
+            ),
+            (
+                paired(
+                    "shifan criteria list vs import floor",
+                    lambda: run(shifan("criteria", "list"), env),
+                    floor,
+                    args.runs,
+                ),
+                "",
+            ),
+            (
+                paired(
+                    "report self, 7-page PDF vs the same report as HTML",
+                    lambda: run(shifan("report", "self", str(SAMPLE), "-o", str(out / "r.pdf")), env),
+                    lambda: run(shifan("report", "self", str(SAMPLE), "-o", str(out / "r.html")), env),
+                    args.pdf_runs,
+                ),
+                "<= 2.0x",
+            ),
+        ]
+        for pair, target in rows:
+            print(pair.line(target))
+        pdf = out / "r.pdf"
+        print(f"PDF {pdf.stat().st_size / 1024:.1f} KB; {load()}")
+        if args.against is not None:
+            other = shifan_env(args.against)
+            commands = {
+                "-h": ["-h"],
+                "check --format json": ["check", str(SAMPLE), "--format", "json"],
+                "criteria list": ["criteria", "list"],
+                "report self (HTML)": ["report", "self", str(SAMPLE), "-o", str(out / "r.html")],
+                "report self (PDF)": ["report", "self", str(SAMPLE), "-o", str(out / "r.pdf")],
+            }
+            for label, command in commands.items():
+                pair = paired(
+                    f"{label}: this vs {args.against}",
+                    lambda c=command: run(shifan(*c), env),
+                    lambda c=command: run(shifan(*c), other),
+                    args.pdf_runs if "PDF" in label else args.runs,
+                )
+                print(pair.line())
+
+
+if __name__ == "__main__":
+    main()
