@@ -89,9 +89,31 @@ def _root_of(path: Path, rubric_id: str) -> Path:
     return root
 
 
+#: Rubric files read in this process, by path and the file's identity (inode, size, modification
+#: time): an overlay's bases are read once however many rubrics build on them, and a long-running
+#: process (a batch worker, the web server) re-reads a file only when it changes.
+_READ: dict[tuple[str, int, int, int], Loaded[RubricFile]] = {}
+_MAX_READ = 64
+
+
+def _read(path: Path) -> Loaded[RubricFile]:
+    try:
+        info = path.stat()
+    except OSError:
+        return _READER.load(path)  # the reader reports the missing or unreadable file
+    key = (str(path.resolve()), info.st_ino, info.st_size, info.st_mtime_ns)
+    loaded = _READ.get(key)
+    if loaded is None:
+        loaded = _READER.load(path)
+        if len(_READ) >= _MAX_READ:
+            _READ.clear()
+        _READ[key] = loaded
+    return loaded
+
+
 def _resolve(path: Path, chain: list[Path], problems: ProblemList) -> Merged | None:
     try:
-        loaded = _READER.load(path)
+        loaded = _read(path)
     except InputError as error:
         problems.extend(error.problems)
         return None
