@@ -11,6 +11,7 @@ message naming what the field holds (a percentage in a count of beds, a label th
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import types
 import typing
@@ -88,6 +89,71 @@ def alternatives(annotation: Any) -> list[Any]:
     return [annotation]
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """What the walker does with a value of one annotation, worked out once per annotation."""
+
+    options: list[Any]
+    models: list[type[BaseModel]]
+    #: Per model: its fields by the key written in the file (alias or name).
+    fields: dict[type[BaseModel], dict[str, FieldInfo]]
+    item: Any  # list[item]
+    has_item: bool
+    key: Any  # dict[key, value]
+    value: Any
+    has_mapping: bool
+    enum: type[StrEnum] | None
+    literal: frozenset[Any] | None
+    is_date: bool
+    is_bool: bool
+    is_number: bool
+    is_int: bool
+    is_str: bool
+
+
+#: Plans by ``id`` of the annotation; the annotation is kept in the entry so its id stays unique.
+_PLANS: dict[int, tuple[Any, _Plan]] = {}
+
+
+def _plan(annotation: Any) -> _Plan:
+    entry = _PLANS.get(id(annotation))
+    if entry is not None and entry[0] is annotation:
+        return entry[1]
+    options = alternatives(annotation)
+    models = [o for o in options if isinstance(o, type) and issubclass(o, BaseModel)]
+    item: Any = None
+    key: Any = None
+    value: Any = None
+    has_item = has_mapping = False
+    for option in options:
+        origin, args = typing.get_origin(option), typing.get_args(option)
+        if origin is list and args and not has_item:
+            item, has_item = args[0], True
+        if origin is dict and len(args) == 2 and not has_mapping:
+            key, value, has_mapping = args[0], args[1], True
+    enums = [o for o in options if isinstance(o, type) and issubclass(o, StrEnum)]
+    literals = [o for o in options if typing.get_origin(o) is Literal]
+    plan = _Plan(
+        options=options,
+        models=models,
+        fields={m: {(f.alias or name): f for name, f in m.model_fields.items()} for m in models},
+        item=item,
+        has_item=has_item,
+        key=key,
+        value=value,
+        has_mapping=has_mapping,
+        enum=enums[0] if enums else None,
+        literal=frozenset(typing.get_args(literals[0])) if literals else None,
+        is_date=dt.date in options,
+        is_bool=bool in options,
+        is_number=int in options or float in options,
+        is_int=int in options,
+        is_str=str in options,
+    )
+    _PLANS[id(annotation)] = (annotation, plan)
+    return plan
+
+
 def _model_for(value: dict[Any, Any], models: list[type[BaseModel]], path: KeyPath, out: Normalised) -> type[BaseModel]:
     if len(models) == 1:
         return models[0]
@@ -111,51 +177,44 @@ def _model_for(value: dict[Any, Any], models: list[type[BaseModel]], path: KeyPa
 def _walk(value: Any, annotation: Any, path: KeyPath, info: FieldInfo | None, out: Normalised) -> Any:
     if value is None:
         return None
-    options = alternatives(annotation)
-    models = [o for o in options if isinstance(o, type) and issubclass(o, BaseModel)]
-    if models and isinstance(value, dict):
-        model = _model_for(value, models, path, out)
-        fields = {(f.alias or name): f for name, f in model.model_fields.items()}
+    plan = _plan(annotation)
+    if plan.models and isinstance(value, dict):
+        fields = plan.fields[_model_for(value, plan.models, path, out)]
         return {
             k: _walk(v, fields[k].annotation, (*path, k), fields[k], out) if k in fields else v
             for k, v in value.items()
         }
-    for option in options:
-        origin = typing.get_origin(option)
-        args = typing.get_args(option)
-        if origin is list and isinstance(value, list) and args:
-            return [_walk(item, args[0], (*path, i), info, out) for i, item in enumerate(value)]
-        if origin is dict and isinstance(value, dict) and len(args) == 2:
-            result = {}
-            for key, item in value.items():
-                new_key = _key(key, args[0], (*path, key), out) if isinstance(key, str) else key
-                result[new_key] = _walk(item, args[1], (*path, key), info, out)
-            return result
-    return _leaf(value, options, path, info, out)
+    if plan.has_item and isinstance(value, list):
+        return [_walk(item, plan.item, (*path, i), info, out) for i, item in enumerate(value)]
+    if plan.has_mapping and isinstance(value, dict):
+        result = {}
+        for key, item in value.items():
+            new_key = _key(key, plan.key, (*path, key), out) if isinstance(key, str) else key
+            result[new_key] = _walk(item, plan.value, (*path, key), info, out)
+        return result
+    return _leaf(value, plan, path, info, out)
 
 
 def _key(key: str, annotation: Any, path: KeyPath, out: Normalised) -> Any:
     """A mapping's key: a label stands for its code; an unknown one is reported as a key."""
-    enums = [o for o in alternatives(annotation) if isinstance(o, type) and issubclass(o, StrEnum)]
-    return _enum(key, enums[0], path, out, what="键") if enums else key
+    enum = _plan(annotation).enum
+    return _enum(key, enum, path, out, what="键") if enum is not None else key
 
 
-def _leaf(value: Any, options: list[Any], path: KeyPath, info: FieldInfo | None, out: Normalised) -> Any:
-    enums = [o for o in options if isinstance(o, type) and issubclass(o, StrEnum)]
-    if enums and isinstance(value, str):
-        return _enum(value, enums[0], path, out)
-    literals = [o for o in options if typing.get_origin(o) is Literal]
-    if literals:
-        return _literal(value, set(typing.get_args(literals[0])))
-    if dt.date in options:
+def _leaf(value: Any, plan: _Plan, path: KeyPath, info: FieldInfo | None, out: Normalised) -> Any:
+    if plan.enum is not None and isinstance(value, str):
+        return _enum(value, plan.enum, path, out)
+    if plan.literal is not None:
+        return _literal(value, plan.literal)
+    if plan.is_date:
         return _date(value, path, out)
-    if bool in options:
+    if plan.is_bool:
         return _bool(value, path, out)
-    if int in options or float in options:
-        return _number(value, int in options, path, info, out)
-    if str in options and isinstance(value, str) and path and path[-1] == "month":
+    if plan.is_number:
+        return _number(value, plan.is_int, path, info, out)
+    if plan.is_str and isinstance(value, str) and path and path[-1] == "month":
         return _month(value, path, out)
-    if str in options and isinstance(value, str) and path and path[-1] in ("path", "file") and "\\" in value:
+    if plan.is_str and isinstance(value, str) and path and path[-1] in ("path", "file") and "\\" in value:
         return _slashes(value, path, out)
     return value
 
@@ -174,7 +233,7 @@ def _slashes(value: str, path: KeyPath, out: Normalised) -> str:
 _VERDICT_WORDS = {"符合": "pass", "通过": "pass", "合格": "pass", "不符合": "fail", "不通过": "fail", "不合格": "fail"}
 
 
-def _literal(value: Any, allowed: set[Any]) -> Any:
+def _literal(value: Any, allowed: frozenset[Any]) -> Any:
     if isinstance(value, str) and value.strip() in _VERDICT_WORDS and _VERDICT_WORDS[value.strip()] in allowed:
         return _VERDICT_WORDS[value.strip()]
     return value
@@ -184,9 +243,14 @@ def _note(out: Normalised, path: KeyPath, written: Any, read_as: Any) -> None:
     out.notes.append(Note(path, str(written), str(read_as)))
 
 
+@functools.cache
+def _codes(enum: type[StrEnum]) -> frozenset[str]:
+    return frozenset(m.value for m in enum)
+
+
 def _enum(value: str, enum: type[StrEnum], path: KeyPath, out: Normalised, *, what: str = "") -> Any:
     text = value.strip()
-    codes = {m.value for m in enum}
+    codes = _codes(enum)
     if text in codes:
         return text
     wanted = halfwidth(text).replace("(", "（").replace(")", "）")

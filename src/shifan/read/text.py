@@ -104,6 +104,21 @@ def dates_out_of_range(data: Any) -> Iterator[tuple[tuple[str | int, ...], dt.da
             stack.extend(((*path, key if isinstance(key, (str, int)) else str(key)), value) for key, value in items)
 
 
+#: A year as a YAML timestamp starts (the only way a parsed value becomes a date).
+_TIMESTAMP_YEAR = re.compile(r"(?<![0-9])([0-9]{4})-[0-9]{1,2}-[0-9]{1,2}")
+
+
+def may_hold_refused(text: str) -> bool:
+    """False when a YAML text whose raw characters passed :func:`refused_in_text` cannot hold a
+    refused character in its parsed values either: only an escape (``"\\u200b"``) puts one there."""
+    return "\\" in text
+
+
+def may_hold_dates_out_of_range(text: str) -> bool:
+    """False when no timestamp in a YAML text has a year outside :data:`EARLIEST` … :data:`LATEST`."""
+    return any(not EARLIEST.year <= int(year) <= LATEST.year for year in _TIMESTAMP_YEAR.findall(text))
+
+
 def visible(text: str) -> str:
     """``text`` in NFKC form without refused or whitespace characters: what identity comparisons use."""
     return "".join(VALUE.sub("", unicodedata.normalize("NFKC", text)).split())

@@ -34,6 +34,8 @@ from shifan.read.text import (
     MAX_DIGITS,
     MAX_REPORTED,
     dates_out_of_range,
+    may_hold_dates_out_of_range,
+    may_hold_refused,
     refused_in_data,
     refused_in_text,
 )
@@ -352,9 +354,11 @@ def parse_document(raw: bytes, path: Path, *, what: str = "输入文件") -> Doc
         problems.append(Problem(display, 1, 1, "", "文件为空", "只有空白或注释", "YAML 键值映射（键: 值）"))
     problems.raise_if_any()
     document = Document(path=path, text=text, data=data, display=display)
-    for key_path, kind in islice(refused_in_data(data), MAX_REPORTED):
+    refused_values = refused_in_data(data) if may_hold_refused(text) else iter(())
+    for key_path, kind in islice(refused_values, MAX_REPORTED):
         problems.append(document.problem(key_path, f"含有不允许的字符：{kind}", expected="可见的文字"))
-    for key_path, day in islice(dates_out_of_range(data), MAX_REPORTED):
+    late_or_early = dates_out_of_range(data) if may_hold_dates_out_of_range(text) else iter(())
+    for key_path, day in islice(late_or_early, MAX_REPORTED):
         expected = f"{EARLIEST.isoformat()} 至 {LATEST.isoformat()}"
         problems.append(document.problem(key_path, "日期超出范围", found=day.isoformat(), expected=expected))
     problems.raise_if_any()

@@ -24,6 +24,9 @@ _QUOTED_BACKSLASH = re.compile(r'"[^"\n]*\\[^"\n]*"')
 _PATH_VALUE = re.compile(r'\b(?:path|file)[ \t]*:[ \t]*(?P<value>"[^"\n]*\\[^"\n]*")')
 _LONE_BACKSLASH = re.compile(r"(?<!\\)\\(?![\\\"0xuU])")
 _BLOCK_START = re.compile(r"[|>][-+0-9]*[ \t]*(#.*)?$")
+#: A missing space after a key's colon anywhere in the text: a cheap first look over the whole
+#: text, so that a file with none of these mistakes is not examined line by line.
+_NO_SPACE_ANYWHERE = re.compile(_KEY + r":[^ \t\r\n/#]", re.MULTILINE)
 
 
 #: How many lines before a parser error a mistake may be to explain it (the parser notices a
@@ -77,6 +80,8 @@ def mistakes(text: str, *, paths_only: bool = False) -> list[Mistake]:
     line (elsewhere it may be a deliberate escape such as ``\\n``).
     """
     found: list[Mistake] = []
+    if not any(mark in text for mark in ("：", "\u3000", "\\")) and not _NO_SPACE_ANYWHERE.search(text):
+        return found
     for number, line in _code_lines(text):
         if _FULLWIDTH_INDENT.match(line):
             column = line.index("\u3000") + 1
