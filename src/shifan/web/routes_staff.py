@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 
 from shifan.load.rubric import shipped_rubric_ids
-from shifan.web.app import Req, page
+from shifan.web.app import Req, fits, page
 from shifan.web.db import ROLES, Applicant, Assignment, AuditEntry, Job, Review, Round, User
 from shifan.web.downloads import attachment
 from shifan.web.jobs import export_round, run_recommendation
@@ -35,6 +35,7 @@ JOB_FILES = {
 }
 QUOTA_BY = {"": "每类申报合计", "category": "按机构类别", "region": "按地市"}
 KINDS = {"institution": "示范机构", "region": "示范县（市、区）"}
+TOO_LONG = "填写的内容过长：名称、姓名和工作单位不超过 200 字，地市不超过 100 字，用户名不超过 64 个字符。"
 
 
 def rounds(req: Req) -> Response:
@@ -58,6 +59,11 @@ def create_round(req: Req) -> Response:
             error="评价基准日、名额或最低分格式不正确。",
         )
     name = req.field("name") or f"{as_of.year} 年度评审"
+    if not fits(Round.name, name):
+        rows = req.session.scalars(select(Round).order_by(Round.id.desc())).all()
+        return req.page(
+            "staff_home.html", 400, rounds=rows, rubrics=shipped_rubric_ids(), quota_by=QUOTA_BY, error=TOO_LONG
+        )
     rubric = req.field("rubric") or None
     if rubric is not None and rubric not in shipped_rubric_ids():
         raise HTTPException(400)
@@ -143,9 +149,17 @@ def show_round(req: Req) -> Response:
     return dashboard(req)
 
 
+def _too_long(req: Req) -> bool:
+    """Whether a posted name, city, organisation or user name is longer than its column."""
+    columns = {"name": User.display_name, "organisation": User.organisation, "city": Applicant.city}
+    return any(not fits(column, req.field(key)) for key, column in columns.items()) or not fits(
+        User.username, req.field("username")
+    )
+
+
 def _new_user(req: Req, role: str, display: str, organisation: str = "") -> tuple[User, str] | None:
     username = req.field("username")
-    if not username or not display or len(username) > 64:
+    if not username or not display:
         return None
     if req.session.scalar(select(User.id).where(User.username == username)) is not None:
         return None
@@ -170,6 +184,8 @@ def add_applicant(req: Req) -> Response:
     kind = req.field("kind")
     if kind not in KINDS:
         raise HTTPException(400)
+    if _too_long(req):
+        return dashboard(req, status_code=400, error=TOO_LONG)
     made = _new_user(req, "applicant", name)
     if made is None:
         return dashboard(req, status_code=400, error="请填写单位名称和未被占用的用户名。")
@@ -182,6 +198,8 @@ def add_applicant(req: Req) -> Response:
 
 
 def add_expert(req: Req) -> Response:
+    if _too_long(req):
+        return dashboard(req, status_code=400, error=TOO_LONG)
     made = _new_user(req, "expert", req.field("name"), req.field("organisation"))
     if made is None:
         return dashboard(req, status_code=400, error="请填写专家姓名和未被占用的用户名。")
