@@ -196,3 +196,24 @@ def test_behind_https_the_session_cookie_is_secure(tmp_path: Path) -> None:
     response = client.post("/login", data={"username": "staff", "password": PASSWORD, "csrf": token})
     assert "secure" in response.headers["set-cookie"].lower()
     assert response.headers["strict-transport-security"].startswith("max-age=")
+
+
+def test_login_throttling_is_shared_by_worker_processes(tmp_path: Path) -> None:
+    """Two apps on one database (as two worker processes are) count the same failures."""
+    from starlette.testclient import TestClient
+    from tests.web.helpers import csrf_of
+
+    from shifan.web import Settings, create_app
+
+    first = create_app(Settings(tmp_path / "ws"))
+    second = create_app(Settings(tmp_path / "ws"))
+    clients = [TestClient(app, follow_redirects=False) for app in (first, second)]
+    tokens = [csrf_of(client) for client in clients]
+
+    def attempt(index: int) -> int:
+        data = {"username": "nobody", "password": "x", "csrf": tokens[index]}
+        return int(clients[index].post("/login", data=data).status_code)
+
+    codes = [attempt(i % 2) for i in range(5)]
+    assert codes == [401] * 5
+    assert attempt(0) == 429 and attempt(1) == 429

@@ -28,7 +28,7 @@ import click
     type=click.IntRange(1, 64),
     default=1,
     show_default=True,
-    help="工作进程数；一般取 CPU 核数。多进程时登录限流按进程分别计数。",
+    help="工作进程数；一般取 CPU 核数（登录限流记在数据库中，各进程共同计数）。",
 )
 @click.option(
     "--demo", is_flag=True, help="用内置示例填充工作目录：一个评审批次、示例申报和每种角色一个账号（打印一次性密码）。"
