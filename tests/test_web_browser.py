@@ -1,5 +1,6 @@
 """End to end in a real browser (Chromium driven by Playwright) against ``shifan serve``:
-staff invite an applicant, the applicant fills the form from scratch and downloads the
+staff invite an applicant (a one-time link, copied with the button), the applicant sets a password
+through it, fills the form from scratch and downloads the
 自评报告 PDF (its text is checked), an expert scores and signs, staff produce the list.
 
 Screenshots of every page visited are saved under ``$SHIFAN_SCREENSHOTS`` (default: the test's
@@ -8,7 +9,6 @@ temporary folder)."""
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -103,23 +103,26 @@ def test_applicant_fills_the_form_from_scratch_and_downloads_the_self_report(
     form.locator("input[name=city]").fill("黄山市")
     form.locator("input[name=username]").fill("xinjian")
     form.locator("button[type=submit]").click()
-    notice = staff.page.locator(".notice").inner_text()
-    password = re.search(r"初始密码\s*(\S+)", notice)
-    assert password, notice
+    link = staff.page.locator("#invite-link").input_value()
+    assert link.startswith(f"{server.url}/invite/"), link
+    staff.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    staff.page.click("button.copy")
+    staff.page.wait_for_selector("text=已复制")
+    assert staff.page.evaluate("navigator.clipboard.readText()") == link
     staff.shot("invited")
     staff.close()
 
     applicant = Visit(browser, server, shots, "2-applicant")
-    applicant.login("xinjian", password.group(1))
     page = applicant.page
-    # A one-time password must be replaced first.
-    assert "一次性密码" in page.content()
-    applicant.shot("change-password")
-    page.fill("input[name=old]", password.group(1))
+    page.goto(link)
+    assert "设置登录密码" in page.content() and "xinjian" in page.content()
+    applicant.shot("invitation")
     page.fill("input[name=new]", "我的新密码-2026")
     page.fill("input[name=again]", "我的新密码-2026")
-    page.click("form[action='/account/password'] button[type=submit]")
-    assert "密码已修改" in page.content()
+    page.click("text=设置密码并进入工作台")
+    page.goto(link)
+    assert "已经使用过" in page.content()
+    applicant.shot("invitation-used")
     page.goto(f"{server.url}/applicant")
     assert "尚未填写" in page.content()
     applicant.shot("empty-form")
