@@ -1,5 +1,6 @@
 """The staff dashboard of a round: totals, applicants with their flags and the pre-flight
-problems of the recommendation list, invitations, assignments and jobs."""
+problems of the recommendation list (:mod:`shifan.web.round_checks`), invitations, assignments
+and jobs."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from starlette.responses import Response
 from shifan.web.app import Req
 from shifan.web.db import Applicant, Assignment, Invitation, Job, Review, Round, User, now
 from shifan.web.invitations import Issued, status
+from shifan.web.round_checks import round_checks
 
 QUOTA_BY = {"": "每类申报合计", "category": "按机构类别", "region": "按地市"}
 KINDS = {"institution": "示范机构", "region": "示范县（市、区）"}
@@ -90,5 +92,6 @@ def dashboard(req: Req, *, created: Issued | None = None, status_code: int = 200
         quota_by=QUOTA_BY,
         created=created,
         invited=invited,
+        checks=round_checks(req, round_, applicants),
         error=error,
     )
