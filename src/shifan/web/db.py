@@ -79,6 +79,8 @@ class Applicant(Base):
     status: Mapped[str] = mapped_column(String(16), default="draft")
     current_file: Mapped[str | None] = mapped_column(String(200), nullable=True)
     current_sha: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    #: The name the current version was uploaded under (workbook problems are located in it).
+    source_name: Mapped[str | None] = mapped_column(String(300), nullable=True)
     version: Mapped[int] = mapped_column(Integer, default=0)
     eligible: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     score: Mapped[float | None] = mapped_column(Float, nullable=True)

@@ -3,6 +3,7 @@ the 自评报告 and submission."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import PurePath
 from typing import Any
 
@@ -10,7 +11,7 @@ from sqlalchemy import select
 from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 
-from shifan.errors import ShifanError
+from shifan.errors import Problem, ShifanError
 from shifan.evaluate.pipeline import Checked
 from shifan.files import sha256_bytes
 from shifan.present.formats import SELF_REPORT, SUFFIXES
@@ -96,6 +97,14 @@ def _materials(checked: Checked | None) -> list[dict[str, Any]]:
     return list(rows.values())
 
 
+def _located(problems: list[Problem], source_name: str | None) -> list[Problem]:
+    """Problems of an uploaded workbook say where they are, as ``乐康申报.xlsx!人员!D7``."""
+    return [
+        dataclasses.replace(p, message=f"{p.location(source_name or '申报.xlsx')}：{p.message}") if p.sheet else p
+        for p in problems
+    ]
+
+
 def render_application(
     req: Req,
     applicant: Applicant,
@@ -108,7 +117,7 @@ def render_application(
 ) -> Response:
     data = current_data(req, applicant) if data is None else data
     nodes = build_form(MODELS[applicant.kind], data)
-    problems = result.problems if result else []
+    problems = _located(result.problems, applicant.source_name) if result else []
     keyed = problems_by_key(problems)
     placed = attach_errors(nodes, keyed)
     checked = result.checked if result else None
@@ -216,8 +225,9 @@ def upload(req: Req) -> Response:
             message=f"不支持的文件类型“{suffix or '无扩展名'}”，请上传 {'、'.join(APPLICATION_SUFFIXES)} 文件。",
         )
     raw = file.file.read()
+    name = PurePath(file.filename or "").name[-300:]
     try:
-        result = save_version(req, applicant, round_, raw, suffix, _version(req), "上传申报文件")
+        result = save_version(req, applicant, round_, raw, suffix, _version(req), "上传申报文件", name)
     except Conflict:
         return _conflict(req, applicant, round_)
     return render_application(req, applicant, round_, result, message="已上传并重新核验。")

@@ -1,4 +1,4 @@
-"""one-time invitation links, login failures shared by worker processes, 自评报告 jobs
+"""one-time invitation links, login failures shared by worker processes, 自评报告 jobs, upload names
 
 Revision ID: 0003
 Revises: 0002
@@ -42,6 +42,8 @@ def upgrade() -> None:
     )
     op.create_index("ix_login_failures_key", "login_failures", ["key"])
     op.create_index("ix_login_failures_at", "login_failures", ["at"])
+    with op.batch_alter_table("applicants") as batch:
+        batch.add_column(sa.Column("source_name", sa.String(length=300), nullable=True))
     with op.batch_alter_table("jobs") as batch:
         batch.add_column(sa.Column("applicant_id", sa.Integer(), nullable=True))
         batch.create_foreign_key("fk_jobs_applicant_id_applicants", "applicants", ["applicant_id"], ["id"])
@@ -51,6 +53,8 @@ def downgrade() -> None:
     with op.batch_alter_table("jobs") as batch:
         batch.drop_constraint("fk_jobs_applicant_id_applicants", type_="foreignkey")
         batch.drop_column("applicant_id")
+    with op.batch_alter_table("applicants") as batch:
+        batch.drop_column("source_name")
     op.drop_index("ix_login_failures_at", table_name="login_failures")
     op.drop_index("ix_login_failures_key", table_name="login_failures")
     op.drop_table("login_failures")
