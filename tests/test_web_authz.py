@@ -42,6 +42,7 @@ ROUTES: list[tuple[str, str, dict[str, str]]] = [
     ("POST", "/applications/{X}/save", {"applicant": "own"}),
     ("POST", "/applications/{X}/upload", {"applicant": "own"}),
     ("POST", "/applications/{X}/evidence", {"applicant": "own"}),
+    ("POST", "/applications/{X}/evidence/{F}/delete", {"applicant": "own"}),
     ("POST", "/applications/{X}/submit", {"applicant": "own"}),
     ("GET", "/expert", {"expert": "any"}),
     ("GET", "/reviews/{X}", {"staff": "any", "expert": "own"}),
@@ -153,7 +154,7 @@ def test_post_without_the_csrf_token_is_rejected(clients: dict[str, Any], templa
     role = "expert" if template.startswith("/reviews") else "staff" if template.startswith("/staff") else "applicant"
     client = clients["anonymous" if template.startswith("/invite") else role]
     data = {"version": "1"} if token == "missing" else {"version": "1", "csrf": "forged"}
-    response = client.post(template.replace("{X}", str(OWN)).replace("{U}", "1"), data=data)
+    response = client.post(template.replace("{X}", str(OWN)).replace("{U}", "1").replace("{F}", "1"), data=data)
     assert response.status_code == 403
     assert "页面已过期" in response.text
 

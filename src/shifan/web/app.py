@@ -204,7 +204,7 @@ def _interrupted_jobs(db: Database) -> None:
 
 def create_app(settings: Settings) -> Starlette:
     """The workbench over ``settings.workspace``; the database is migrated first."""
-    from shifan.web import invitations, routes_applicant, routes_auth, routes_expert, routes_staff
+    from shifan.web import invitations, routes_applicant, routes_auth, routes_evidence, routes_expert, routes_staff
 
     settings.workspace.mkdir(parents=True, exist_ok=True)
     migrate(settings.url)
@@ -216,6 +216,7 @@ def create_app(settings: Settings) -> Starlette:
         *invitations.ROUTES,
         *routes_staff.ROUTES,
         *routes_applicant.ROUTES,
+        *routes_evidence.ROUTES,
         *routes_expert.ROUTES,
         Mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static"),
     ]

@@ -13,7 +13,6 @@ from starlette.responses import RedirectResponse, Response
 
 from shifan.errors import Problem, ShifanError
 from shifan.evaluate.pipeline import Checked
-from shifan.files import sha256_bytes
 from shifan.present.formats import SELF_REPORT, SUFFIXES
 from shifan.rules.application import InstitutionApplication, RegionApplication
 from shifan.rules.rubric import Rubric
@@ -28,7 +27,6 @@ MODELS: dict[str, type[InstitutionApplication] | type[RegionApplication]] = {
     "institution": InstitutionApplication,
     "region": RegionApplication,
 }
-MAX_EVIDENCE = 20 * 1024 * 1024
 
 
 def my_applications(req: Req) -> Response:
@@ -47,7 +45,7 @@ def _rubric(applicant: Applicant, rubric_id: str | None, checked: Checked | None
         return None
 
 
-def _evidence_types(applicant: Applicant, rubric_id: str | None, checked: Checked | None) -> dict[str, str]:
+def evidence_types(applicant: Applicant, rubric_id: str | None, checked: Checked | None) -> dict[str, str]:
     rubric = _rubric(applicant, rubric_id, checked)
     return dict(rubric.evidence_types) if rubric else {}
 
@@ -146,7 +144,7 @@ def render_application(
         checked=checked,
         materials=_materials(checked),
         files=files,
-        evidence_types=_evidence_types(applicant, round_.rubric, checked),
+        evidence_types=evidence_types(applicant, round_.rubric, checked),
         self_scoring=scoring,
         formats=SELF_REPORT.formats,
         editable=editable,
@@ -162,21 +160,23 @@ def show(req: Req) -> Response:
     return render_application(req, applicant, round_, outcome(req, applicant, round_))
 
 
-def _editable(req: Req) -> tuple[Applicant, Any]:
+def editable_applicant(req: Req) -> tuple[Applicant, Any]:
     applicant, round_ = applicant_for(req, write=True)
     if applicant.status != "draft":
         raise HTTPException(403)
     return applicant, round_
 
 
-def _version(req: Req) -> int:
+def posted_version(req: Req) -> int:
     try:
         return int(req.field("version"))
     except ValueError:
         raise HTTPException(400) from None
 
 
-def _conflict(req: Req, applicant: Applicant, round_: Any) -> Response:
+def conflict_page(req: Req, applicant: Applicant, round_: Any) -> Response:
+    """Someone saved first: nothing of this request is kept (rolled back), the latest version is shown."""
+    req.session.rollback()
     req.session.refresh(applicant)
     return render_application(
         req,
@@ -189,7 +189,7 @@ def _conflict(req: Req, applicant: Applicant, round_: Any) -> Response:
 
 
 def save(req: Req) -> Response:
-    applicant, round_ = _editable(req)
+    applicant, round_ = editable_applicant(req)
     assert req.form is not None
     stored = current_data(req, applicant)
     data = parse_form(MODELS[applicant.kind], req.form)
@@ -201,14 +201,14 @@ def save(req: Req) -> Response:
     if notes:
         full["self_notes"] = notes
     try:
-        result = save_version(req, applicant, round_, yaml_bytes(full), ".yaml", _version(req), "保存申报")
+        result = save_version(req, applicant, round_, yaml_bytes(full), ".yaml", posted_version(req), "保存申报")
     except Conflict:
-        return _conflict(req, applicant, round_)
+        return conflict_page(req, applicant, round_)
     return render_application(req, applicant, round_, result, data=full, message="已保存并重新核验。")
 
 
 def upload(req: Req) -> Response:
-    applicant, round_ = _editable(req)
+    applicant, round_ = editable_applicant(req)
     file = req.upload("file")
     if file is None:
         return render_application(
@@ -227,65 +227,10 @@ def upload(req: Req) -> Response:
     raw = file.file.read()
     name = PurePath(file.filename or "").name[-300:]
     try:
-        result = save_version(req, applicant, round_, raw, suffix, _version(req), "上传申报文件", name)
+        result = save_version(req, applicant, round_, raw, suffix, posted_version(req), "上传申报文件", name)
     except Conflict:
-        return _conflict(req, applicant, round_)
+        return conflict_page(req, applicant, round_)
     return render_application(req, applicant, round_, result, message="已上传并重新核验。")
-
-
-def add_evidence(req: Req) -> Response:
-    applicant, round_ = _editable(req)
-    file = req.upload("file")
-    kind = req.field("type")
-    title = req.field("title")
-    types = _evidence_types(applicant, round_.rubric, None)
-    suffix = PurePath(file.filename or "").suffix.lower() if file else ""
-    if file is None or kind not in types or suffix not in EVIDENCE_SUFFIXES:
-        return render_application(
-            req,
-            applicant,
-            round_,
-            outcome(req, applicant, round_),
-            status_code=400,
-            message=f"请选择材料类型，并上传 {'、'.join(EVIDENCE_SUFFIXES)} 格式的文件。",
-        )
-    raw = file.file.read(MAX_EVIDENCE + 1)
-    if len(raw) > MAX_EVIDENCE:
-        return render_application(
-            req, applicant, round_, outcome(req, applicant, round_), status_code=413, message="文件过大（上限 20 MB）。"
-        )
-    stored_path = req.state.store.write_evidence(applicant.id, raw, suffix)
-    data = current_data(req, applicant)
-    data = data if isinstance(data, dict) else {"kind": applicant.kind}
-    data.setdefault("kind", applicant.kind)
-    data["attachments"] = [
-        *(data.get("attachments") or []),
-        {"type": kind, "path": stored_path, "title": title or types[kind]},
-    ]
-    req.session.add(
-        Attachment(
-            applicant_id=applicant.id,
-            stored_name=stored_path,
-            original_name=PurePath(file.filename or "").name[:300],
-            evidence_type=kind,
-            size=len(raw),
-            sha256=sha256_bytes(raw),
-        )
-    )
-    try:
-        result = save_version(req, applicant, round_, yaml_bytes(data), ".yaml", _version(req), "上传佐证材料")
-    except Conflict:
-        return _conflict(req, applicant, round_)
-    return render_application(req, applicant, round_, result, data=data, message="佐证材料已上传。")
-
-
-def evidence_file(req: Req) -> Response:
-    applicant, _ = applicant_for(req)
-    record = req.session.get(Attachment, req.param("fid"))
-    if record is None or record.applicant_id != applicant.id:
-        raise HTTPException(404)
-    raw = req.state.store.evidence_path(applicant.id, record.stored_name).read_bytes()
-    return attachment(raw, record.original_name)
 
 
 def source(req: Req) -> Response:
@@ -311,7 +256,7 @@ def self_report(req: Req) -> Response:
 
 
 def submit(req: Req) -> Response:
-    applicant, round_ = _editable(req)
+    applicant, round_ = editable_applicant(req)
     result = outcome(req, applicant, round_)
     if result is None or result.checked is None:
         return render_application(
@@ -328,8 +273,6 @@ ROUTES = [
     page("/applications/{aid:int}", show, roles=ROLES),
     page("/applications/{aid:int}/save", save, roles=["applicant"], methods=["POST"]),
     page("/applications/{aid:int}/upload", upload, roles=["applicant"], methods=["POST"]),
-    page("/applications/{aid:int}/evidence", add_evidence, roles=["applicant"], methods=["POST"]),
-    page("/applications/{aid:int}/evidence/{fid:int}", evidence_file, roles=ROLES),
     page("/applications/{aid:int}/source", source, roles=ROLES),
     page("/applications/{aid:int}/self-report.{fmt}", self_report, roles=ROLES),
     page("/applications/{aid:int}/submit", submit, roles=["applicant"], methods=["POST"]),
