@@ -20,7 +20,7 @@ FUTURE = dt.datetime(2100, 1, 1)
 OWN, OTHER = 1, 2  # applicant ids: jigou-a / expert-a own 1, jigou-b / expert-b own 2
 
 # (method, path template, who may: role → "any" | "own"); {X} is the applicant id, {F} an evidence
-# file of that applicant, {U} a person invited to round 1.
+# file of that applicant, {J} a finished 自评报告 job of that applicant, {U} a person invited to round 1.
 ROUTES: list[tuple[str, str, dict[str, str]]] = [
     ("GET", "/staff", {"staff": "any"}),
     ("GET", "/staff/rounds/1", {"staff": "any"}),
@@ -39,6 +39,9 @@ ROUTES: list[tuple[str, str, dict[str, str]]] = [
     ("GET", "/applications/{X}/source", {"staff": "any", "applicant": "own", "expert": "own"}),
     ("GET", "/applications/{X}/self-report.html", {"staff": "any", "applicant": "own", "expert": "own"}),
     ("GET", "/applications/{X}/evidence/{F}", {"staff": "any", "applicant": "own", "expert": "own"}),
+    ("POST", "/applications/{X}/self-report-jobs", {"staff": "any", "applicant": "own", "expert": "own"}),
+    ("GET", "/applications/{X}/jobs/{J}", {"staff": "any", "applicant": "own", "expert": "own"}),
+    ("GET", "/applications/{X}/jobs/{J}/self-report.pdf", {"staff": "any", "applicant": "own", "expert": "own"}),
     ("POST", "/applications/{X}/save", {"applicant": "own"}),
     ("POST", "/applications/{X}/upload", {"applicant": "own"}),
     ("POST", "/applications/{X}/evidence", {"applicant": "own"}),
@@ -57,9 +60,25 @@ PRINCIPALS = ["anonymous", "staff", "applicant", "expert"]
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    import shifan.web.routes_reports as routes_reports
+
     app = small_world(tmp_path_factory.mktemp("authz"))
+    with pytest.MonkeyPatch.context() as patch:
+        # Starting a 自评报告 job is what is checked here, not rendering the PDF.
+        patch.setattr(routes_reports, "run_self_report", lambda *args: None)
+        yield _fill(app)
+
+
+def _fill(app: Any) -> Any:
+    folder = app.state.shifan.store.root / "jobs" / "report"
+    folder.mkdir(parents=True)
+    (folder / "自评报告.pdf").write_bytes(b"%PDF-1.7 test")
     with app.state.shifan.db.session() as session:  # type: ignore[attr-defined]
         session.add(Job(round_id=1, kind="recommendation", status="failed", message="测试"))
+        for applicant_id in (OWN, OTHER):
+            session.add(
+                Job(round_id=1, applicant_id=applicant_id, kind="self_report", status="done", folder=str(folder))
+            )
         invitee = User(username="invitee", password_hash="x", role="expert", display_name="受邀专家")
         session.add(invitee)
         session.flush()
@@ -100,6 +119,19 @@ def _evidence(world: Any, applicant: int) -> int:
         return int(session.scalar(select(Attachment.id).where(Attachment.applicant_id == applicant).limit(1)) or 0)
 
 
+def _report_job(world: Any, applicant: int) -> int:
+    with world.state.shifan.db.session() as session:
+        found = select(Job.id).where(Job.applicant_id == applicant, Job.status == "done").order_by(Job.id)
+        return int(session.scalar(found.limit(1)) or 0)
+
+
+def test_a_report_job_is_reached_only_through_its_own_application(world: Any, clients: dict[str, Any]) -> None:
+    other = _report_job(world, OTHER)
+    for principal in ("staff", "applicant", "expert"):
+        assert clients[principal].get(f"/applications/{OWN}/jobs/{other}").status_code == 404
+        assert clients[principal].get(f"/applications/{OWN}/jobs/{other}/self-report.pdf").status_code == 404
+
+
 def _invitee(world: Any) -> int:
     with world.state.shifan.db.session() as session:
         return int(session.scalar(select(User.id).where(User.username == "invitee")) or 0)
@@ -127,7 +159,7 @@ def test_authorization_matrix(
 ) -> None:
     client = clients[principal]
     path = template.replace("{X}", str(target)).replace("{F}", str(_evidence(world, target)))
-    path = path.replace("{U}", str(_invitee(world)))
+    path = path.replace("{U}", str(_invitee(world))).replace("{J}", str(_report_job(world, target)))
     if method == "GET":
         response = client.get(path)
     else:

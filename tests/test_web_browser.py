@@ -146,8 +146,11 @@ def test_applicant_fills_the_form_from_scratch_and_downloads_the_self_report(
     assert "已保存并重新核验" in content and "逐项核验" in content, content[:2000]
     assert "第 1 行" in content  # the staff row was kept
     applicant.shot("checked")
+    page.click("text=生成 PDF")  # a background job: its page refreshes itself until the PDF is ready
+    page.wait_for_selector("text=下载自评报告（PDF）", timeout=120_000)
+    applicant.shot("self-report-ready")
     with page.expect_download() as download:
-        page.click("a[href$='self-report.pdf']")
+        page.click("text=下载自评报告（PDF）")
     pdf = tmp_path / "自评报告.pdf"
     download.value.save_as(pdf)
     text = _pdf_text(pdf)

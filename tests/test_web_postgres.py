@@ -21,6 +21,7 @@ from tests.test_web_flows import (
     test_review_reconciliation_and_staleness,
     test_submit_makes_the_application_read_only_until_staff_reopen_it,
     test_the_recommendation_list_is_the_one_shifan_recommend_makes,
+    test_the_self_report_pdf_is_made_in_the_background,
     test_two_editors_get_a_conflict_not_a_silent_overwrite,
 )
 from tests.web.helpers import small_world
@@ -37,6 +38,7 @@ __all__ = [
     "test_review_reconciliation_and_staleness",
     "test_submit_makes_the_application_read_only_until_staff_reopen_it",
     "test_the_recommendation_list_is_the_one_shifan_recommend_makes",
+    "test_the_self_report_pdf_is_made_in_the_background",
     "test_two_editors_get_a_conflict_not_a_silent_overwrite",
 ]
 

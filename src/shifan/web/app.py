@@ -204,7 +204,15 @@ def _interrupted_jobs(db: Database) -> None:
 
 def create_app(settings: Settings) -> Starlette:
     """The workbench over ``settings.workspace``; the database is migrated first."""
-    from shifan.web import invitations, routes_applicant, routes_auth, routes_evidence, routes_expert, routes_staff
+    from shifan.web import (
+        invitations,
+        routes_applicant,
+        routes_auth,
+        routes_evidence,
+        routes_expert,
+        routes_reports,
+        routes_staff,
+    )
 
     settings.workspace.mkdir(parents=True, exist_ok=True)
     migrate(settings.url)
@@ -217,6 +225,7 @@ def create_app(settings: Settings) -> Starlette:
         *routes_staff.ROUTES,
         *routes_applicant.ROUTES,
         *routes_evidence.ROUTES,
+        *routes_reports.ROUTES,
         *routes_expert.ROUTES,
         Mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static"),
     ]

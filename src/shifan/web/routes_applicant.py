@@ -20,6 +20,7 @@ from shifan.web.app import Req, page
 from shifan.web.db import Applicant, Attachment
 from shifan.web.downloads import attachment
 from shifan.web.forms import attach_errors, build_form, parse_form
+from shifan.web.routes_reports import recent_jobs
 from shifan.web.service import Conflict, applicant_for, current_data, outcome, problems_by_key, save_version
 from shifan.web.store import APPLICATION_SUFFIXES, EVIDENCE_SUFFIXES, Outcome, cached_rubric, yaml_bytes
 
@@ -146,7 +147,8 @@ def render_application(
         files=files,
         evidence_types=evidence_types(applicant, round_.rubric, checked),
         self_scoring=scoring,
-        formats=SELF_REPORT.formats,
+        formats=[fmt for fmt in SELF_REPORT.formats if fmt != "pdf"],  # the PDF is a background job
+        report_jobs=recent_jobs(req, applicant),
         editable=editable,
         message=message,
         failed=status_code >= 400,
