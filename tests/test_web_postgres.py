@@ -15,6 +15,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine
+from tests.test_web_evidence import test_a_stale_form_deletes_nothing, test_an_applicant_deletes_an_evidence_file
 from tests.test_web_flows import (
     test_a_saved_form_is_rechecked_with_errors_beside_their_fields,
     test_every_change_is_in_the_audit_log_with_digests,
@@ -24,6 +25,8 @@ from tests.test_web_flows import (
     test_the_self_report_pdf_is_made_in_the_background,
     test_two_editors_get_a_conflict_not_a_silent_overwrite,
 )
+from tests.test_web_invitations import test_an_expired_link_is_refused_in_chinese, test_an_invitation_link_works_once
+from tests.test_web_round_checks import test_the_same_applicant_twice_is_a_blocking_preflight_problem
 from tests.web.helpers import small_world
 from tests.web.postgres import Cluster, postgres_cluster
 
@@ -31,13 +34,18 @@ from shifan.web.db import Base, migrate
 
 pytestmark = pytest.mark.slow
 
-# The flows of test_web_flows, collected here again with ``world`` on PostgreSQL.
+# Flows of the other workbench tests, collected here again with ``world`` on PostgreSQL.
 __all__ = [
     "test_a_saved_form_is_rechecked_with_errors_beside_their_fields",
+    "test_a_stale_form_deletes_nothing",
+    "test_an_applicant_deletes_an_evidence_file",
+    "test_an_expired_link_is_refused_in_chinese",
+    "test_an_invitation_link_works_once",
     "test_every_change_is_in_the_audit_log_with_digests",
     "test_review_reconciliation_and_staleness",
     "test_submit_makes_the_application_read_only_until_staff_reopen_it",
     "test_the_recommendation_list_is_the_one_shifan_recommend_makes",
+    "test_the_same_applicant_twice_is_a_blocking_preflight_problem",
     "test_the_self_report_pdf_is_made_in_the_background",
     "test_two_editors_get_a_conflict_not_a_silent_overwrite",
 ]
@@ -98,3 +106,22 @@ def test_without_the_server_binaries_ci_fails_instead_of_skipping(monkeypatch: p
     monkeypatch.setenv("CI", "")
     with pytest.raises(pytest.skip.Exception):
         postgres.require_binaries()
+
+
+def test_login_throttling_is_shared_through_postgresql(tmp_path: Path, cluster: Cluster) -> None:
+    from starlette.testclient import TestClient
+    from tests.web.helpers import csrf_of
+
+    from shifan.web import Settings, create_app
+
+    url = cluster.database()
+    apps = [create_app(Settings(tmp_path / name, database=url)) for name in ("a", "b")]
+    clients = [TestClient(app, follow_redirects=False) for app in apps]
+    tokens = [csrf_of(client) for client in clients]
+    codes = [
+        clients[i % 2].post("/login", data={"username": "nobody", "password": "x", "csrf": tokens[i % 2]}).status_code
+        for i in range(7)
+    ]
+    assert codes == [401] * 5 + [429, 429]
+    for app in apps:
+        app.state.shifan.db.engine.dispose()
