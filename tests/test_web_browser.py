@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.test_web_excel import WORKBOOK
+from tests.test_web_round_checks import _add as add_applicant
 from tests.web.helpers import PASSWORD, small_world
 from tests.web.server import Server
 
@@ -27,7 +29,9 @@ CHROMIUM = os.environ.get("SHIFAN_CHROMIUM", "/usr/bin/chromium")
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     workspace = tmp_path_factory.mktemp("browser") / "ws"
-    small_world(workspace)
+    world = small_world(workspace)
+    add_applicant(world, "华西护理院", "10-huaxi-larger-fire.yaml", expert="expert-a")  # has a plausibility flag
+    world.state.shifan.db.engine.dispose()  # type: ignore[attr-defined]
     running = Server(workspace).start()
     yield running
     running.stop()
@@ -178,6 +182,10 @@ def test_expert_scores_and_signs(browser: Any, server: Server, shots: Path) -> N
     expert.page.goto(f"{server.url}/expert")
     assert "已签字" in expert.page.content()
     expert.shot("list-after")
+    expert.page.click("text=华西护理院")
+    content = expert.page.content()
+    assert "请重点核实" in content and "护士和护理员与失能老年人配比偏离标准" in content
+    expert.shot("review-flags")
     expert.close()
 
 
@@ -185,6 +193,8 @@ def test_staff_produce_the_recommendation_list(browser: Any, server: Server, sho
     staff = Visit(browser, server, shots, "4-staff")
     staff.login("staff", PASSWORD)
     staff.page.goto(f"{server.url}/staff/rounds/1")
+    content = staff.page.content()
+    assert "排序前检查" in content and "护士和护理员与失能老年人配比偏离标准" in content
     staff.shot("dashboard")
     staff.page.click("text=生成拟推荐名单")
     staff.page.wait_for_selector("text=已生成", timeout=120_000)
@@ -200,3 +210,39 @@ def test_staff_produce_the_recommendation_list(browser: Any, server: Server, sho
     assert "签字评审" in staff.page.content() and "生成拟推荐名单" in staff.page.content()
     staff.shot("audit")
     staff.close()
+
+
+def test_applicant_deletes_evidence_and_uploads_workbooks(
+    browser: Any, server: Server, shots: Path, tmp_path: Path
+) -> None:
+    import openpyxl
+
+    applicant = Visit(browser, server, shots, "5-applicant")
+    applicant.login("jigou-b", PASSWORD)
+    page = applicant.page
+    page.goto(f"{server.url}/applications/2")
+    listed = page.locator(".evidence-list li").count()
+    first = page.locator(".evidence-list li a").first.inner_text()
+    page.locator(".evidence-list li button").first.click()
+    assert f"已删除佐证材料“{first}”" in page.content()
+    assert page.locator(".evidence-list li").count() == listed - 1
+    applicant.shot("evidence-deleted")
+
+    book = openpyxl.load_workbook(WORKBOOK)
+    book["人员"]["C3"] = "护工长"
+    book["人员"]["F3"] = "去年"
+    broken = tmp_path / "乐康申报（有误）.xlsx"
+    book.save(broken)
+    page.set_input_files("form[action='/applications/2/upload'] input[type=file]", str(broken))
+    page.click("text=上传并核验")
+    content = page.content()
+    assert "乐康申报（有误）.xlsx!人员!C3：不是允许的取值" in content
+    page.locator("#i-staff\\.1\\.role").scroll_into_view_if_needed()
+    applicant.shot("workbook-errors")
+    page.set_input_files("form[action='/applications/2/upload'] input[type=file]", str(WORKBOOK))
+    page.click("text=上传并核验")
+    content = page.content()
+    assert "已上传并重新核验" in content and 'value="示例市乐康护理院（虚构）"' in content
+    assert "01-lekang-excel-sample.xlsx!佐证材料!B2" in content
+    applicant.shot("workbook-uploaded")
+    applicant.close()

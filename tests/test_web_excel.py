@@ -61,6 +61,7 @@ def test_evidence_the_workbook_names_is_reported_at_its_cell(world: Any) -> None
     client = login(world, "jigou-a", PASSWORD)
     page = _upload(client, "乐康申报.xlsx", WORKBOOK.read_bytes()).text
     assert "乐康申报.xlsx!佐证材料!B2：佐证材料文件不存在" in page
+    assert "attachments.0.path" not in page  # the cell says where, not the key
 
 
 def test_a_broken_workbook_gives_located_chinese_errors_beside_the_fields(world: Any) -> None:
@@ -76,6 +77,8 @@ def test_a_broken_workbook_gives_located_chinese_errors_beside_the_fields(world:
     assert "申报数据有错误" in page
     assert "乐康申报（有误）.xlsx!人员!C3：不是允许的取值" in page
     assert "乐康申报（有误）.xlsx!人员!F3：应为日期" in page
+    assert "注册护士、" in page and "（nurse）" not in page  # labels, as the form offers them
+    assert "上传的工作簿中有" in page and 'href="#i-staff.1.role"' in page  # listed at the top too
     role = page[page.index('name="staff.1.role"') :]
     beside = role[: role.index("</div>")]  # the field's own box
     assert "乐康申报（有误）.xlsx!人员!C3：不是允许的取值" in beside

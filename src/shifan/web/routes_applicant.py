@@ -4,6 +4,7 @@ the 自评报告 and submission."""
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import PurePath
 from typing import Any
 
@@ -96,12 +97,20 @@ def _materials(checked: Checked | None) -> list[dict[str, Any]]:
     return list(rows.values())
 
 
+#: The codes a loader puts after labels for people who write YAML (``注册护士（nurse）``).
+CODE_AFTER_LABEL = re.compile(r"（[a-z][a-z0-9_]*）")
+
+
 def _located(problems: list[Problem], source_name: str | None) -> list[Problem]:
-    """Problems of an uploaded workbook say where they are, as ``乐康申报.xlsx!人员!D7``."""
-    return [
-        dataclasses.replace(p, message=f"{p.location(source_name or '申报.xlsx')}：{p.message}") if p.sheet else p
-        for p in problems
-    ]
+    """Problems for the page: an uploaded workbook's say where they are (``乐康申报.xlsx!人员!D7``),
+    and allowed values are listed by their labels only (the form offers labels, not codes)."""
+    shown = []
+    for p in problems:
+        p = dataclasses.replace(p, expected=CODE_AFTER_LABEL.sub("", p.expected))
+        if p.sheet:
+            p = dataclasses.replace(p, message=f"{p.location(source_name or '申报.xlsx')}：{p.message}")
+        shown.append(p)
+    return shown
 
 
 def render_application(
@@ -125,11 +134,16 @@ def render_application(
         keys = [f"self_scores.{row['id']}", f"self_notes.{row['id']}"]
         row["errors"] = [text for key in keys for text in keyed.get(key, [])]
         placed |= {key for key in keys if key in keyed}
+    # Problems no field shows; a workbook's are named by their cell, others by their key.
     loose = [
-        text
-        for key, texts in keyed.items()
-        if key not in placed
-        for text in ([f"{key}：{t}" for t in texts] if key else texts)
+        f"{p.key}：{text}" if p.key and not p.sheet else text
+        for p in problems
+        if p.key not in placed
+        for text in problems_by_key([p])[p.key]
+    ]
+    # A workbook's problems are also listed together at the top (they are fixed in the workbook).
+    in_workbook = [
+        (p.key, text) for p in problems if p.sheet and p.key in placed for text in problems_by_key([p])[p.key]
     ]
     files = req.session.scalars(
         select(Attachment).where(Attachment.applicant_id == applicant.id).order_by(Attachment.id)
@@ -142,6 +156,7 @@ def render_application(
         round=round_,
         nodes=nodes,
         loose=loose,
+        in_workbook=in_workbook,
         checked=checked,
         materials=_materials(checked),
         files=files,
