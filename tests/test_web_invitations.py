@@ -114,3 +114,28 @@ def test_an_invited_account_cannot_sign_in_before_using_its_link(world: Any) -> 
     token = csrf_of(client)
     response = client.post("/login", data={"username": "weiyong", "password": "", "csrf": token})
     assert response.status_code == 401
+
+
+def test_the_first_staff_account_is_opened_from_the_command_line(tmp_path: Path, monkeypatch: Any) -> None:
+    import uvicorn
+    from tests.conftest import invoke
+
+    from shifan.web import Settings, create_app
+
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: None)
+    first = invoke(["serve", "--workspace", tmp_path / "ws", "--invite-staff", "admin"], 0).stdout
+    second = invoke(["serve", "--workspace", tmp_path / "ws", "--invite-staff", "admin"], 0).stdout
+    links = [re.search(r"http://127\.0\.0\.1:8000(/invite/\S+)", text).group(1) for text in (first, second)]  # type: ignore[union-attr]
+    assert "只能使用一次" in first and links[0] != links[1]
+    app = create_app(Settings(tmp_path / "ws"))
+    assert TestClient(app).get(links[0]).status_code == 410  # replaced by the second
+    client, response = _accept(app, links[1])
+    assert response.status_code == 303 and response.headers["location"] == "/staff"
+    assert client.get("/staff").status_code == 200
+    with app.state.shifan.db.session() as session:
+        assert session.scalar(select(User.role).where(User.username == "admin")) == "staff"
+    taken = invoke(["serve", "--workspace", tmp_path / "ws", "--invite-staff", "xinjian-none"], 0)
+    assert "/invite/" in taken.stdout
+    with app.state.shifan.db.session() as session:
+        session.execute(update(User).where(User.username == "xinjian-none").values(role="applicant"))
+    invoke(["serve", "--workspace", tmp_path / "ws", "--invite-staff", "xinjian-none"], 2)

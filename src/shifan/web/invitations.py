@@ -11,10 +11,11 @@ import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 
 from shifan.web.app import Req, page
-from shifan.web.db import ROLES, Invitation, User, now
+from shifan.web.db import ROLES, AuditEntry, Database, Invitation, User, now
 from shifan.web.security import hash_password, password_stamp
 
 #: How long a link stays valid (a security setting of the workbench, not an evaluation rule).
@@ -43,24 +44,26 @@ class Issued:
     expires: dt.datetime
 
 
-def issue(req: Req, user: User, round_id: int | None) -> Issued:
-    """A new link for ``user``; links issued before and not used are revoked."""
-    req.session.execute(
+def _new_link(session: Session, user: User, round_id: int | None, created_by: int | None) -> tuple[str, dt.datetime]:
+    """Revoke the user's unused links and store a new one; returns the token (never stored) and expiry."""
+    session.execute(
         update(Invitation)
         .where(Invitation.user_id == user.id, Invitation.used_at.is_(None), Invitation.revoked.is_(False))
         .values(revoked=True)
     )
     token = secrets.token_urlsafe(32)
     expires = now() + dt.timedelta(days=INVITATION_DAYS)
-    req.session.add(
+    session.add(
         Invitation(
-            token_hash=token_hash(token),
-            user_id=user.id,
-            round_id=round_id,
-            created_by=req.me.id,
-            expires_at=expires,
+            token_hash=token_hash(token), user_id=user.id, round_id=round_id, created_by=created_by, expires_at=expires
         )
     )
+    return token, expires
+
+
+def issue(req: Req, user: User, round_id: int | None) -> Issued:
+    """A new link for ``user``; links issued before and not used are revoked."""
+    token, expires = _new_link(req.session, user, round_id, req.me.id)
     req.audit(
         "生成邀请链接",
         f"{ROLES[user.role]} {user.username}",
@@ -68,6 +71,29 @@ def issue(req: Req, user: User, round_id: int | None) -> Issued:
     )
     link = str(req.request.base_url).rstrip("/") + PATH + token
     return Issued(user.display_name, user.username, user.role, link, expires)
+
+
+def invite_staff(db: Database, username: str, display_name: str) -> tuple[str, dt.datetime] | None:
+    """A staff account and its invitation link's path, for the first person to run a new workbench
+    (``shifan serve --invite-staff``); None when the user name is taken by another role."""
+    with db.session() as session:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            user = User(username=username, password_hash=unusable_password(), role="staff", display_name=display_name)
+            session.add(user)
+            session.flush()
+            session.add(AuditEntry(action="创建账号", target=f"{ROLES['staff']} {username}", after=display_name))
+        elif user.role != "staff":
+            return None
+        token, expires = _new_link(session, user, None, None)
+        session.add(
+            AuditEntry(
+                action="生成邀请链接",
+                target=f"{ROLES['staff']} {username}",
+                detail=f"有效期至 {expires:%Y-%m-%d %H:%M} UTC，由命令行生成",
+            )
+        )
+    return PATH + token, expires
 
 
 def status(invitation: Invitation, at: dt.datetime) -> str:
