@@ -197,6 +197,12 @@ def test_security_headers(clients: dict[str, Any]) -> None:
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
     assert response.headers["x-content-type-options"] == "nosniff"
     assert "<script" not in response.text
+    import re
+
+    for path in ("/applications/1", "/staff/rounds/1"):
+        client = clients["applicant" if path.startswith("/applications") else "staff"]
+        tags = re.findall(r"<script[^>]*>", client.get(path).text)
+        assert all(re.fullmatch(r'<script src="/static/[a-z]+\.js" defer>', tag) for tag in tags), tags
 
 
 def test_session_cookie_is_httponly_and_samesite(world: Any) -> None:

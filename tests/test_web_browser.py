@@ -223,10 +223,15 @@ def test_applicant_deletes_evidence_and_uploads_workbooks(
     page.goto(f"{server.url}/applications/2")
     listed = page.locator(".evidence-list li").count()
     first = page.locator(".evidence-list li a").first.inner_text()
+    questions: list[str] = []
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.accept()))
     page.locator(".evidence-list li button").first.click()
+    page.wait_for_selector("text=已删除佐证材料")
+    assert questions == [f"确定删除“{first}”吗？删除后不能恢复。"]
     assert f"已删除佐证材料“{first}”" in page.content()
     assert page.locator(".evidence-list li").count() == listed - 1
     applicant.shot("evidence-deleted")
+    page.locator(".evidence-list").screenshot(path=str(shots / "5-applicant-evidence-list.png"))
 
     book = openpyxl.load_workbook(WORKBOOK)
     book["人员"]["C3"] = "护工长"

@@ -43,7 +43,7 @@ def _accept(world: Any, path: str, password: str = NEW) -> Any:
 
 def test_an_invitation_link_works_once(world: Any) -> None:
     path, page = _invite(world, name="新建护理院", kind="institution", city="黄山市", username="xinjian")
-    assert "复制链接" in page and 'src="/static/copy.js"' in page and "只显示这一次" in page
+    assert "复制链接" in page and 'src="/static/workbench.js"' in page and "只显示这一次" in page
     client, response = _accept(world, path)
     assert response.status_code == 303 and response.headers["location"] == "/applicant"
     assert client.get("/applicant").status_code == 303  # signed in: on to the application
