@@ -17,6 +17,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 from tests.web.server import free_port
@@ -40,14 +41,22 @@ def server_binaries() -> Path | None:
     return None
 
 
+def _missing(message: str) -> NoReturn:
+    """Without PostgreSQL the tests fail under CI (CI=true) and are skipped elsewhere."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
 def require_binaries() -> Path:
-    """The server binaries; without them the test fails under CI (CI=true) and is skipped elsewhere."""
+    """The server binaries (see :func:`_missing` when there are none)."""
     found = server_binaries()
     if found is None:
-        message = f"找不到 PostgreSQL 服务器程序（initdb、pg_ctl、postgres）：请运行 {INSTALL}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+        _missing(f"找不到 PostgreSQL 服务器程序（initdb、pg_ctl、postgres）：请运行 {INSTALL}")
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        _missing("找不到 psycopg：请运行 bash scripts/setup.sh（pip install 'shifan[postgres]'）")
     return found
 
 
@@ -96,7 +105,6 @@ class Cluster:
 def postgres_cluster() -> Iterator[Cluster]:
     """Start a throwaway cluster (see the module docstring) and remove it afterwards."""
     binaries = require_binaries()
-    pytest.importorskip("psycopg", reason="需要 psycopg：pip install 'shifan[postgres]'")
     run_as = None
     # /tmp itself, not pytest's own temporary folder (private to root, unreadable by postgres).
     folder = Path(tempfile.mkdtemp(prefix="shifan-pg-"))
@@ -104,11 +112,8 @@ def postgres_cluster() -> Iterator[Cluster]:
         try:
             account = pwd.getpwnam(SYSTEM_USER)
         except KeyError:
-            message = f"以 root 运行时需要系统用户 {SYSTEM_USER}（由 postgresql 软件包创建）：请运行 {INSTALL}"
             shutil.rmtree(folder)
-            if os.environ.get("CI") == "true":
-                pytest.fail(message)
-            pytest.skip(message)
+            _missing(f"以 root 运行时需要系统用户 {SYSTEM_USER}（由 postgresql 软件包创建）：请运行 {INSTALL}")
         os.chown(folder, account.pw_uid, account.pw_gid)
         run_as = SYSTEM_USER
     cluster = Cluster(binaries, folder, free_port(), run_as)
