@@ -139,3 +139,10 @@ def test_the_first_staff_account_is_opened_from_the_command_line(tmp_path: Path,
     with app.state.shifan.db.session() as session:
         session.execute(update(User).where(User.username == "xinjian-none").values(role="applicant"))
     invoke(["serve", "--workspace", tmp_path / "ws", "--invite-staff", "xinjian-none"], 2)
+
+
+def test_names_are_escaped_on_the_invitation_pages(world: Any) -> None:
+    path, page = _invite(world, name='<script>alert("x")</script>护理院', kind="institution", city="", username="xss")
+    assert "<script>alert" not in page and "&lt;script&gt;" in page
+    form = TestClient(world).get(path).text
+    assert "<script>alert" not in form and "&lt;script&gt;alert" in form
