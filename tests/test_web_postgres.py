@@ -75,6 +75,20 @@ def test_migrations_match_the_models_on_postgresql(cluster: Cluster) -> None:
     assert differences == []
 
 
+def test_the_newest_migration_goes_down_and_up_again_on_postgresql(cluster: Cluster) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from shifan.web import db
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(db.__file__).parent / "migrations"))
+    config.set_main_option("sqlalchemy.url", cluster.database())
+    command.upgrade(config, "head")
+    command.downgrade(config, "0002")
+    command.upgrade(config, "head")
+
+
 def test_long_and_odd_input_is_refused_or_cut_not_a_server_error(world: Any) -> None:
     """PostgreSQL enforces column lengths and refuses NUL characters, which SQLite lets through."""
     from starlette.testclient import TestClient
