@@ -9,6 +9,7 @@ temporary folder)."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -75,6 +76,7 @@ class Visit:
         self.page.fill("input[name=username]", username)
         self.page.fill("input[name=password]", password)
         self.page.click("button[type=submit]")
+        self.page.wait_for_url(lambda url: "/login" not in url)  # signed in (pages below wait for nothing else)
 
     def close(self) -> None:
         assert not [m for m in self.console if "Content Security Policy" in m], self.console
@@ -124,6 +126,7 @@ def test_applicant_fills_the_form_from_scratch_and_downloads_the_self_report(
     page.fill("input[name=new]", "我的新密码-2026")
     page.fill("input[name=again]", "我的新密码-2026")
     page.click("text=设置密码并进入工作台")
+    page.wait_for_url(re.compile(r".*/applications/\d+$"))  # signed in and on to the application
     page.goto(link)
     assert "已经使用过" in page.content()
     applicant.shot("invitation-used")
@@ -137,6 +140,7 @@ def test_applicant_fills_the_form_from_scratch_and_downloads_the_self_report(
     page.select_option("[name='category']", label="护理院")
     page.fill("[name='beds.approved']", "120")
     page.click("text=保存并核验")
+    page.wait_for_selector(".field-error")
     # A required field left empty is reported beside it.
     assert page.locator("#f-beds .field-error, .field.has-error .field-error").count() >= 1
     applicant.shot("errors-beside-fields")
@@ -146,6 +150,7 @@ def test_applicant_fills_the_form_from_scratch_and_downloads_the_self_report(
     page.select_option("[name='staff.0.role']", label="注册护士")
     page.check("[name='services'][value='daily_care']")
     page.click("text=保存并核验")
+    page.wait_for_selector("text=已保存并重新核验")
     content = page.content()
     assert "已保存并重新核验" in content and "逐项核验" in content, content[:2000]
     assert "第 1 行" in content  # the staff row was kept
@@ -176,6 +181,7 @@ def test_expert_scores_and_signs(browser: Any, server: Server, shots: Path) -> N
     expert.page.fill("[name='opinion']", "资料齐全，同意推荐。")
     expert.page.check("[name='sign']")
     expert.page.click("text=保存评审")
+    expert.page.wait_for_selector("text=评审已签字")
     content = expert.page.content()
     assert "评审已签字" in content and "专家合议" in content and "测试expert-a：9" in content
     expert.shot("signed")
@@ -183,6 +189,7 @@ def test_expert_scores_and_signs(browser: Any, server: Server, shots: Path) -> N
     assert "已签字" in expert.page.content()
     expert.shot("list-after")
     expert.page.click("text=华西护理院")
+    expert.page.wait_for_selector("text=请重点核实")
     content = expert.page.content()
     assert "请重点核实" in content and "护士和护理员与失能老年人配比偏离标准" in content
     expert.shot("review-flags")
@@ -240,12 +247,14 @@ def test_applicant_deletes_evidence_and_uploads_workbooks(
     book.save(broken)
     page.set_input_files("form[action='/applications/2/upload'] input[type=file]", str(broken))
     page.click("text=上传并核验")
+    page.wait_for_selector("text=上传的工作簿中有")
     content = page.content()
     assert "乐康申报（有误）.xlsx!人员!C3：不是允许的取值" in content
     page.locator("#i-staff\\.1\\.role").scroll_into_view_if_needed()
     applicant.shot("workbook-errors")
     page.set_input_files("form[action='/applications/2/upload'] input[type=file]", str(WORKBOOK))
     page.click("text=上传并核验")
+    page.wait_for_selector("text=01-lekang-excel-sample.xlsx!佐证材料!B2", state="attached")
     content = page.content()
     assert "已上传并重新核验" in content and 'value="示例市乐康护理院（虚构）"' in content
     assert "01-lekang-excel-sample.xlsx!佐证材料!B2" in content
