@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what shifan needs on Debian/Ubuntu: system packages (fonts, PDF engine libraries,
-# poppler for the tests, Chromium for the workbench's browser tests), then a virtual environment with the package and its dev tools.
+# poppler for the tests, Chromium and the PostgreSQL server for the workbench's tests), then a virtual environment with the package and its dev tools.
 # As root it installs system packages itself; otherwise it prints the exact command and stops.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,9 +8,10 @@ cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
 VENV=${VENV:-.venv}
 # LibreOffice (headless Writer and Calc) converts the Word and Excel outputs to PDF in the tests;
-# Chromium runs the browser tests of the web workbench.
+# Chromium runs the browser tests of the web workbench; the PostgreSQL server runs its tests on PostgreSQL
+# (a throwaway cluster per test run, never the system's own).
 PACKAGES=(fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils python3-venv
-  libreoffice-writer-nogui libreoffice-calc-nogui chromium)
+  libreoffice-writer-nogui libreoffice-calc-nogui chromium postgresql)
 
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then

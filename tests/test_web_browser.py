@@ -1,5 +1,6 @@
 """End to end in a real browser (Chromium driven by Playwright) against ``shifan serve``:
-staff invite an applicant, the applicant fills the form from scratch and downloads the
+staff invite an applicant (a one-time link, copied with the button), the applicant sets a password
+through it, fills the form from scratch and downloads the
 自评报告 PDF (its text is checked), an expert scores and signs, staff produce the list.
 
 Screenshots of every page visited are saved under ``$SHIFAN_SCREENSHOTS`` (default: the test's
@@ -16,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.test_web_excel import WORKBOOK
+from tests.test_web_round_checks import _add as add_applicant
 from tests.web.helpers import PASSWORD, small_world
 from tests.web.server import Server
 
@@ -27,7 +30,9 @@ CHROMIUM = os.environ.get("SHIFAN_CHROMIUM", "/usr/bin/chromium")
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     workspace = tmp_path_factory.mktemp("browser") / "ws"
-    small_world(workspace)
+    world = small_world(workspace)
+    add_applicant(world, "华西护理院", "10-huaxi-larger-fire.yaml", expert="expert-a")  # has a plausibility flag
+    world.state.shifan.db.engine.dispose()  # type: ignore[attr-defined]
     running = Server(workspace).start()
     yield running
     running.stop()
@@ -71,6 +76,7 @@ class Visit:
         self.page.fill("input[name=username]", username)
         self.page.fill("input[name=password]", password)
         self.page.click("button[type=submit]")
+        self.page.wait_for_url(lambda url: "/login" not in url)  # signed in (pages below wait for nothing else)
 
     def close(self) -> None:
         assert not [m for m in self.console if "Content Security Policy" in m], self.console
@@ -103,23 +109,27 @@ def test_applicant_fills_the_form_from_scratch_and_downloads_the_self_report(
     form.locator("input[name=city]").fill("黄山市")
     form.locator("input[name=username]").fill("xinjian")
     form.locator("button[type=submit]").click()
-    notice = staff.page.locator(".notice").inner_text()
-    password = re.search(r"初始密码\s*(\S+)", notice)
-    assert password, notice
+    link = staff.page.locator("#invite-link").input_value()
+    assert link.startswith(f"{server.url}/invite/"), link
+    staff.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    staff.page.click("button.copy")
+    staff.page.wait_for_selector("text=已复制")
+    assert staff.page.evaluate("navigator.clipboard.readText()") == link
     staff.shot("invited")
     staff.close()
 
     applicant = Visit(browser, server, shots, "2-applicant")
-    applicant.login("xinjian", password.group(1))
     page = applicant.page
-    # A one-time password must be replaced first.
-    assert "一次性密码" in page.content()
-    applicant.shot("change-password")
-    page.fill("input[name=old]", password.group(1))
+    page.goto(link)
+    assert "设置登录密码" in page.content() and "xinjian" in page.content()
+    applicant.shot("invitation")
     page.fill("input[name=new]", "我的新密码-2026")
     page.fill("input[name=again]", "我的新密码-2026")
-    page.click("form[action='/account/password'] button[type=submit]")
-    assert "密码已修改" in page.content()
+    page.click("text=设置密码并进入工作台")
+    page.wait_for_url(re.compile(r".*/applications/\d+$"))  # signed in and on to the application
+    page.goto(link)
+    assert "已经使用过" in page.content()
+    applicant.shot("invitation-used")
     page.goto(f"{server.url}/applicant")
     assert "尚未填写" in page.content()
     applicant.shot("empty-form")
@@ -130,6 +140,7 @@ def test_applicant_fills_the_form_from_scratch_and_downloads_the_self_report(
     page.select_option("[name='category']", label="护理院")
     page.fill("[name='beds.approved']", "120")
     page.click("text=保存并核验")
+    page.wait_for_selector(".field-error")
     # A required field left empty is reported beside it.
     assert page.locator("#f-beds .field-error, .field.has-error .field-error").count() >= 1
     applicant.shot("errors-beside-fields")
@@ -139,12 +150,16 @@ def test_applicant_fills_the_form_from_scratch_and_downloads_the_self_report(
     page.select_option("[name='staff.0.role']", label="注册护士")
     page.check("[name='services'][value='daily_care']")
     page.click("text=保存并核验")
+    page.wait_for_selector("text=已保存并重新核验")
     content = page.content()
     assert "已保存并重新核验" in content and "逐项核验" in content, content[:2000]
     assert "第 1 行" in content  # the staff row was kept
     applicant.shot("checked")
+    page.click("text=生成 PDF")  # a background job: its page refreshes itself until the PDF is ready
+    page.wait_for_selector("text=下载自评报告（PDF）", timeout=120_000)
+    applicant.shot("self-report-ready")
     with page.expect_download() as download:
-        page.click("a[href$='self-report.pdf']")
+        page.click("text=下载自评报告（PDF）")
     pdf = tmp_path / "自评报告.pdf"
     download.value.save_as(pdf)
     text = _pdf_text(pdf)
@@ -166,12 +181,18 @@ def test_expert_scores_and_signs(browser: Any, server: Server, shots: Path) -> N
     expert.page.fill("[name='opinion']", "资料齐全，同意推荐。")
     expert.page.check("[name='sign']")
     expert.page.click("text=保存评审")
+    expert.page.wait_for_selector("text=评审已签字")
     content = expert.page.content()
     assert "评审已签字" in content and "专家合议" in content and "测试expert-a：9" in content
     expert.shot("signed")
     expert.page.goto(f"{server.url}/expert")
     assert "已签字" in expert.page.content()
     expert.shot("list-after")
+    expert.page.click("text=华西护理院")
+    expert.page.wait_for_selector("text=请重点核实")
+    content = expert.page.content()
+    assert "请重点核实" in content and "护士和护理员与失能老年人配比偏离标准" in content
+    expert.shot("review-flags")
     expert.close()
 
 
@@ -179,6 +200,8 @@ def test_staff_produce_the_recommendation_list(browser: Any, server: Server, sho
     staff = Visit(browser, server, shots, "4-staff")
     staff.login("staff", PASSWORD)
     staff.page.goto(f"{server.url}/staff/rounds/1")
+    content = staff.page.content()
+    assert "排序前检查" in content and "护士和护理员与失能老年人配比偏离标准" in content
     staff.shot("dashboard")
     staff.page.click("text=生成拟推荐名单")
     staff.page.wait_for_selector("text=已生成", timeout=120_000)
@@ -194,3 +217,46 @@ def test_staff_produce_the_recommendation_list(browser: Any, server: Server, sho
     assert "签字评审" in staff.page.content() and "生成拟推荐名单" in staff.page.content()
     staff.shot("audit")
     staff.close()
+
+
+def test_applicant_deletes_evidence_and_uploads_workbooks(
+    browser: Any, server: Server, shots: Path, tmp_path: Path
+) -> None:
+    import openpyxl
+
+    applicant = Visit(browser, server, shots, "5-applicant")
+    applicant.login("jigou-b", PASSWORD)
+    page = applicant.page
+    page.goto(f"{server.url}/applications/2")
+    listed = page.locator(".evidence-list li").count()
+    first = page.locator(".evidence-list li a").first.inner_text()
+    questions: list[str] = []
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.accept()))
+    page.locator(".evidence-list li button").first.click()
+    page.wait_for_selector("text=已删除佐证材料")
+    assert questions == [f"确定删除“{first}”吗？删除后不能恢复。"]
+    assert f"已删除佐证材料“{first}”" in page.content()
+    assert page.locator(".evidence-list li").count() == listed - 1
+    applicant.shot("evidence-deleted")
+    page.locator(".evidence-list").screenshot(path=str(shots / "5-applicant-evidence-list.png"))
+
+    book = openpyxl.load_workbook(WORKBOOK)
+    book["人员"]["C3"] = "护工长"
+    book["人员"]["F3"] = "去年"
+    broken = tmp_path / "乐康申报（有误）.xlsx"
+    book.save(broken)
+    page.set_input_files("form[action='/applications/2/upload'] input[type=file]", str(broken))
+    page.click("text=上传并核验")
+    page.wait_for_selector("text=上传的工作簿中有")
+    content = page.content()
+    assert "乐康申报（有误）.xlsx!人员!C3：不是允许的取值" in content
+    page.locator("#i-staff\\.1\\.role").scroll_into_view_if_needed()
+    applicant.shot("workbook-errors")
+    page.set_input_files("form[action='/applications/2/upload'] input[type=file]", str(WORKBOOK))
+    page.click("text=上传并核验")
+    page.wait_for_selector("text=01-lekang-excel-sample.xlsx!佐证材料!B2", state="attached")
+    content = page.content()
+    assert "已上传并重新核验" in content and 'value="示例市乐康护理院（虚构）"' in content
+    assert "01-lekang-excel-sample.xlsx!佐证材料!B2" in content
+    applicant.shot("workbook-uploaded")
+    applicant.close()

@@ -163,7 +163,7 @@ def test_submit_makes_the_application_read_only_until_staff_reopen_it(world: Any
 def _wait_for_job(client: Any, path: str) -> str:
     for _ in range(300):
         page = client.get(path).text
-        if "进行中" not in page and "正在评价" not in page:
+        if "进行中" not in page and "正在" not in page:
             return str(page)
         time.sleep(0.2)
     raise AssertionError("job did not finish")
@@ -239,24 +239,28 @@ def _current(world: Any) -> str:
         return str(session.get(Applicant, 1).current_file)  # type: ignore[union-attr]
 
 
-def test_an_invited_account_must_replace_its_one_time_password(world: Any) -> None:
-    import re
-
+def test_an_account_opened_with_a_one_time_password_must_replace_it(world: Any) -> None:
+    """Demo accounts (shifan serve --demo) print a one-time password; it must be replaced first."""
     from starlette.testclient import TestClient
     from tests.web.helpers import csrf_of
 
-    staff = login(world, "staff", PASSWORD)
-    page = staff.post(
-        "/staff/rounds/1/applicants",
-        data={
-            "csrf": staff.headers["x-test-csrf"],
-            "name": "新机构",
-            "kind": "institution",
-            "city": "黄山市",
-            "username": "xin",
-        },
-    ).text
-    one_time = re.search(r"初始密码 <code>([^<]+)</code>", page).group(1)  # type: ignore[union-attr]
+    from shifan.web.db import Round, User
+    from shifan.web.security import hash_password, new_password
+
+    one_time = new_password()
+    with world.state.shifan.db.session() as session:
+        user = User(
+            username="xin",
+            password_hash=hash_password(one_time),
+            role="applicant",
+            display_name="新机构",
+            must_change_password=True,
+        )
+        session.add(user)
+        session.flush()
+        session.add(
+            Applicant(round_id=session.scalar(select(Round.id)), user_id=user.id, name="新机构", kind="institution")
+        )
     client = TestClient(world, follow_redirects=False)
     token = csrf_of(client)
     client.post("/login", data={"username": "xin", "password": one_time, "csrf": token})
@@ -311,3 +315,55 @@ def test_pages_are_served_while_the_recommendation_job_runs(world: Any, monkeypa
     assert staff.get("/staff/rounds/1").status_code == 200
     release.set()
     assert "已生成" in _wait_for_job(staff, job)
+
+
+def test_the_self_report_pdf_is_made_in_the_background(world: Any, tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+
+    applicant = login(world, "jigou-a", PASSWORD)
+    page = applicant.get("/applications/1").text
+    assert 'action="/applications/1/self-report-jobs"' in page and 'href="/applications/1/self-report.pdf"' not in page
+    response = applicant.post("/applications/1/self-report-jobs", data={"csrf": applicant.headers["x-test-csrf"]})
+    assert response.status_code == 303
+    job = response.headers["location"]
+    done = _wait_for_job(applicant, job)
+    assert "已生成" in done and f"{job}/self-report.pdf" in done
+    pdf = applicant.get(f"{job}/self-report.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert "attachment;" in pdf.headers["content-disposition"]
+    if shutil.which("pdftotext"):
+        (tmp_path / "r.pdf").write_bytes(pdf.content)
+        text = subprocess.run(["pdftotext", str(tmp_path / "r.pdf"), "-"], capture_output=True, text=True).stdout
+        assert "自评报告" in text
+    assert f"{job}/self-report.pdf" in applicant.get("/applications/1").text  # listed on the application page
+    with world.state.shifan.db.session() as session:
+        entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "生成自评报告")).one()
+        assert entry.username == "jigou-a" and len(entry.after) == 64
+
+
+def test_pages_are_served_while_the_self_report_renders(world: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    import shifan.web.routes_reports as routes_reports
+    from shifan.web.jobs import run_self_report
+
+    release = threading.Event()
+
+    def slow_job(*args: Any) -> None:
+        assert release.wait(30)
+        run_self_report(*args)
+
+    monkeypatch.setattr(routes_reports, "run_self_report", slow_job)
+    applicant = login(world, "jigou-a", PASSWORD)
+    job = applicant.post("/applications/1/self-report-jobs", data={"csrf": applicant.headers["x-test-csrf"]}).headers[
+        "location"
+    ]
+    running = applicant.get(job)
+    assert running.status_code == 200 and "正在核验申报数据" in running.text
+    assert '<meta http-equiv="refresh"' in running.text
+    assert applicant.get(f"{job}/self-report.pdf").status_code == 404  # not yet
+    assert "正在生成" in applicant.get("/applications/1").text
+    assert login(world, "staff", PASSWORD).get("/staff/rounds/1").status_code == 200
+    release.set()
+    assert "已生成" in _wait_for_job(applicant, job)

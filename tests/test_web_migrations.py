@@ -40,3 +40,18 @@ def test_an_old_database_is_upgraded_in_place(tmp_path: Path) -> None:
     assert "must_change_password" in {c["name"] for c in inspect(engine).get_columns("users")}
     with engine.connect() as connection:
         assert connection.execute(text("SELECT username, must_change_password FROM users")).all() == [("a", 0)]
+
+
+def test_the_newest_migration_goes_down_and_up_again(tmp_path: Path) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    config = Config()
+    config.set_main_option("script_location", str(Path(db.__file__).parent / "migrations"))
+    config.set_main_option("sqlalchemy.url", url)
+    command.upgrade(config, "head")
+    command.downgrade(config, "0002")
+    assert "invitations" not in inspect(create_engine(url)).get_table_names()
+    command.upgrade(config, "head")
+    assert {"invitations", "login_failures"} <= set(inspect(create_engine(url)).get_table_names())

@@ -43,8 +43,10 @@ class Problem:
     #: Worksheet name when the file is a workbook; ``line``/``column`` are then its row and column.
     sheet: str = ""
 
-    def format(self) -> str:
-        where = self.file
+    def location(self, file: str | None = None) -> str:
+        """Where the problem is: ``文件.xlsx!人员!D7`` in a workbook, ``文件.yaml:12:5`` in YAML
+        (``file`` replaces the file name, e.g. by the name a file was uploaded under)."""
+        where = self.file if file is None else file
         if self.sheet:
             where += f"!{self.sheet}"
             if self.line is not None and self.column is not None:
@@ -53,7 +55,10 @@ class Problem:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
-        text = f"{where}: {self.key or '(文件)'}: {self.message}"
+        return where
+
+    def format(self) -> str:
+        text = f"{self.location()}: {self.key or '(文件)'}: {self.message}"
         details = []
         if self.found:
             details.append(f"实际：{self.found}")

@@ -41,15 +41,16 @@ def post(client: TestClient, path: str, data: dict[str, object] | None = None, *
 PASSWORD = "correct-horse-12"
 
 
-def small_world(workspace: Path) -> object:
+def small_world(workspace: Path, database: str | None = None) -> object:
     """A round with two applicants (jigou-a owns 1, jigou-b owns 2), an expert assigned to each
-    (expert-a → 1, expert-b → 2) and one staff account, all with :data:`PASSWORD`."""
+    (expert-a → 1, expert-b → 2) and one staff account, all with :data:`PASSWORD`; in SQLite in the
+    workspace unless ``database`` names another database."""
     from shifan.files import data_dir
     from shifan.web.db import Applicant, Assignment, Round, User
     from shifan.web.demo import DEMO_AS_OF, import_sample
     from shifan.web.security import hash_password
 
-    app = create_app(Settings(workspace))
+    app = create_app(Settings(workspace, database=database))
     state = app.state.shifan
     digest = hash_password(PASSWORD)
     samples = data_dir("applications") / "institutions"

@@ -28,12 +28,28 @@ import click
     type=click.IntRange(1, 64),
     default=1,
     show_default=True,
-    help="工作进程数；一般取 CPU 核数。多进程时登录限流按进程分别计数。",
+    help="工作进程数；一般取 CPU 核数（登录限流记在数据库中，各进程共同计数）。",
+)
+@click.option(
+    "--invite-staff",
+    "invite_staff",
+    metavar="用户名",
+    default=None,
+    help="为省级工作人员开通账号（已有则重新生成链接），打印一次性邀请链接后照常启动；新部署的第一个账号用它开通。",
 )
 @click.option(
     "--demo", is_flag=True, help="用内置示例填充工作目录：一个评审批次、示例申报和每种角色一个账号（打印一次性密码）。"
 )
-def serve(workspace: Path, host: str, port: int, database: str | None, https: bool, workers: int, demo: bool) -> None:
+def serve(
+    workspace: Path,
+    host: str,
+    port: int,
+    database: str | None,
+    https: bool,
+    workers: int,
+    invite_staff: str | None,
+    demo: bool,
+) -> None:
     """启动申报评审工作台（网页版）：申报单位填报、专家评审、省级工作人员生成拟推荐名单。"""
     try:
         import uvicorn
@@ -46,6 +62,20 @@ def serve(workspace: Path, host: str, port: int, database: str | None, https: bo
 
     settings = Settings(workspace=workspace, database=database, https=https)
     app = create_app(settings)
+    if invite_staff is not None:
+        from shifan.web.invitations import invite_staff as invite
+
+        issued = invite(app.state.shifan.db, invite_staff, "省级工作人员")
+        if issued is None:
+            raise click.UsageError(f"用户名“{invite_staff}”已被申报单位或专家使用，请换一个")
+        path, expires = issued
+        base = f"https://{host}" if https else f"http://{host}:{port}"
+        click.echo(
+            f"省级工作人员 {invite_staff} 的一次性邀请链接（有效期至 {expires:%Y-%m-%d %H:%M} UTC，只能使用一次）："
+        )
+        click.echo(f"  {base}{path}")
+        if https:
+            click.echo("  （经反向代理访问时，请把前面的地址换成对外网址）")
     if demo:
         for role, username, password in fill_demo(app):
             click.echo(f"{role}：用户名 {username}  一次性密码 {password}")

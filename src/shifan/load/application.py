@@ -19,6 +19,7 @@ from shifan.files import looks_absolute
 from shifan.load.normalise import normalise, notes_text
 from shifan.load.placeholders import placeholder_warnings
 from shifan.load.workbook import LAYOUTS
+from shifan.read.documents import load_input
 from shifan.read.suggest import did_you_mean
 from shifan.read.typed import Finding, Loaded, TypedReader
 from shifan.read.yamldoc import Document
@@ -70,6 +71,13 @@ def load_application(path: Path) -> LoadedApplication:
         problems.append(loaded.document.problem(key, message, found=found, expected=expected))
     problems.raise_if_any()
     return dataclasses.replace(loaded, notes=(*loaded.notes, *placeholder_warnings(loaded.app)))
+
+
+def application_data(path: Path) -> Any:
+    """The data of an application file (YAML or workbook) as read and normalised (labels to codes),
+    before validation: what a form shows for editing, even when the file has errors."""
+    document = load_input(path, LAYOUTS, what=WHAT)
+    return normalise(document.data, Application).data
 
 
 def consistency_problems(app: InstitutionApplication | RegionApplication, folder: Path) -> list[Finding]:

@@ -1,7 +1,7 @@
 """申报评审工作台: the web workbench over the same core the command line uses.
 
-Starlette + Jinja2 pages (no scripts), SQLAlchemy 2 with Alembic migrations, files in a
-workspace folder. See :func:`create_app` and ``shifan serve``.
+Starlette + Jinja2 pages (no inline scripts; one static script of conveniences), SQLAlchemy 2
+with Alembic migrations (SQLite or PostgreSQL), files in a workspace folder. See :func:`create_app` and ``shifan serve``.
 """
 
 from __future__ import annotations

@@ -81,8 +81,9 @@ class Req:
             raise HTTPException(404) from None
 
     def field(self, name: str, default: str = "") -> str:
+        """A posted text field, trimmed; NUL characters (which PostgreSQL refuses) are dropped."""
         value = self.form.get(name) if self.form is not None else None
-        return value.strip() if isinstance(value, str) else default
+        return value.replace("\x00", "").strip() if isinstance(value, str) else default
 
     def upload(self, name: str) -> UploadFile | None:
         value = self.form.get(name) if self.form is not None else None
@@ -97,17 +98,35 @@ class Req:
         return render(template, status_code, user=self.user, csrf=self.csrf, **context)
 
     def audit(self, action: str, target: str, *, before: str = "", after: str = "", detail: str = "") -> None:
+        columns = AuditEntry.__table__.c
         self.session.add(
             AuditEntry(
                 user_id=self.user.id if self.user else None,
                 username=self.user.username if self.user else "",
-                action=action,
-                target=target,
-                before=before,
-                after=after,
+                action=clip(columns.action, action),
+                target=clip(columns.target, target),
+                before=clip(columns.before, before),
+                after=clip(columns.after, after),
                 detail=detail,
             )
         )
+
+
+def column_length(column: Any) -> int | None:
+    """The declared length of a string column (PostgreSQL enforces it; SQLite does not)."""
+    length = getattr(getattr(column, "type", None), "length", None)
+    return length if isinstance(length, int) else None
+
+
+def clip(column: Any, text: str) -> str:
+    """``text`` cut to fit ``column`` (for the audit log, which records what was typed, even too much)."""
+    length = column_length(column)
+    return text[: length - 1] + "…" if length is not None and len(text) > length else text
+
+
+def fits(column: Any, text: str) -> bool:
+    length = column_length(column)
+    return length is None or len(text) <= length
 
 
 def digest(text: str | bytes) -> str:
@@ -185,7 +204,15 @@ def _interrupted_jobs(db: Database) -> None:
 
 def create_app(settings: Settings) -> Starlette:
     """The workbench over ``settings.workspace``; the database is migrated first."""
-    from shifan.web import routes_applicant, routes_auth, routes_expert, routes_staff
+    from shifan.web import (
+        invitations,
+        routes_applicant,
+        routes_auth,
+        routes_evidence,
+        routes_expert,
+        routes_reports,
+        routes_staff,
+    )
 
     settings.workspace.mkdir(parents=True, exist_ok=True)
     migrate(settings.url)
@@ -194,8 +221,11 @@ def create_app(settings: Settings) -> Starlette:
         _interrupted_jobs(state.db)
     routes: list[BaseRoute] = [
         *routes_auth.ROUTES,
+        *invitations.ROUTES,
         *routes_staff.ROUTES,
         *routes_applicant.ROUTES,
+        *routes_evidence.ROUTES,
+        *routes_reports.ROUTES,
         *routes_expert.ROUTES,
         Mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static"),
     ]

@@ -79,6 +79,8 @@ class Applicant(Base):
     status: Mapped[str] = mapped_column(String(16), default="draft")
     current_file: Mapped[str | None] = mapped_column(String(200), nullable=True)
     current_sha: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    #: The name the current version was uploaded under (workbook problems are located in it).
+    source_name: Mapped[str | None] = mapped_column(String(300), nullable=True)
     version: Mapped[int] = mapped_column(Integer, default=0)
     eligible: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     score: Mapped[float | None] = mapped_column(Float, nullable=True)
@@ -127,6 +129,8 @@ class Job(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"))
+    #: The applicant a 自评报告 job renders for (None for a round's recommendation list).
+    applicant_id: Mapped[int | None] = mapped_column(ForeignKey("applicants.id"), nullable=True)
     kind: Mapped[str] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16), default="running")
     done: Mapped[int] = mapped_column(Integer, default=0)
@@ -148,6 +152,34 @@ class AuditEntry(Base):
     before: Mapped[str] = mapped_column(String(64), default="")
     after: Mapped[str] = mapped_column(String(64), default="")
     detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class Invitation(Base):
+    """A one-time link with which an invited person sets their own password: only the sha256 of
+    the token is stored, so the database cannot give the link away."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id"), nullable=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    #: Replaced by a newer link for the same person before it was used.
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class LoginFailure(Base):
+    """One failed sign-in, by user name or by address: counted by every worker process alike."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=now, index=True)
 
 
 def make_engine(url: str) -> Engine:

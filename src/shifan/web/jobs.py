@@ -1,5 +1,6 @@
-"""Long work in the background: the recommendation list of a round is built in a worker thread
-while the server keeps serving; the job row records progress and the files written."""
+"""Long work in the background: the recommendation list of a round and an applicant's 自评报告 PDF
+are built in a worker thread while the server keeps serving; the job row records progress and the
+files written."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import cast
 
 from sqlalchemy import select
 
+from shifan.present.formats import SELF_REPORT
 from shifan.present.recommendation import DEFAULT_FORMATS, write_recommendation
 from shifan.recommend import recommend
 from shifan.recommend.ranking import QuotaBy
@@ -95,6 +97,53 @@ def run_recommendation(db: Database, store: Store, job_id: int) -> None:
             row.message = f"有 {result.failures} 个文件无法处理，已列入附件。" if result.failures else ""
     except Exception as error:
         logger.exception("recommendation job %s failed", job_id)
+        with db.session() as session:
+            row = session.get(Job, job_id)
+            if row is not None:
+                row.status = "failed"
+                row.message = f"生成失败：{error}"
+
+
+#: The file a 自评报告 job writes in its folder.
+SELF_REPORT_FILE = "自评报告.pdf"
+
+
+def _job_progress(db: Database, job_id: int, done: int, total: int) -> None:
+    with db.session() as session:
+        row = session.get(Job, job_id)
+        if row is not None:
+            row.done, row.total = done, total
+
+
+def run_self_report(db: Database, store: Store, job_id: int) -> None:
+    """Check the applicant's current version and render its 自评报告 PDF, as ``shifan report`` does."""
+    folder = job_folder(store, job_id)
+    try:
+        with db.session() as session:
+            job = session.get(Job, job_id)
+            assert job is not None and job.applicant_id is not None
+            applicant = session.get(Applicant, job.applicant_id)
+            round_ = session.get(Round, job.round_id)
+            assert applicant is not None and round_ is not None
+            target = (applicant.id, applicant.current_file, round_.rubric, round_.as_of)
+        applicant_id, current, rubric, as_of = target
+        _job_progress(db, job_id, 0, 2)
+        result = store.check(applicant_id, current, criteria=rubric, as_of=as_of) if current else None
+        if result is None or result.checked is None:
+            message = "申报数据有错误，改正后才能生成自评报告。"
+        else:
+            _job_progress(db, job_id, 1, 2)
+            SELF_REPORT.write(result.checked, folder / SELF_REPORT_FILE, "pdf")
+            message = ""
+        with db.session() as session:
+            row = session.get(Job, job_id)
+            assert row is not None
+            row.status = "failed" if message else "done"
+            row.message = message
+            if not message:
+                row.done, row.folder = 2, str(folder)
+    except Exception as error:
+        logger.exception("self-report job %s failed", job_id)
         with db.session() as session:
             row = session.get(Job, job_id)
             if row is not None:

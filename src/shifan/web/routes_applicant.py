@@ -3,6 +3,8 @@ the 自评报告 and submission."""
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from pathlib import PurePath
 from typing import Any
 
@@ -10,9 +12,8 @@ from sqlalchemy import select
 from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 
-from shifan.errors import ShifanError
+from shifan.errors import Problem, ShifanError
 from shifan.evaluate.pipeline import Checked
-from shifan.files import sha256_bytes
 from shifan.present.formats import SELF_REPORT, SUFFIXES
 from shifan.rules.application import InstitutionApplication, RegionApplication
 from shifan.rules.rubric import Rubric
@@ -20,6 +21,7 @@ from shifan.web.app import Req, page
 from shifan.web.db import Applicant, Attachment
 from shifan.web.downloads import attachment
 from shifan.web.forms import attach_errors, build_form, parse_form
+from shifan.web.routes_reports import recent_jobs
 from shifan.web.service import Conflict, applicant_for, current_data, outcome, problems_by_key, save_version
 from shifan.web.store import APPLICATION_SUFFIXES, EVIDENCE_SUFFIXES, Outcome, cached_rubric, yaml_bytes
 
@@ -27,7 +29,6 @@ MODELS: dict[str, type[InstitutionApplication] | type[RegionApplication]] = {
     "institution": InstitutionApplication,
     "region": RegionApplication,
 }
-MAX_EVIDENCE = 20 * 1024 * 1024
 
 
 def my_applications(req: Req) -> Response:
@@ -46,7 +47,7 @@ def _rubric(applicant: Applicant, rubric_id: str | None, checked: Checked | None
         return None
 
 
-def _evidence_types(applicant: Applicant, rubric_id: str | None, checked: Checked | None) -> dict[str, str]:
+def evidence_types(applicant: Applicant, rubric_id: str | None, checked: Checked | None) -> dict[str, str]:
     rubric = _rubric(applicant, rubric_id, checked)
     return dict(rubric.evidence_types) if rubric else {}
 
@@ -96,6 +97,22 @@ def _materials(checked: Checked | None) -> list[dict[str, Any]]:
     return list(rows.values())
 
 
+#: The codes a loader puts after labels for people who write YAML (``注册护士（nurse）``).
+CODE_AFTER_LABEL = re.compile(r"（[a-z][a-z0-9_]*）")
+
+
+def _located(problems: list[Problem], source_name: str | None) -> list[Problem]:
+    """Problems for the page: an uploaded workbook's say where they are (``乐康申报.xlsx!人员!D7``),
+    and allowed values are listed by their labels only (the form offers labels, not codes)."""
+    shown = []
+    for p in problems:
+        p = dataclasses.replace(p, expected=CODE_AFTER_LABEL.sub("", p.expected))
+        if p.sheet:
+            p = dataclasses.replace(p, message=f"{p.location(source_name or '申报.xlsx')}：{p.message}")
+        shown.append(p)
+    return shown
+
+
 def render_application(
     req: Req,
     applicant: Applicant,
@@ -108,7 +125,7 @@ def render_application(
 ) -> Response:
     data = current_data(req, applicant) if data is None else data
     nodes = build_form(MODELS[applicant.kind], data)
-    problems = result.problems if result else []
+    problems = _located(result.problems, applicant.source_name) if result else []
     keyed = problems_by_key(problems)
     placed = attach_errors(nodes, keyed)
     checked = result.checked if result else None
@@ -117,11 +134,16 @@ def render_application(
         keys = [f"self_scores.{row['id']}", f"self_notes.{row['id']}"]
         row["errors"] = [text for key in keys for text in keyed.get(key, [])]
         placed |= {key for key in keys if key in keyed}
+    # Problems no field shows; a workbook's are named by their cell, others by their key.
     loose = [
-        text
-        for key, texts in keyed.items()
-        if key not in placed
-        for text in ([f"{key}：{t}" for t in texts] if key else texts)
+        f"{p.key}：{text}" if p.key and not p.sheet else text
+        for p in problems
+        if p.key not in placed
+        for text in problems_by_key([p])[p.key]
+    ]
+    # A workbook's problems are also listed together at the top (they are fixed in the workbook).
+    in_workbook = [
+        (p.key, text) for p in problems if p.sheet and p.key in placed for text in problems_by_key([p])[p.key]
     ]
     files = req.session.scalars(
         select(Attachment).where(Attachment.applicant_id == applicant.id).order_by(Attachment.id)
@@ -134,12 +156,14 @@ def render_application(
         round=round_,
         nodes=nodes,
         loose=loose,
+        in_workbook=in_workbook,
         checked=checked,
         materials=_materials(checked),
         files=files,
-        evidence_types=_evidence_types(applicant, round_.rubric, checked),
+        evidence_types=evidence_types(applicant, round_.rubric, checked),
         self_scoring=scoring,
-        formats=SELF_REPORT.formats,
+        formats=[fmt for fmt in SELF_REPORT.formats if fmt != "pdf"],  # the PDF is a background job
+        report_jobs=recent_jobs(req, applicant),
         editable=editable,
         message=message,
         failed=status_code >= 400,
@@ -153,21 +177,23 @@ def show(req: Req) -> Response:
     return render_application(req, applicant, round_, outcome(req, applicant, round_))
 
 
-def _editable(req: Req) -> tuple[Applicant, Any]:
+def editable_applicant(req: Req) -> tuple[Applicant, Any]:
     applicant, round_ = applicant_for(req, write=True)
     if applicant.status != "draft":
         raise HTTPException(403)
     return applicant, round_
 
 
-def _version(req: Req) -> int:
+def posted_version(req: Req) -> int:
     try:
         return int(req.field("version"))
     except ValueError:
         raise HTTPException(400) from None
 
 
-def _conflict(req: Req, applicant: Applicant, round_: Any) -> Response:
+def conflict_page(req: Req, applicant: Applicant, round_: Any) -> Response:
+    """Someone saved first: nothing of this request is kept (rolled back), the latest version is shown."""
+    req.session.rollback()
     req.session.refresh(applicant)
     return render_application(
         req,
@@ -180,7 +206,7 @@ def _conflict(req: Req, applicant: Applicant, round_: Any) -> Response:
 
 
 def save(req: Req) -> Response:
-    applicant, round_ = _editable(req)
+    applicant, round_ = editable_applicant(req)
     assert req.form is not None
     stored = current_data(req, applicant)
     data = parse_form(MODELS[applicant.kind], req.form)
@@ -192,14 +218,14 @@ def save(req: Req) -> Response:
     if notes:
         full["self_notes"] = notes
     try:
-        result = save_version(req, applicant, round_, yaml_bytes(full), ".yaml", _version(req), "保存申报")
+        result = save_version(req, applicant, round_, yaml_bytes(full), ".yaml", posted_version(req), "保存申报")
     except Conflict:
-        return _conflict(req, applicant, round_)
+        return conflict_page(req, applicant, round_)
     return render_application(req, applicant, round_, result, data=full, message="已保存并重新核验。")
 
 
 def upload(req: Req) -> Response:
-    applicant, round_ = _editable(req)
+    applicant, round_ = editable_applicant(req)
     file = req.upload("file")
     if file is None:
         return render_application(
@@ -216,66 +242,12 @@ def upload(req: Req) -> Response:
             message=f"不支持的文件类型“{suffix or '无扩展名'}”，请上传 {'、'.join(APPLICATION_SUFFIXES)} 文件。",
         )
     raw = file.file.read()
+    name = PurePath(file.filename or "").name[-300:]
     try:
-        result = save_version(req, applicant, round_, raw, suffix, _version(req), "上传申报文件")
+        result = save_version(req, applicant, round_, raw, suffix, posted_version(req), "上传申报文件", name)
     except Conflict:
-        return _conflict(req, applicant, round_)
+        return conflict_page(req, applicant, round_)
     return render_application(req, applicant, round_, result, message="已上传并重新核验。")
-
-
-def add_evidence(req: Req) -> Response:
-    applicant, round_ = _editable(req)
-    file = req.upload("file")
-    kind = req.field("type")
-    title = req.field("title")
-    types = _evidence_types(applicant, round_.rubric, None)
-    suffix = PurePath(file.filename or "").suffix.lower() if file else ""
-    if file is None or kind not in types or suffix not in EVIDENCE_SUFFIXES:
-        return render_application(
-            req,
-            applicant,
-            round_,
-            outcome(req, applicant, round_),
-            status_code=400,
-            message=f"请选择材料类型，并上传 {'、'.join(EVIDENCE_SUFFIXES)} 格式的文件。",
-        )
-    raw = file.file.read(MAX_EVIDENCE + 1)
-    if len(raw) > MAX_EVIDENCE:
-        return render_application(
-            req, applicant, round_, outcome(req, applicant, round_), status_code=413, message="文件过大（上限 20 MB）。"
-        )
-    stored_path = req.state.store.write_evidence(applicant.id, raw, suffix)
-    data = current_data(req, applicant)
-    data = data if isinstance(data, dict) else {"kind": applicant.kind}
-    data.setdefault("kind", applicant.kind)
-    data["attachments"] = [
-        *(data.get("attachments") or []),
-        {"type": kind, "path": stored_path, "title": title or types[kind]},
-    ]
-    req.session.add(
-        Attachment(
-            applicant_id=applicant.id,
-            stored_name=stored_path,
-            original_name=PurePath(file.filename or "").name[:300],
-            evidence_type=kind,
-            size=len(raw),
-            sha256=sha256_bytes(raw),
-        )
-    )
-    try:
-        result = save_version(req, applicant, round_, yaml_bytes(data), ".yaml", _version(req), "上传佐证材料")
-    except Conflict:
-        return _conflict(req, applicant, round_)
-    return render_application(req, applicant, round_, result, data=data, message="佐证材料已上传。")
-
-
-def evidence_file(req: Req) -> Response:
-    applicant, _ = applicant_for(req)
-    record = req.session.get(Attachment, req.param("fid"))
-    if record is None or record.applicant_id != applicant.id:
-        raise HTTPException(404)
-    raw = req.state.store.evidence_path(applicant.id, record.stored_name).read_bytes()
-    return attachment(raw, record.original_name)
 
 
 def source(req: Req) -> Response:
@@ -301,7 +273,7 @@ def self_report(req: Req) -> Response:
 
 
 def submit(req: Req) -> Response:
-    applicant, round_ = _editable(req)
+    applicant, round_ = editable_applicant(req)
     result = outcome(req, applicant, round_)
     if result is None or result.checked is None:
         return render_application(
@@ -318,8 +290,6 @@ ROUTES = [
     page("/applications/{aid:int}", show, roles=ROLES),
     page("/applications/{aid:int}/save", save, roles=["applicant"], methods=["POST"]),
     page("/applications/{aid:int}/upload", upload, roles=["applicant"], methods=["POST"]),
-    page("/applications/{aid:int}/evidence", add_evidence, roles=["applicant"], methods=["POST"]),
-    page("/applications/{aid:int}/evidence/{fid:int}", evidence_file, roles=ROLES),
     page("/applications/{aid:int}/source", source, roles=ROLES),
     page("/applications/{aid:int}/self-report.{fmt}", self_report, roles=ROLES),
     page("/applications/{aid:int}/submit", submit, roles=["applicant"], methods=["POST"]),

@@ -32,17 +32,17 @@ def login(req: Req) -> Response:
     target = _safe_next(req.field("next", "/"))
     host = req.request.client.host if req.request.client else ""
     keys = [f"user:{username}", f"ip:{host}"]
-    if any(req.state.throttle.blocked(key) for key in keys):
+    if any(req.state.throttle.blocked(req.session, key) for key in keys):
         req.audit("登录受限", username, detail=f"来自 {host}")
         return req.page("login.html", 429, next=target, error="登录失败次数过多，请 5 分钟后再试。")
     user = req.session.scalar(select(User).where(User.username == username))
     if user is None or not verify_password(user.password_hash, password):
         for key in keys:
-            req.state.throttle.fail(key)
+            req.state.throttle.fail(req.session, key)
         req.audit("登录失败", username, detail=f"来自 {host}")
         return req.page("login.html", 401, next=target, error="用户名或密码不正确。")
     for key in keys:
-        req.state.throttle.clear(key)
+        req.state.throttle.clear(req.session, key)
     req.request.session.clear()
     req.request.session["user"] = user.id
     req.request.session["pw"] = password_stamp(user.password_hash)

@@ -8,19 +8,21 @@ import datetime as dt
 import io
 import tempfile
 import zipfile
-from collections import Counter
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 
 from shifan.load.rubric import shipped_rubric_ids
-from shifan.web.app import Req, page
-from shifan.web.db import ROLES, Applicant, Assignment, AuditEntry, Job, Review, Round, User
+from shifan.web import invitations
+from shifan.web.app import Req, fits, page
+from shifan.web.dashboard import KINDS, QUOTA_BY, dashboard
+from shifan.web.dashboard import round_of as _round
+from shifan.web.db import ROLES, Applicant, Assignment, AuditEntry, Invitation, Job, Round, User
 from shifan.web.downloads import attachment
+from shifan.web.invitations import unusable_password
 from shifan.web.jobs import export_round, run_recommendation
-from shifan.web.security import hash_password, new_password
 
 #: What each file ``shifan recommend`` writes is, for the job page.
 JOB_FILES = {
@@ -33,8 +35,7 @@ JOB_FILES = {
     "notice.docx": "公示（Word）",
     "recommendation.json": "全部数据（JSON）",
 }
-QUOTA_BY = {"": "每类申报合计", "category": "按机构类别", "region": "按地市"}
-KINDS = {"institution": "示范机构", "region": "示范县（市、区）"}
+TOO_LONG = "填写的内容过长：名称、姓名和工作单位不超过 200 字，地市不超过 100 字，用户名不超过 64 个字符。"
 
 
 def rounds(req: Req) -> Response:
@@ -58,6 +59,11 @@ def create_round(req: Req) -> Response:
             error="评价基准日、名额或最低分格式不正确。",
         )
     name = req.field("name") or f"{as_of.year} 年度评审"
+    if not fits(Round.name, name):
+        rows = req.session.scalars(select(Round).order_by(Round.id.desc())).all()
+        return req.page(
+            "staff_home.html", 400, rounds=rows, rubrics=shipped_rubric_ids(), quota_by=QUOTA_BY, error=TOO_LONG
+        )
     rubric = req.field("rubric") or None
     if rubric is not None and rubric not in shipped_rubric_ids():
         raise HTTPException(400)
@@ -75,93 +81,36 @@ def create_round(req: Req) -> Response:
     return RedirectResponse(f"/staff/rounds/{round_.id}", 303)
 
 
-def _round(req: Req) -> Round:
-    round_ = req.session.get(Round, req.param("rid"))
-    if round_ is None:
-        raise HTTPException(404)
-    return round_
-
-
-def dashboard(req: Req, *, created: dict[str, str] | None = None, status_code: int = 200, error: str = "") -> Response:
-    round_ = _round(req)
-    applicants = req.session.scalars(
-        select(Applicant).where(Applicant.round_id == round_.id).order_by(Applicant.city, Applicant.name)
-    ).all()
-    reviews = dict(
-        req.session.execute(
-            select(Review.applicant_id, func.count(Review.id))
-            .where(Review.signed.is_(True))
-            .group_by(Review.applicant_id)
-        ).all()
-    )
-    stale = {
-        row[0]
-        for row in req.session.execute(
-            select(Review.applicant_id)
-            .join(Applicant, Applicant.id == Review.applicant_id)
-            .where(Review.application_sha != Applicant.current_sha)
-        ).all()
-    }
-    assigned: dict[int, list[str]] = {}
-    for applicant_id, name in req.session.execute(
-        select(Assignment.applicant_id, User.display_name).join(User, User.id == Assignment.expert_id)
-    ).all():
-        assigned.setdefault(applicant_id, []).append(name)
-    by_city = Counter((a.city or "未填地市", a.status) for a in applicants)
-    cities = sorted({city for city, _ in by_city})
-    experts = req.session.scalars(select(User).where(User.role == "expert").order_by(User.display_name)).all()
-    jobs = req.session.scalars(select(Job).where(Job.round_id == round_.id).order_by(Job.id.desc()).limit(5)).all()
-    totals = {
-        "applicants": len(applicants),
-        "submitted": sum(a.status == "submitted" for a in applicants),
-        "eligible": sum(bool(a.eligible) for a in applicants),
-        "reviewed": sum(1 for a in applicants if reviews.get(a.id)),
-        "problems": sum(1 for a in applicants if a.problems),
-        "stale": len(stale & {a.id for a in applicants}),
-    }
-    return req.page(
-        "dashboard.html",
-        status_code,
-        round=round_,
-        applicants=applicants,
-        reviews=reviews,
-        stale=stale,
-        assigned=assigned,
-        by_city=by_city,
-        cities=cities,
-        experts=experts,
-        jobs=jobs,
-        totals=totals,
-        kinds=KINDS,
-        quota_by=QUOTA_BY,
-        created=created,
-        error=error,
-    )
-
-
 def show_round(req: Req) -> Response:
     return dashboard(req)
 
 
-def _new_user(req: Req, role: str, display: str, organisation: str = "") -> tuple[User, str] | None:
+def _too_long(req: Req) -> bool:
+    """Whether a posted name, city, organisation or user name is longer than its column."""
+    columns = {"name": User.display_name, "organisation": User.organisation, "city": Applicant.city}
+    return any(not fits(column, req.field(key)) for key, column in columns.items()) or not fits(
+        User.username, req.field("username")
+    )
+
+
+def _new_user(req: Req, role: str, display: str, organisation: str = "") -> User | None:
+    """A new account that cannot sign in until its invitation link is used."""
     username = req.field("username")
-    if not username or not display or len(username) > 64:
+    if not username or not display:
         return None
     if req.session.scalar(select(User.id).where(User.username == username)) is not None:
         return None
-    password = new_password()
     user = User(
         username=username,
-        password_hash=hash_password(password),
+        password_hash=unusable_password(),
         role=role,
         display_name=display,
         organisation=organisation,
-        must_change_password=True,
     )
     req.session.add(user)
     req.session.flush()
     req.audit("创建账号", f"{ROLES[role]} {username}", after=display)
-    return user, password
+    return user
 
 
 def add_applicant(req: Req) -> Response:
@@ -170,23 +119,38 @@ def add_applicant(req: Req) -> Response:
     kind = req.field("kind")
     if kind not in KINDS:
         raise HTTPException(400)
-    made = _new_user(req, "applicant", name)
-    if made is None:
+    if _too_long(req):
+        return dashboard(req, status_code=400, error=TOO_LONG)
+    user = _new_user(req, "applicant", name)
+    if user is None:
         return dashboard(req, status_code=400, error="请填写单位名称和未被占用的用户名。")
-    user, password = made
     applicant = Applicant(round_id=round_.id, user_id=user.id, name=name, kind=kind, city=req.field("city"))
     req.session.add(applicant)
     req.session.flush()
     req.audit("邀请申报单位", f"申报 {applicant.id} {name}", after=f"批次 {round_.id}")
-    return dashboard(req, created={"username": user.username, "password": password, "who": name})
+    return dashboard(req, created=invitations.issue(req, user, round_.id))
 
 
 def add_expert(req: Req) -> Response:
-    made = _new_user(req, "expert", req.field("name"), req.field("organisation"))
-    if made is None:
+    round_ = _round(req)
+    if _too_long(req):
+        return dashboard(req, status_code=400, error=TOO_LONG)
+    user = _new_user(req, "expert", req.field("name"), req.field("organisation"))
+    if user is None:
         return dashboard(req, status_code=400, error="请填写专家姓名和未被占用的用户名。")
-    user, password = made
-    return dashboard(req, created={"username": user.username, "password": password, "who": user.display_name})
+    return dashboard(req, created=invitations.issue(req, user, round_.id))
+
+
+def reissue(req: Req) -> Response:
+    """A new link for someone invited to this round (the old one expired or was lost)."""
+    round_ = _round(req)
+    user = req.session.get(User, req.param("uid"))
+    invited = req.session.scalar(
+        select(Invitation.id).where(Invitation.round_id == round_.id, Invitation.user_id == req.param("uid"))
+    )
+    if user is None or invited is None or user.role == "staff":
+        raise HTTPException(404)
+    return dashboard(req, created=invitations.issue(req, user, round_.id))
 
 
 def assign(req: Req) -> Response:
@@ -298,6 +262,7 @@ ROUTES = [
     page("/staff/rounds/{rid:int}", show_round, roles=STAFF),
     page("/staff/rounds/{rid:int}/applicants", add_applicant, roles=STAFF, methods=["POST"]),
     page("/staff/rounds/{rid:int}/experts", add_expert, roles=STAFF, methods=["POST"]),
+    page("/staff/rounds/{rid:int}/invitations/{uid:int}", reissue, roles=STAFF, methods=["POST"]),
     page("/staff/rounds/{rid:int}/assign", assign, roles=STAFF, methods=["POST"]),
     page("/staff/rounds/{rid:int}/recommend", start_recommendation, roles=STAFF, methods=["POST"]),
     page("/staff/rounds/{rid:int}/export.zip", export, roles=STAFF),

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import secrets
-import threading
-import time
-from collections import deque
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shifan.web.db import LoginFailure, now
 
 _HASHER = PasswordHasher()
 
@@ -60,32 +62,35 @@ def csrf_ok(session: dict[str, object], submitted: object) -> bool:
 
 
 class Throttle:
-    """At most ``limit`` failed logins per key within ``window`` seconds (kept in memory)."""
+    """At most ``limit`` failed logins per key within ``window`` seconds, counted in the database so
+    that every worker process (``shifan serve --workers N``) and every server on the same database
+    sees the same count. Keys are stored as digests (a user name may be anything)."""
 
     def __init__(self, limit: int = 5, window: float = 300.0) -> None:
         self.limit = limit
         self.window = window
-        self._failures: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
 
-    def _recent(self, key: str) -> deque[float]:
-        entries = self._failures.setdefault(key, deque())
-        cutoff = time.monotonic() - self.window
-        while entries and entries[0] < cutoff:
-            entries.popleft()
-        return entries
+    @staticmethod
+    def _key(key: str) -> str:
+        return hashlib.sha256(f"shifan-throttle:{key}".encode()).hexdigest()
 
-    def blocked(self, key: str) -> bool:
-        with self._lock:
-            return len(self._recent(key)) >= self.limit
+    def _cutoff(self) -> dt.datetime:
+        return now() - dt.timedelta(seconds=self.window)
 
-    def fail(self, key: str) -> None:
-        with self._lock:
-            self._recent(key).append(time.monotonic())
+    def blocked(self, session: Session, key: str) -> bool:
+        count = session.scalar(
+            select(func.count(LoginFailure.id)).where(
+                LoginFailure.key == self._key(key), LoginFailure.at > self._cutoff()
+            )
+        )
+        return (count or 0) >= self.limit
 
-    def clear(self, key: str) -> None:
-        with self._lock:
-            self._failures.pop(key, None)
+    def fail(self, session: Session, key: str) -> None:
+        session.execute(delete(LoginFailure).where(LoginFailure.at <= self._cutoff()))
+        session.add(LoginFailure(key=self._key(key)))
+
+    def clear(self, session: Session, key: str) -> None:
+        session.execute(delete(LoginFailure).where(LoginFailure.key == self._key(key)))
 
 
 class SecurityHeaders:

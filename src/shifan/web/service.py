@@ -17,6 +17,8 @@ from sqlalchemy import select, update
 from starlette.exceptions import HTTPException
 
 from shifan.errors import Problem
+from shifan.load.application import application_data
+from shifan.read.documents import WORKBOOK_SUFFIXES
 from shifan.review.reconcile import ReconciledResult
 from shifan.web.app import Req, digest
 from shifan.web.db import Applicant, Assignment, Review, Round, now
@@ -82,6 +84,8 @@ def current_data(req: Req, applicant: Applicant) -> Any:
 @functools.lru_cache(maxsize=256)
 def _data(path: Path, kind: str) -> Any:
     try:
+        if path.suffix.lower() in WORKBOOK_SUFFIXES:  # an uploaded workbook: its cells, labels as codes
+            return application_data(path)
         return read_yaml(path.read_bytes())
     except Exception:  # a broken upload: the form starts empty, the problems say why
         return {"kind": kind}
@@ -92,9 +96,17 @@ class Conflict(Exception):
 
 
 def save_version(
-    req: Req, applicant: Applicant, round_: Round, raw: bytes, suffix: str, expected_version: int, action: str
+    req: Req,
+    applicant: Applicant,
+    round_: Round,
+    raw: bytes,
+    suffix: str,
+    expected_version: int,
+    action: str,
+    source_name: str | None = None,
 ) -> Outcome:
-    """Store ``raw`` as the applicant's new current version in this transaction (conflict-checked)."""
+    """Store ``raw`` as the applicant's new current version in this transaction (conflict-checked);
+    ``source_name`` is the name of an uploaded file (None for a version the workbench wrote)."""
     name, sha = req.state.store.write_version(applicant.id, raw, suffix)
     before = applicant.current_sha or ""
     result = req.state.store.check(applicant.id, name, criteria=round_.rubric, as_of=round_.as_of)
@@ -105,6 +117,7 @@ def save_version(
         .values(
             current_file=name,
             current_sha=sha,
+            source_name=source_name,
             version=expected_version + 1,
             eligible=checked.result.eligible if checked else None,
             score=checked.result.score if checked else None,
