@@ -15,6 +15,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from stat import S_ISREG
 
 from shifan.batch.model import Failure, ReviewPeek
 from shifan.errors import ShifanError
@@ -38,6 +39,18 @@ class SourceFile:
     rel: str
     sha: str
     kind: str | None
+    size: int = -1
+    mtime_ns: int = -1
+    ctime_ns: int = -1
+
+    @property
+    def record(self) -> FileRecord:
+        """What the next run's scan may reuse without reading the file again."""
+        return (self.size, self.mtime_ns, self.ctime_ns, self.sha, self.kind)
+
+
+#: What a scan found for a regular file: ``[size, mtime_ns, ctime_ns, sha256, kind]``.
+FileRecord = tuple[int, int, int, str, str | None]
 
 
 def _kind(raw: bytes, name: str = "") -> str | None:
@@ -52,9 +65,20 @@ def _kind(raw: bytes, name: str = "") -> str | None:
     return match.group(1) if match else None
 
 
-def scan(source: Path, exclude: list[Path], base: Path | None = None) -> list[SourceFile]:
+def scan(
+    source: Path,
+    exclude: list[Path],
+    base: Path | None = None,
+    known: dict[str, FileRecord] | None = None,
+    settled_ns: int = 0,
+) -> list[SourceFile]:
     """Every YAML file and workbook under ``source`` (hidden folders and ``exclude`` skipped), sorted
-    by path; relative paths are taken from ``base`` (default ``source``)."""
+    by path; relative paths are taken from ``base`` (default ``source``).
+
+    A regular file ``known`` from a previous scan with the same size, modification and change
+    times, changed before ``settled_ns`` (so not within the clock tick of that scan), is not read
+    again."""
+    known = known or {}
     root = Path(os.path.abspath(source))
     skipped = {Path(os.path.abspath(p)) for p in exclude}
     found: list[SourceFile] = []
@@ -65,6 +89,16 @@ def scan(source: Path, exclude: list[Path], base: Path | None = None) -> list[So
             if not name.lower().endswith(SUFFIXES) or name.startswith((".", "~$")):  # ~$ : Excel's lock file
                 continue
             path = here / name
+            rel = Path(os.path.relpath(path, base or root)).as_posix()
+            try:
+                info = os.stat(path)
+                stamp = (info.st_size, info.st_mtime_ns, info.st_ctime_ns) if S_ISREG(info.st_mode) else (-1, -1, -1)
+            except OSError:
+                stamp = (-1, -1, -1)
+            previous = known.get(rel)
+            if previous is not None and tuple(previous[:3]) == stamp and 0 <= stamp[2] < settled_ns:
+                found.append(SourceFile(path, rel, previous[3], previous[4], *stamp))
+                continue
             try:
                 # only regular files, and never more than the loader would read: a FIFO, a
                 # device or a huge file is reported by the worker that loads it
@@ -74,9 +108,7 @@ def scan(source: Path, exclude: list[Path], base: Path | None = None) -> list[So
             if len(raw) > MAX_FILE_BYTES:
                 raw = b""
             text_sha = sha256_bytes(raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw)
-            found.append(
-                SourceFile(path, Path(os.path.relpath(path, base or root)).as_posix(), text_sha, _kind(raw, name))
-            )
+            found.append(SourceFile(path, rel, text_sha, _kind(raw, name), *stamp))
     return found
 
 

@@ -2,26 +2,40 @@
 
 An applicant is skipped when its application bytes, its reviews, every other file it read
 (attachments, a county's roster files), its rubric's content, the settings (rubric option,
-as_of, output formats) and the tool version are all unchanged and its outputs exist. Files other
-than the application and its reviews are compared by size and modification time first and hashed
-only when those differ (as ``git`` and ``make`` do).
+as_of, output formats) and the tool version are all unchanged and its outputs exist with the
+sizes written. Files are compared by size and modification time first and hashed only when
+those differ (as ``git`` and ``make`` do); the scan records what it found for the next run.
 
-The manifest is rewritten atomically during the batch, so a killed batch keeps what it finished.
+``manifest.json`` is one JSON document written with one applicant per line, so a run reads it
+line by line and keeps only where each applicant's entry is (the entries stay on disk until
+needed). While a batch runs, each finished applicant is appended to ``manifest.journal`` (one
+JSON line, with the digest of every output it lists); at the end the outputs are made durable
+with one flush, then the manifest is rewritten from the old one and the journal, and the journal
+removed. A journal left by a killed run is replayed when the next run loads the manifest: an
+entry whose outputs are not all there with the digests recorded is dropped, so that applicant is
+redone.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import re
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, BinaryIO
 
 from pydantic import BaseModel, Field, ValidationError
 
+from shifan.batch.discover import FileRecord
 from shifan.batch.model import DepRecord, ReviewPeek, SummaryRow
-from shifan.files import atomic_write_text, sha256_file
+from shifan.files import file_mode, fsync_path, sha256_file, sync_folder
 
 FILENAME = "manifest.json"
-FORMAT = 3
-
+JOURNAL = "manifest.journal"
+FORMAT = 4
 
 _HASHES: dict[tuple[str, int, int], str] = {}
 
@@ -73,32 +87,195 @@ class ManifestEntry(BaseModel):
     deps: dict[str, DepRecord] = Field(description="读取的其他文件")
     rubric: tuple[str, str] = Field(description="评分标准：引用、sha256")
     outputs: list[str]
+    sizes: list[int] = Field(default_factory=list, description="各输出文件写出时的字节数")
     row: SummaryRow | None
     failure: list[str] | None
 
 
-class Manifest(BaseModel):
+class Header(BaseModel):
+    """Everything in the manifest but the entries."""
+
     format: int = FORMAT
     settings: BatchSettings | None = None
     summary_key: str = ""
+    scanned_ns: int = Field(0, description="上次扫描开始的时间（纳秒）")
+    files: dict[str, FileRecord] = Field(default_factory=dict, description="扫描到的文件（重新运行时据此跳过读取）")
     reviews: dict[str, ReviewPeek] = Field(default_factory=dict)
-    items: dict[str, ManifestEntry] = Field(default_factory=dict)
 
-    def to_json(self) -> str:
-        ordered = self.model_copy(
-            update={"reviews": dict(sorted(self.reviews.items())), "items": dict(sorted(self.items.items()))}
-        )
-        return ordered.model_dump_json() + "\n"
+
+#: Where an entry's JSON is: (index of the open file, offset, length).
+Where = tuple[int, int, int]
+
+
+@dataclass
+class Manifest:
+    """A manifest being read or made: its header, and each applicant's entry where it lies on disk."""
+
+    header: Header = field(default_factory=Header)
+    where: dict[str, Where] = field(default_factory=dict)
+    replayed: bool = False  # a killed run's journal was read: the manifest must be rewritten
+    journal_settings: BatchSettings | None = None  # the settings the journal was written with
+    journal_end: int = 0  # the end of the journal's last whole line
+    _files: list[BinaryIO] = field(default_factory=list, repr=False)
+
+    @property
+    def settings(self) -> BatchSettings | None:
+        return self.header.settings
+
+    def raw(self, rel: str) -> bytes:
+        index, offset, length = self.where[rel]
+        return os.pread(self._files[index].fileno(), length, offset)
+
+    def entry(self, rel: str) -> ManifestEntry | None:
+        """The entry of ``rel``, or None when there is none (or it cannot be read)."""
+        if rel not in self.where:
+            return None
+        try:
+            return ManifestEntry.model_validate_json(self.raw(rel))
+        except (OSError, ValidationError):
+            return None
+
+    def open(self, path: Path) -> int:
+        self._files.append(open(path, "rb"))  # noqa: SIM115 - kept open for the run, closed by close()
+        return len(self._files) - 1
+
+    def close(self) -> None:
+        for handle in self._files:
+            handle.close()
+        self._files.clear()
+        self.where.clear()
+
+
+_ITEM = re.compile(rb'^("(?:[^"\\]|\\.)*"):')
 
 
 def load_manifest(out: Path) -> Manifest:
-    """The manifest of a previous run in ``out``; empty when absent, unreadable or of another format."""
+    """The manifest of a previous run in ``out``, with a killed run's journal replayed over it;
+    empty when absent, unreadable or of another format."""
+    manifest = Manifest()
     try:
-        manifest = Manifest.model_validate_json((out / FILENAME).read_bytes())
-    except (OSError, ValidationError):
-        return Manifest()
-    return manifest if manifest.format == FORMAT else Manifest()
+        _read_items(out / FILENAME, manifest)
+    except (OSError, ValueError, ValidationError):
+        manifest.close()
+        manifest = Manifest()
+    _replay(out, manifest)
+    return manifest
 
 
-def save_manifest(out: Path, manifest: Manifest) -> None:
-    atomic_write_text(out / FILENAME, manifest.to_json())
+def _read_items(path: Path, manifest: Manifest) -> None:
+    index = manifest.open(path)
+    handle = manifest._files[index]
+    first = handle.readline()
+    if not first.endswith(b'"items":{\n'):
+        raise ValueError("not a manifest of this format")
+    manifest.header = Header.model_validate_json(first[: -len(b'"items":{\n')].rstrip(b",") + b"}")
+    if manifest.header.format != FORMAT:
+        raise ValueError("another format")
+    offset = len(first)
+    for line in handle:
+        match = _ITEM.match(line)
+        if match is not None:
+            end = len(line) - (2 if line.endswith(b",\n") else 1)
+            manifest.where[json.loads(match.group(1))] = (index, offset + match.end(), end - match.end())
+        offset += len(line)
+
+
+def _replay(out: Path, manifest: Manifest) -> None:
+    path = out / JOURNAL
+    try:
+        index = manifest.open(path)
+    except OSError:
+        return
+    manifest.replayed = True
+    handle = manifest._files[index]
+    offset = 0
+    for line in handle:
+        try:
+            record = json.loads(line)
+            if offset == 0:
+                settings = BatchSettings.model_validate(record["settings"])
+                manifest.journal_settings = settings
+                if settings != manifest.header.settings:
+                    manifest.header = Header(settings=settings)
+                    manifest.where.clear()
+            else:
+                rel = record["rel"]
+                start = line.index(b',"entry":') + len(b',"entry":')  # rel and digests come first
+                if _outputs_intact(out, record["entry"]["outputs"], record["digests"]):
+                    manifest.where[rel] = (index, offset + start, len(line) - 2 - start)
+                else:
+                    manifest.where.pop(rel, None)  # redone: its outputs did not all reach the disk
+        except (ValueError, KeyError, TypeError, ValidationError):
+            return  # the line being written when the batch was killed, and nothing after it
+        offset += len(line)
+        manifest.journal_end = offset
+
+
+def _outputs_intact(out: Path, outputs: list[str], digests: list[str]) -> bool:
+    if len(outputs) != len(digests):
+        return False
+    try:
+        return all(sha256_file(out / path) == digest for path, digest in zip(outputs, digests, strict=True))
+    except OSError:
+        return False
+
+
+class Journal:
+    """Appends finished applicants to ``manifest.journal``, one line each, as they finish."""
+
+    def __init__(self, out: Path, manifest: Manifest, settings: BatchSettings) -> None:
+        path = out / JOURNAL
+        keep = manifest.journal_settings == settings  # a killed run's journal with these settings goes on
+        self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, file_mode())
+        self._offset = manifest.journal_end if keep else 0
+        os.ftruncate(self._fd, self._offset)  # a line cut short by the kill, or another run's journal
+        self._index = manifest.open(path)
+        self._manifest = manifest
+        if not keep:
+            self._write(b'{"settings":' + settings.model_dump_json().encode() + b"}\n")
+
+    def _write(self, data: bytes) -> None:
+        os.write(self._fd, data)
+        self._offset += len(data)
+
+    def add(self, rel: str, entry: ManifestEntry, digests: list[str]) -> None:
+        prefix = b'{"rel":' + _json(rel) + b',"digests":' + _json(digests) + b',"entry":'
+        raw = entry.model_dump_json().encode()
+        start = self._offset + len(prefix)
+        self._write(prefix + raw + b"}\n")
+        self._manifest.where[rel] = (self._index, start, len(raw))
+
+    def close(self) -> None:
+        os.close(self._fd)
+
+
+def _json(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False).encode("utf-8")
+
+
+def _lines(manifest: Manifest, rels: Iterable[str]) -> Iterator[bytes]:
+    ordered = sorted(rels)
+    for number, rel in enumerate(ordered, start=1):
+        yield _json(rel) + b":" + manifest.raw(rel) + (b",\n" if number < len(ordered) else b"\n")
+
+
+def save_manifest(out: Path, manifest: Manifest, header: Header, rels: Iterable[str], outputs: Iterable[Path]) -> None:
+    """Commit a run: make every file written under ``out`` durable (one flush), then replace the
+    manifest with ``header`` and the entries of ``rels``, then remove the journal it supersedes.
+
+    ``outputs`` are flushed one by one only where the system cannot flush a whole file system."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{FILENAME}.", suffix=".tmp", dir=out)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(header.model_dump_json().encode()[:-1] + b',"items":{\n')
+            for line in _lines(manifest, rels):
+                handle.write(line)
+            handle.write(b"}}\n")
+        os.chmod(tmp, file_mode())
+        sync_folder(out, [*outputs, Path(tmp)])
+        os.replace(tmp, out / FILENAME)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    fsync_path(out)  # the rename
+    (out / JOURNAL).unlink(missing_ok=True)

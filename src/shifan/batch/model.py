@@ -131,6 +131,7 @@ class Task:
     out_base: str | None = None
     writers: tuple[ApplicantWriter, ...] = ()
     owner: tuple[str, str] | None = None  # (output folder, run id): outputs are written only while it owns the folder
+    size: int = 0  # bytes of the application: the largest are started first
 
 
 @dataclass
@@ -154,3 +155,4 @@ class ItemResult:
     rubric_sha: str = ""
     app_sha: str = ""
     outputs: list[str] = field(default_factory=list)
+    digests: list[str] = field(default_factory=list)  # sha256 of each output, checked when a killed run is resumed
