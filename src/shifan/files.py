@@ -87,6 +87,16 @@ def atomic_write_bytes(path: Path, data: bytes, *, durable: bool | None = None) 
 
     ``durable`` (default: unless inside :func:`deferred_sync`) flushes the data to disk before the
     rename, so a crash never leaves a renamed but empty file."""
+    with atomic_output(path, durable=durable) as handle:
+        handle.write(data)
+
+
+@contextmanager
+def atomic_output(path: Path, *, durable: bool | None = None) -> Iterator[BinaryIO]:
+    """A file to write ``path`` through, piece by piece: a temporary file beside it, renamed over
+    ``path`` when the block ends without an error (and removed when it raises).
+
+    ``durable`` as for :func:`atomic_write_bytes`."""
     sync = not _DEFERRED if durable is None else durable
     path = Path(path)
     if path.is_dir():
@@ -100,7 +110,7 @@ def atomic_write_bytes(path: Path, data: bytes, *, durable: bool | None = None) 
         # mkstemp creates 0600; outputs get the ordinary permissions the user's umask allows.
         os.fchmod(fd, file_mode())
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            yield handle
             if sync:
                 handle.flush()
                 os.fsync(handle.fileno())
