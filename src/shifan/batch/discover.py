@@ -85,13 +85,15 @@ def scan(
     for folder, dirs, files in os.walk(root):
         here = Path(folder)
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and here / d not in skipped)
+        prefix = Path(os.path.relpath(here, base or root)).as_posix() + "/"
+        prefix = "" if prefix == "./" else prefix
         for name in sorted(files):
             if not name.lower().endswith(SUFFIXES) or name.startswith((".", "~$")):  # ~$ : Excel's lock file
                 continue
             path = here / name
-            rel = Path(os.path.relpath(path, base or root)).as_posix()
+            rel = prefix + name
             try:
-                info = os.stat(path)
+                info = os.stat(os.path.join(folder, name))
                 stamp = (info.st_size, info.st_mtime_ns, info.st_ctime_ns) if S_ISREG(info.st_mode) else (-1, -1, -1)
             except OSError:
                 stamp = (-1, -1, -1)

@@ -46,7 +46,7 @@ from shifan.batch.manifest import (
     load_manifest,
     save_manifest,
 )
-from shifan.batch.model import ApplicantWriter, Failure, ItemResult, ReviewPeek, SummaryRow, Task
+from shifan.batch.model import ApplicantWriter, DepRecord, Failure, ItemResult, ReviewPeek, SummaryRow, Task
 from shifan.batch.pool import run_pool as _run_pool
 from shifan.batch.worker import cached_rubric, process
 from shifan.errors import ShifanError, UsageError
@@ -138,7 +138,12 @@ def _rubric_sha(ref: str, cache: dict[str, str]) -> str:
 
 
 def _unchanged(
-    entry: ManifestEntry, app: SourceFile, reviews: list[SourceFile], rubric_shas: dict[str, str], out: Path
+    entry: ManifestEntry,
+    app: SourceFile,
+    reviews: list[SourceFile],
+    rubric_shas: dict[str, str],
+    out: Path,
+    seen: dict[tuple[str, DepRecord], bool],
 ) -> bool:
     if entry.failure or entry.row is None or entry.app_sha != app.sha:
         return False
@@ -147,12 +152,20 @@ def _unchanged(
     ref, sha = entry.rubric
     if not sha or _rubric_sha(ref, rubric_shas) != sha:
         return False
-    if not all(_output_there(out / path, size) for path, size in itertools.zip_longest(entry.outputs, entry.sizes)):
+    folder = str(out)
+    pairs = itertools.zip_longest(entry.outputs, entry.sizes)
+    if not all(_output_there(os.path.join(folder, path), size) for path, size in pairs):
         return False
-    return all(dep_unchanged(path, record) for path, record in entry.deps.items())
+    for path, record in entry.deps.items():  # files shared by many applicants are checked once
+        key = (path, record)
+        if key not in seen:
+            seen[key] = dep_unchanged(path, record)
+        if not seen[key]:
+            return False
+    return True
 
 
-def _output_there(path: Path, size: int | None) -> bool:
+def _output_there(path: str, size: int | None) -> bool:
     try:
         info = os.stat(path)
     except (OSError, ValueError):
@@ -272,11 +285,12 @@ def _run_with(
     stems = output_stems(apps)
     report = BatchReport(out=out, total=len(apps))
     rubric_shas: dict[str, str] = {}
+    seen: dict[tuple[str, DepRecord], bool] = {}
     tasks: list[Task] = []
     for app in apps:
         reviews = matched[app.rel]
         entry = old.entry(app.rel) if out is not None else None
-        if entry is not None and out is not None and _unchanged(entry, app, reviews, rubric_shas, out):
+        if entry is not None and out is not None and _unchanged(entry, app, reviews, rubric_shas, out, seen):
             assert entry.row is not None  # _unchanged holds only for rows
             report.rows.append(entry.row)
             report.skipped += 1
