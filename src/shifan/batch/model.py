@@ -105,7 +105,9 @@ class Evaluated:
 class ApplicantWriter(Protocol):
     """Writes one per-applicant output file (JSON, a report PDF, …).
 
-    Instances travel to worker processes, so they must be picklable (module-level classes)."""
+    Instances travel to worker processes, so they must be picklable (module-level classes). A
+    writer may also have a ``prepare()`` method: called once in the batch's own process before
+    any worker starts, when there is something to write (to load what every worker would load)."""
 
     @property
     def format(self) -> str:

@@ -347,6 +347,10 @@ def _run_with(
             progress(done, report.total)
 
     by_rel = {a.rel: a for a in apps}
+    for writer in options.writers if tasks and out is not None else ():
+        prepare = getattr(writer, "prepare", None)
+        if callable(prepare):
+            prepare()
     try:
         _run_pool(process, tasks, options.jobs, finished, count=len(tasks))
     finally:

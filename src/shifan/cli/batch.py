@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import sys
 import time
@@ -14,7 +13,7 @@ import click
 
 from shifan.batch import default_jobs, run_batch
 from shifan.cli.params import as_of_option, criteria_option, reviews_option
-from shifan.errors import ExitCode, ShifanError
+from shifan.errors import ExitCode
 from shifan.formatting import one_line
 from shifan.present.formats import applicant_writers
 from shifan.present.report.charset import undrawable
@@ -47,14 +46,6 @@ def progress_bar(label: str) -> Iterator[Callable[[int, int], None] | None]:
         if last[0]:
             stream.write("\n")
             stream.flush()
-
-
-def _prepare_fonts() -> None:
-    """Build missing font subsets once, here, rather than in every worker at the same time."""
-    from shifan.present.report.fonts import prepare_fonts
-
-    with contextlib.suppress(ShifanError):  # then each applicant's PDF reports the problem, as before
-        prepare_fonts()
 
 
 jobs_option = click.option(
@@ -95,8 +86,6 @@ def batch(
     退出码：0 全部处理成功；1 有文件处理失败（其余不受影响）；2 用法错误；4 输出目录无法写入（没有权限、磁盘已满等）。
     """
     formats = ["json", *([] if no_pdf else ["pdf"]), *(["docx"] if with_docx else [])]
-    if not no_pdf:
-        _prepare_fonts()
     with progress_bar("批量评价") as progress:
         report = run_batch(
             folder,
