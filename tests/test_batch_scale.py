@@ -5,21 +5,25 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 import pytest
 
 from shifan.batch import manifest as manifest_module
 from shifan.batch import pool, runner
-from shifan.batch.discover import read_limited
+from shifan.batch.discover import WORKBOOK_SUFFIXES, read_limited
 from shifan.batch.guard import LOCK
-from shifan.batch.manifest import FILENAME, JOURNAL
+from shifan.batch.manifest import FILENAME, FORMAT, JOURNAL
 from shifan.batch.model import ItemResult, Task
 from shifan.batch.runner import BatchReport, run_batch
 from shifan.batch.worker import process as worker_process
-from shifan.present.formats import applicant_writers
+from shifan.cli.batch import SUFFIX
+from shifan.present.formats import APPLICANT_WRITERS, applicant_writers
 from shifan.present.summary import SUMMARY
+from shifan.read import documents
 from shifan.rules.ids import make_uscc
+from test_cli_imports import MODELS, PDF, SPREADSHEET, TEMPLATES, loaded_modules
 from test_security import applicant
 
 
@@ -116,14 +120,16 @@ def test_a_rerun_with_nothing_changed_reads_no_file_and_writes_nothing(
 
     monkeypatch.setattr("shifan.batch.discover.read_limited", counting_read)
     monkeypatch.setattr(manifest_module, "sha256_file", counting_hash)
-    monkeypatch.setattr(pool, "ProcessPoolExecutor", no_pool)
+    monkeypatch.setattr(pool, "pool_round", no_pool)
     report = batch(source, out, jobs=2)
     assert (report.skipped, report.processed, reads, hashes) == (4, 0, [], [])
     assert outputs_and_times(out) == written
 
     edited = source / "app1.yaml"
     edited.write_text(edited.read_text(encoding="utf-8") + "\n", encoding="utf-8")
-    monkeypatch.setattr(pool, "ProcessPoolExecutor", pool.ProcessPoolExecutor)
+    monkeypatch.undo()
+    monkeypatch.setattr(runner, "SETTLED_NS", 0)
+    monkeypatch.setattr("shifan.batch.discover.read_limited", counting_read)
     report = batch(source, out)
     assert (report.skipped, report.processed, reads) == (3, 1, [edited])
 
@@ -169,3 +175,21 @@ def test_the_queue_never_holds_more_than_a_few_tasks_per_worker() -> None:
     pool.run_pool(abs, arguments(), 2, on_result)  # type: ignore[arg-type]
     assert sorted(finished) == list(range(60))
     assert 0 < most[0] <= pool.IN_FLIGHT * 2
+
+
+@pytest.mark.slow
+def test_a_rerun_with_nothing_to_do_loads_no_evaluation_and_no_writer(tmp_path: Path) -> None:
+    source, out = folder_of(tmp_path / "in", 2), tmp_path / "out"
+    time.sleep(runner.SETTLED_NS / 1e9 + 0.1)  # files changed just before a scan are read again
+    args = ["batch", str(source), "-o", str(out), "-j", "2"]
+    first = loaded_modules(args)
+    assert "shifan.evaluate" in first
+    again = loaded_modules(args)
+    heavy = PDF | SPREADSHEET | MODELS | TEMPLATES | {"shifan.batch.worker", "shifan.batch.model", "concurrent.futures"}
+    assert sorted(again & heavy) == []
+    assert json.loads((out / FILENAME).read_bytes().splitlines()[0] + b"}}")["format"] == FORMAT
+
+
+def test_the_light_modules_agree_with_the_ones_they_stand_in_for() -> None:
+    assert WORKBOOK_SUFFIXES == documents.WORKBOOK_SUFFIXES
+    assert {name: APPLICANT_WRITERS[name].suffix for name in SUFFIX} == SUFFIX

@@ -17,15 +17,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from stat import S_ISREG
 
-from shifan.batch.model import Failure, ReviewPeek
+from shifan.batch.items import Failure, ReviewPeek
 from shifan.errors import ShifanError
 from shifan.files import read_limited, sha256_bytes
-from shifan.load.workbook import LAYOUT_BY_KIND
-from shifan.read.documents import WORKBOOK_SUFFIXES
-from shifan.read.xlsxarchive import sheet_names
-from shifan.read.yamldoc import MAX_FILE_BYTES
-from shifan.review.load import read_review_document, resolve_target
-from shifan.review.workbook import REVIEW_LAYOUT
+
+#: The workbook suffixes the readers accept (``shifan.read.documents.WORKBOOK_SUFFIXES``, not
+#: imported here: it loads the YAML readers).
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+
+# The readers (YAML, workbooks, reviews) load only when a file has to be read: a rerun that finds
+# every file unchanged never needs them.
 
 KIND_LINE = re.compile(r"^kind:[ \t]*['\"]?([A-Za-z_]+)", re.MULTILINE)
 SUFFIXES = (".yaml", ".yml", *WORKBOOK_SUFFIXES)
@@ -55,6 +56,10 @@ FileRecord = tuple[int, int, int, str, str | None]
 
 def _kind(raw: bytes, name: str = "") -> str | None:
     if name.lower().endswith(WORKBOOK_SUFFIXES):
+        from shifan.load.workbook import LAYOUT_BY_KIND
+        from shifan.read.xlsxarchive import sheet_names
+        from shifan.review.workbook import REVIEW_LAYOUT
+
         names = sheet_names(raw)
         if REVIEW_LAYOUT.signature in names:
             return "review"
@@ -101,6 +106,8 @@ def scan(
             if previous is not None and tuple(previous[:3]) == stamp and 0 <= stamp[2] < settled_ns:
                 found.append(SourceFile(path, rel, previous[3], previous[4], *stamp))
                 continue
+            from shifan.read.yamldoc import MAX_FILE_BYTES
+
             try:
                 # only regular files, and never more than the loader would read: a FIFO, a
                 # device or a huge file is reported by the worker that loads it
@@ -125,6 +132,8 @@ def peek_review(path: str) -> ReviewPeek:
 
     Runs in worker processes.
     """
+    from shifan.review.load import read_review_document, resolve_target
+
     try:
         document = read_review_document(Path(path))
     except ShifanError as error:

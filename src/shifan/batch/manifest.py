@@ -23,14 +23,12 @@ import os
 import re
 import tempfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from pydantic import BaseModel, Field, ValidationError
-
 from shifan.batch.discover import FileRecord
-from shifan.batch.model import DepRecord, ReviewPeek, SummaryRow
+from shifan.batch.items import DepRecord, ReviewPeek
 from shifan.files import file_mode, fsync_path, sha256_file, sync_folder
 
 FILENAME = "manifest.json"
@@ -70,37 +68,85 @@ def dep_unchanged(path: str, stored: DepRecord) -> bool:
         return False
 
 
-class BatchSettings(BaseModel):
+@dataclass(frozen=True)
+class BatchSettings:
     """The options a batch ran with; any change redoes every applicant."""
 
     tool: str
     criteria: str | None
     as_of: str | None
-    formats: list[str] = Field(description="逐个申报单位输出的格式，按写出顺序")
+    formats: tuple[str, ...]  # per-applicant output formats, in the order written
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"tool": self.tool, "criteria": self.criteria, "as_of": self.as_of, "formats": list(self.formats)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> BatchSettings:
+        formats = data["formats"]
+        if not isinstance(formats, list) or not all(isinstance(f, str) for f in formats):
+            raise TypeError("formats")
+        return cls(_text(data["tool"]), _text_or_none(data["criteria"]), _text_or_none(data["as_of"]), tuple(formats))
 
 
-class ManifestEntry(BaseModel):
-    """What one applicant's outputs were made from, and its summary row or failure."""
-
-    app_sha: str
-    reviews: list[tuple[str, str]] = Field(description="评审意见表：相对路径和 sha256")
-    deps: dict[str, DepRecord] = Field(description="读取的其他文件")
-    rubric: tuple[str, str] = Field(description="评分标准：引用、sha256")
-    outputs: list[str]
-    sizes: list[int] = Field(default_factory=list, description="各输出文件写出时的字节数")
-    row: SummaryRow | None
-    failure: list[str] | None
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError("expected a string")
+    return value
 
 
-class Header(BaseModel):
+def _text_or_none(value: Any) -> str | None:
+    return None if value is None else _text(value)
+
+
+@dataclass
+class Header:
     """Everything in the manifest but the entries."""
 
-    format: int = FORMAT
     settings: BatchSettings | None = None
     summary_key: str = ""
-    scanned_ns: int = Field(0, description="上次扫描开始的时间（纳秒）")
-    files: dict[str, FileRecord] = Field(default_factory=dict, description="扫描到的文件（重新运行时据此跳过读取）")
-    reviews: dict[str, ReviewPeek] = Field(default_factory=dict)
+    scanned_ns: int = 0  # when the scan that recorded ``files`` began
+    files: dict[str, FileRecord] = field(default_factory=dict)  # what the scan found (not read again if unchanged)
+    reviews: dict[str, ReviewPeek] = field(default_factory=dict)
+    rubrics: dict[str, str] = field(default_factory=dict)  # rubric reference -> sha256, as of ``criteria``
+    criteria: list[list[Any]] = field(default_factory=list)  # the shipped rubric files, with size and times
+
+    def to_json(self) -> bytes:
+        data = {
+            "format": FORMAT,
+            "settings": self.settings.to_dict() if self.settings is not None else None,
+            "summary_key": self.summary_key,
+            "scanned_ns": self.scanned_ns,
+            "files": self.files,
+            "reviews": {rel: asdict(peek) for rel, peek in sorted(self.reviews.items())},
+            "rubrics": self.rubrics,
+            "criteria": self.criteria,
+        }
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Header:
+        if data.get("format") != FORMAT:
+            raise ValueError("another format")
+        settings = data["settings"]
+        return cls(
+            settings=BatchSettings.from_dict(settings) if settings is not None else None,
+            summary_key=_text(data["summary_key"]),
+            scanned_ns=int(data["scanned_ns"]),
+            files={_text(rel): tuple(record) for rel, record in data["files"].items()},
+            reviews={_text(rel): ReviewPeek(**peek) for rel, peek in data["reviews"].items()},
+            rubrics={_text(ref): _text(sha) for ref, sha in data["rubrics"].items()},
+            criteria=list(data["criteria"]),
+        )
+
+    def same_inputs(self, other: Header) -> bool:
+        """Whether ``other`` records the same settings, files, reviews and rubrics."""
+        return (self.settings, self.files, self.reviews, self.rubrics, self.criteria) == (
+            other.settings,
+            other.files,
+            other.reviews,
+            other.rubrics,
+            other.criteria,
+        )
 
 
 #: Where an entry's JSON is: (index of the open file, offset, length).
@@ -126,14 +172,16 @@ class Manifest:
         index, offset, length = self.where[rel]
         return os.pread(self._files[index].fileno(), length, offset)
 
-    def entry(self, rel: str) -> ManifestEntry | None:
-        """The entry of ``rel``, or None when there is none (or it cannot be read)."""
+    def entry(self, rel: str) -> dict[str, Any] | None:
+        """The entry of ``rel`` as read (see ``shifan.batch.model.ManifestEntry`` for its fields),
+        or None when there is none or it cannot be read."""
         if rel not in self.where:
             return None
         try:
-            return ManifestEntry.model_validate_json(self.raw(rel))
-        except (OSError, ValidationError):
+            entry = json.loads(self.raw(rel))
+        except (OSError, ValueError):
             return None
+        return entry if isinstance(entry, dict) else None
 
     def open(self, path: Path) -> int:
         self._files.append(open(path, "rb"))  # noqa: SIM115 - kept open for the run, closed by close()
@@ -155,7 +203,7 @@ def load_manifest(out: Path) -> Manifest:
     manifest = Manifest()
     try:
         _read_items(out / FILENAME, manifest)
-    except (OSError, ValueError, ValidationError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         manifest.close()
         manifest = Manifest()
     _replay(out, manifest)
@@ -168,9 +216,7 @@ def _read_items(path: Path, manifest: Manifest) -> None:
     first = handle.readline()
     if not first.endswith(b'"items":{\n'):
         raise ValueError("not a manifest of this format")
-    manifest.header = Header.model_validate_json(first[: -len(b'"items":{\n')].rstrip(b",") + b"}")
-    if manifest.header.format != FORMAT:
-        raise ValueError("another format")
+    manifest.header = Header.from_dict(json.loads(first[: -len(b'"items":{\n')].rstrip(b",") + b"}"))
     offset = len(first)
     for line in handle:
         match = _ITEM.match(line)
@@ -193,7 +239,7 @@ def _replay(out: Path, manifest: Manifest) -> None:
         try:
             record = json.loads(line)
             if offset == 0:
-                settings = BatchSettings.model_validate(record["settings"])
+                settings = BatchSettings.from_dict(record["settings"])
                 manifest.journal_settings = settings
                 if settings != manifest.header.settings:
                     manifest.header = Header(settings=settings)
@@ -205,7 +251,7 @@ def _replay(out: Path, manifest: Manifest) -> None:
                     manifest.where[rel] = (index, offset + start, len(line) - 2 - start)
                 else:
                     manifest.where.pop(rel, None)  # redone: its outputs did not all reach the disk
-        except (ValueError, KeyError, TypeError, ValidationError):
+        except (ValueError, KeyError, TypeError, AttributeError):
             return  # the line being written when the batch was killed, and nothing after it
         offset += len(line)
         manifest.journal_end = offset
@@ -232,15 +278,15 @@ class Journal:
         self._index = manifest.open(path)
         self._manifest = manifest
         if not keep:
-            self._write(b'{"settings":' + settings.model_dump_json().encode() + b"}\n")
+            self._write(b'{"settings":' + _json(settings.to_dict()) + b"}\n")
 
     def _write(self, data: bytes) -> None:
         os.write(self._fd, data)
         self._offset += len(data)
 
-    def add(self, rel: str, entry: ManifestEntry, digests: list[str]) -> None:
+    def add(self, rel: str, raw: bytes, digests: list[str]) -> None:
+        """Record ``rel`` as finished, with its entry (JSON) and the digest of each output it lists."""
         prefix = b'{"rel":' + _json(rel) + b',"digests":' + _json(digests) + b',"entry":'
-        raw = entry.model_dump_json().encode()
         start = self._offset + len(prefix)
         self._write(prefix + raw + b"}\n")
         self._manifest.where[rel] = (self._index, start, len(raw))
@@ -267,7 +313,7 @@ def save_manifest(out: Path, manifest: Manifest, header: Header, rels: Iterable[
     fd, tmp = tempfile.mkstemp(prefix=f".{FILENAME}.", suffix=".tmp", dir=out)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(header.model_dump_json().encode()[:-1] + b',"items":{\n')
+            handle.write(header.to_json()[:-1] + b',"items":{\n')
             for line in _lines(manifest, rels):
                 handle.write(line)
             handle.write(b"}}\n")

@@ -7,11 +7,12 @@ import itertools
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shifan.batch.guard import die_with_parent
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 
 def run_pool(
@@ -69,12 +70,17 @@ def pool_round(
 ) -> tuple[list[Any], list[Any], bool]:
     """Run calls from ``pending`` on a fresh pool until none are left or a worker dies; returns
     the calls lost to a dead worker that had started, those that had not, and whether one died."""
+    from concurrent.futures import FIRST_COMPLETED, wait  # loaded only when a pool is started
+    from concurrent.futures.process import BrokenProcessPool
+
     context = multiprocessing.get_context()
     started = context.SimpleQueue()
     crashed: list[tuple[int, Any]] = []
     begun: set[int] = set()
     numbers = itertools.count()
     in_flight: dict[Future[Any], tuple[int, Any]] = {}
+    from concurrent.futures import ProcessPoolExecutor
+
     with ProcessPoolExecutor(
         max_workers=workers, mp_context=context, initializer=_init_worker, initargs=(started, os.getpid())
     ) as pool:

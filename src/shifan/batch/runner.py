@@ -28,29 +28,33 @@ import logging
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from stat import S_ISREG
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from shifan import __version__
 from shifan.batch.discover import FileRecord, SourceFile, match_reviews, peek_review, planted_review, scan
 from shifan.batch.guard import own_output, stop_cleanly_on_sigterm
+from shifan.batch.items import ApplicantWriter, DepRecord, Failure, ItemResult, ReviewPeek, Task
 from shifan.batch.manifest import (
     BatchSettings,
     Header,
     Journal,
     Manifest,
-    ManifestEntry,
     dep_unchanged,
     load_manifest,
     save_manifest,
 )
-from shifan.batch.model import ApplicantWriter, DepRecord, Failure, ItemResult, ReviewPeek, SummaryRow, Task
 from shifan.batch.pool import run_pool as _run_pool
-from shifan.batch.worker import cached_rubric, process
 from shifan.errors import ShifanError, UsageError
-from shifan.files import deferred_sync
+from shifan.files import criteria_dir, deferred_sync
+
+if TYPE_CHECKING:
+    from shifan.batch.model import SummaryRow
+
+# The evaluation (shifan.batch.worker, shifan.batch.model) is imported only when an applicant has
+# to be evaluated or a summary row read: a rerun with nothing to do never loads it.
 
 logger = logging.getLogger(__name__)
 
@@ -81,15 +85,30 @@ class BatchReport:
     """What a batch did."""
 
     out: Path | None
-    rows: list[SummaryRow] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     total: int = 0
     processed: int = 0
     skipped: int = 0
+    #: (file, row): a SummaryRow, or the row as read from the manifest (made a SummaryRow when used).
+    found: list[tuple[str, Any]] = field(default_factory=list, repr=False)
 
     @property
     def ok(self) -> bool:
         return not self.failures
+
+    @property
+    def rows(self) -> list[SummaryRow]:
+        """The summary row of every applicant evaluated, by file."""
+        from shifan.batch.model import SummaryRow
+
+        self.found = [
+            (file, SummaryRow.model_validate(row) if isinstance(row, dict) else row) for file, row in self.found
+        ]
+        return [row for _, row in self.found]
+
+    def values(self, name: str) -> list[Any]:
+        """One field of every summary row (without making the rows read from the manifest into objects)."""
+        return [row[name] if isinstance(row, dict) else getattr(row, name) for _, row in self.found]
 
 
 def default_jobs() -> int:
@@ -122,14 +141,23 @@ def _peeks(reviews: list[SourceFile], old: Manifest, jobs: int) -> dict[str, Rev
     def keep(path: str, value: ReviewPeek | None) -> None:
         review = by_path[path]
         peek = value or ReviewPeek(target=None, target_sha=None, error=["读取时处理进程异常退出"])
-        peeks[review.rel] = peek.model_copy(update={"sha": review.sha})
+        peeks[review.rel] = replace(peek, sha=review.sha)
 
     _run_pool(peek_review, [str(r.path) for r in todo], jobs if len(todo) >= PARALLEL_PEEKS else 1, keep)
     return peeks
 
 
+def process(task: Task) -> ItemResult:
+    """Evaluate one applicant and write its outputs (in a worker process)."""
+    from shifan.batch.worker import process as evaluate
+
+    return evaluate(task)
+
+
 def _rubric_sha(ref: str, cache: dict[str, str]) -> str:
     if ref not in cache:
+        from shifan.batch.worker import cached_rubric
+
         try:
             cache[ref] = cached_rubric(ref).sha256
         except ShifanError:
@@ -137,26 +165,66 @@ def _rubric_sha(ref: str, cache: dict[str, str]) -> str:
     return cache[ref]
 
 
+def criteria_stamp(criteria: str | None) -> list[list[Any]]:
+    """Size and times of every shipped rubric file; empty when ``criteria`` names a file of its own
+    (then each rubric is loaded to learn its digest)."""
+    if criteria is not None and os.path.exists(criteria):
+        return []
+    root = str(criteria_dir())
+    stamp: list[list[Any]] = []
+    for folder, dirs, files in os.walk(root):
+        dirs.sort()
+        for name in sorted(files):
+            path = os.path.join(folder, name)
+            info = os.stat(path)
+            stamp.append([os.path.relpath(path, root), info.st_size, info.st_mtime_ns, info.st_ctime_ns])
+    return stamp
+
+
+def _known_rubrics(old: Header, stamp: list[list[Any]], settings: BatchSettings) -> dict[str, str]:
+    """The rubric digests of the previous run, when no rubric file changed since (checked as the
+    scan checks files: by size and times, not within the clock tick of that run)."""
+    settled = old.scanned_ns - SETTLED_NS
+    if not stamp or old.settings != settings or old.criteria != stamp or any(s[3] >= settled for s in stamp):
+        return {}
+    return dict(old.rubrics)
+
+
 def _unchanged(
-    entry: ManifestEntry,
+    entry: dict[str, Any],
     app: SourceFile,
     reviews: list[SourceFile],
     rubric_shas: dict[str, str],
     out: Path,
     seen: dict[tuple[str, DepRecord], bool],
 ) -> bool:
-    if entry.failure or entry.row is None or entry.app_sha != app.sha:
+    try:
+        return _entry_unchanged(entry, app, reviews, rubric_shas, out, seen)
+    except (KeyError, TypeError, ValueError, AttributeError):  # not an entry this version wrote
         return False
-    if entry.reviews != [(r.rel, r.sha) for r in reviews]:
+
+
+def _entry_unchanged(
+    entry: dict[str, Any],
+    app: SourceFile,
+    reviews: list[SourceFile],
+    rubric_shas: dict[str, str],
+    out: Path,
+    seen: dict[tuple[str, DepRecord], bool],
+) -> bool:
+    if entry["failure"] or not isinstance(entry["row"], dict) or entry["app_sha"] != app.sha:
         return False
-    ref, sha = entry.rubric
+    if entry["reviews"] != [[r.rel, r.sha] for r in reviews]:
+        return False
+    ref, sha = entry["rubric"]
     if not sha or _rubric_sha(ref, rubric_shas) != sha:
         return False
     folder = str(out)
-    pairs = itertools.zip_longest(entry.outputs, entry.sizes)
+    pairs = itertools.zip_longest(entry["outputs"], entry["sizes"])
     if not all(_output_there(os.path.join(folder, path), size) for path, size in pairs):
         return False
-    for path, record in entry.deps.items():  # files shared by many applicants are checked once
+    for path, stored in entry["deps"].items():  # files shared by many applicants are checked once
+        record: DepRecord = tuple(stored) if stored is not None else None
         key = (path, record)
         if key not in seen:
             seen[key] = dep_unchanged(path, record)
@@ -262,7 +330,7 @@ def _run_batch(source: Path, out: Path | None, options: _Options, run_id: str = 
         tool=__version__,
         criteria=options.criteria,
         as_of=options.as_of.isoformat() if options.as_of else None,
-        formats=[w.format for w in options.writers],
+        formats=tuple(w.format for w in options.writers),
     )
     old = load_manifest(out) if out is not None else Manifest()
     try:
@@ -284,15 +352,17 @@ def _run_with(
     apps, matched, review_failures, peeks = collect(source, exclude, old, options.jobs, options.reviews_dir, found)
     stems = output_stems(apps)
     report = BatchReport(out=out, total=len(apps))
-    rubric_shas: dict[str, str] = {}
+    stamp = criteria_stamp(settings.criteria) if out is not None else []
+    rubric_shas = _known_rubrics(old.header, stamp, settings)
+    used_rubrics: dict[str, str] = {}
     seen: dict[tuple[str, DepRecord], bool] = {}
     tasks: list[Task] = []
     for app in apps:
         reviews = matched[app.rel]
         entry = old.entry(app.rel) if out is not None else None
         if entry is not None and out is not None and _unchanged(entry, app, reviews, rubric_shas, out, seen):
-            assert entry.row is not None  # _unchanged holds only for rows
-            report.rows.append(entry.row)
+            report.found.append((app.rel, entry["row"]))
+            used_rubrics[entry["rubric"][0]] = entry["rubric"][1]
             report.skipped += 1
             continue
         base = out / APPLICANTS / stems[app.rel] if out is not None else None
@@ -324,10 +394,14 @@ def _run_with(
             item = ItemResult(rel=task.rel, failure=Failure(task.rel, "internal", [CRASHED]))
         report.processed += 1
         if item.row is not None and item.failure is None:
-            report.rows.append(item.row)
+            report.found.append((task.rel, item.row))
         elif item.failure is not None:
             report.failures.append(item.failure)
+        if item.rubric_sha:
+            used_rubrics[item.rubric_ref] = item.rubric_sha
         if journal is not None and out is not None:
+            from shifan.batch.model import ManifestEntry
+
             outputs = [os.path.relpath(path, out) for path in item.outputs]
             entry = ManifestEntry(
                 # the bytes the worker evaluated: a file edited during the run is redone next time
@@ -340,7 +414,7 @@ def _run_with(
                 row=item.row,
                 failure=item.failure.messages if item.failure is not None else None,
             )
-            journal.add(task.rel, entry, item.digests)
+            journal.add(task.rel, entry.model_dump_json().encode("utf-8"), item.digests)
             written.extend(item.outputs)
         done += 1
         if progress:
@@ -357,11 +431,11 @@ def _run_with(
         if journal is not None:
             journal.close()
     report.failures.extend(review_failures)
-    report.rows.sort(key=lambda r: r.file)
+    report.found.sort(key=lambda pair: pair[0])
     report.failures.sort(key=lambda f: f.file)
     if out is not None:
-        header = Header(settings=settings, scanned_ns=scanned_ns, files=found, reviews=peeks)
-        changed = bool(tasks) or gone or old.replayed or not _same_header(header, old.header)
+        header = Header(settings, "", scanned_ns, found, peeks, dict(sorted(used_rubrics.items())), stamp)
+        changed = bool(tasks) or gone or old.replayed or not header.same_inputs(old.header)
         with deferred_sync():
             written.extend(_write_summary(out, options.summary, report, header, old.header, changed))
         if changed or header.summary_key != old.header.summary_key:
@@ -376,17 +450,14 @@ def _size(path: str) -> int:
         return -1
 
 
-def _same_header(new: Header, old: Header) -> bool:
-    return new.settings == old.settings and new.files == old.files and new.reviews == old.reviews
-
-
 def _remove_gone(out: Path, old: Manifest, present: set[str]) -> bool:
     """Delete the outputs of applications no longer in the folder (only files the batch wrote,
     recorded relative to the output folder); whether there were any such applications."""
     gone = [rel for rel in old.where if rel not in present]
     for rel in gone:
-        entry = old.entry(rel)
-        for path in entry.outputs if entry is not None else ():
+        entry = old.entry(rel) or {}
+        outputs = entry.get("outputs")
+        for path in outputs if isinstance(outputs, list) else ():
             target = out / path
             if os.path.dirname(os.path.normpath(target)) == str(out / APPLICANTS):
                 target.unlink(missing_ok=True)
