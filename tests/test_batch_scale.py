@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from shifan.batch import manifest as manifest_module
-from shifan.batch import pool, runner
+from shifan.batch import pool, rerun, runner
 from shifan.batch.discover import WORKBOOK_SUFFIXES, read_limited
 from shifan.batch.guard import LOCK
 from shifan.batch.manifest import FILENAME, FORMAT, JOURNAL
@@ -101,7 +101,7 @@ def test_a_rerun_with_nothing_changed_reads_no_file_and_writes_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     source, out = folder_of(tmp_path / "in", 4), tmp_path / "out"
-    monkeypatch.setattr(runner, "SETTLED_NS", 0)  # the files are seconds old, not minutes
+    monkeypatch.setattr(rerun, "SETTLED_NS", 0)  # the files are seconds old, not minutes
     batch(source, out)
     written = outputs_and_times(out)
     reads: list[Path] = []
@@ -128,7 +128,7 @@ def test_a_rerun_with_nothing_changed_reads_no_file_and_writes_nothing(
     edited = source / "app1.yaml"
     edited.write_text(edited.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     monkeypatch.undo()
-    monkeypatch.setattr(runner, "SETTLED_NS", 0)
+    monkeypatch.setattr(rerun, "SETTLED_NS", 0)
     monkeypatch.setattr("shifan.batch.discover.read_limited", counting_read)
     report = batch(source, out)
     assert (report.skipped, report.processed, reads) == (3, 1, [edited])
@@ -180,7 +180,7 @@ def test_the_queue_never_holds_more_than_a_few_tasks_per_worker() -> None:
 @pytest.mark.slow
 def test_a_rerun_with_nothing_to_do_loads_no_evaluation_and_no_writer(tmp_path: Path) -> None:
     source, out = folder_of(tmp_path / "in", 2), tmp_path / "out"
-    time.sleep(runner.SETTLED_NS / 1e9 + 0.1)  # files changed just before a scan are read again
+    time.sleep(rerun.SETTLED_NS / 1e9 + 0.1)  # files changed just before a scan are read again
     args = ["batch", str(source), "-o", str(out), "-j", "2"]
     first = loaded_modules(args)
     assert "shifan.evaluate" in first

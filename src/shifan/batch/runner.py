@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import itertools
 import json
 import logging
 import os
@@ -30,10 +29,10 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from stat import S_ISREG
 from typing import TYPE_CHECKING, Any, Protocol
 
 from shifan import __version__
+from shifan.batch import rerun
 from shifan.batch.discover import FileRecord, SourceFile, match_reviews, peek_review, planted_review, scan
 from shifan.batch.guard import own_output, stop_cleanly_on_sigterm
 from shifan.batch.items import ApplicantWriter, DepRecord, Failure, ItemResult, ReviewPeek, Task
@@ -42,13 +41,13 @@ from shifan.batch.manifest import (
     Header,
     Journal,
     Manifest,
-    dep_unchanged,
     load_manifest,
     save_manifest,
 )
 from shifan.batch.pool import run_pool as _run_pool
-from shifan.errors import ShifanError, UsageError
-from shifan.files import criteria_dir, deferred_sync
+from shifan.batch.rerun import criteria_stamp, known_rubrics, unchanged
+from shifan.errors import UsageError
+from shifan.files import deferred_sync
 
 if TYPE_CHECKING:
     from shifan.batch.model import SummaryRow
@@ -60,9 +59,6 @@ logger = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 APPLICANTS = "applicants"
-#: A file changed this close to the previous scan is read again even if its size and times are
-#: unchanged (a change within the same clock tick would not show in them).
-SETTLED_NS = 2_000_000_000
 #: Below this many reviews, they are read in the main process rather than in workers.
 PARALLEL_PEEKS = 32
 #: Why an applicant has no result when its worker died twice while evaluating it.
@@ -154,93 +150,6 @@ def process(task: Task) -> ItemResult:
     return evaluate(task)
 
 
-def _rubric_sha(ref: str, cache: dict[str, str]) -> str:
-    if ref not in cache:
-        from shifan.batch.worker import cached_rubric
-
-        try:
-            cache[ref] = cached_rubric(ref).sha256
-        except ShifanError:
-            cache[ref] = ""
-    return cache[ref]
-
-
-def criteria_stamp(criteria: str | None) -> list[list[Any]]:
-    """Size and times of every shipped rubric file; empty when ``criteria`` names a file of its own
-    (then each rubric is loaded to learn its digest)."""
-    if criteria is not None and os.path.exists(criteria):
-        return []
-    root = str(criteria_dir())
-    stamp: list[list[Any]] = []
-    for folder, dirs, files in os.walk(root):
-        dirs.sort()
-        for name in sorted(files):
-            path = os.path.join(folder, name)
-            info = os.stat(path)
-            stamp.append([os.path.relpath(path, root), info.st_size, info.st_mtime_ns, info.st_ctime_ns])
-    return stamp
-
-
-def _known_rubrics(old: Header, stamp: list[list[Any]], settings: BatchSettings) -> dict[str, str]:
-    """The rubric digests of the previous run, when no rubric file changed since (checked as the
-    scan checks files: by size and times, not within the clock tick of that run)."""
-    settled = old.scanned_ns - SETTLED_NS
-    if not stamp or old.settings != settings or old.criteria != stamp or any(s[3] >= settled for s in stamp):
-        return {}
-    return dict(old.rubrics)
-
-
-def _unchanged(
-    entry: dict[str, Any],
-    app: SourceFile,
-    reviews: list[SourceFile],
-    rubric_shas: dict[str, str],
-    out: Path,
-    seen: dict[tuple[str, DepRecord], bool],
-) -> bool:
-    try:
-        return _entry_unchanged(entry, app, reviews, rubric_shas, out, seen)
-    except (KeyError, TypeError, ValueError, AttributeError):  # not an entry this version wrote
-        return False
-
-
-def _entry_unchanged(
-    entry: dict[str, Any],
-    app: SourceFile,
-    reviews: list[SourceFile],
-    rubric_shas: dict[str, str],
-    out: Path,
-    seen: dict[tuple[str, DepRecord], bool],
-) -> bool:
-    if entry["failure"] or not isinstance(entry["row"], dict) or entry["app_sha"] != app.sha:
-        return False
-    if entry["reviews"] != [[r.rel, r.sha] for r in reviews]:
-        return False
-    ref, sha = entry["rubric"]
-    if not sha or _rubric_sha(ref, rubric_shas) != sha:
-        return False
-    folder = str(out)
-    pairs = itertools.zip_longest(entry["outputs"], entry["sizes"])
-    if not all(_output_there(os.path.join(folder, path), size) for path, size in pairs):
-        return False
-    for path, stored in entry["deps"].items():  # files shared by many applicants are checked once
-        record: DepRecord = tuple(stored) if stored is not None else None
-        key = (path, record)
-        if key not in seen:
-            seen[key] = dep_unchanged(path, record)
-        if not seen[key]:
-            return False
-    return True
-
-
-def _output_there(path: str, size: int | None) -> bool:
-    try:
-        info = os.stat(path)
-    except (OSError, ValueError):
-        return False
-    return S_ISREG(info.st_mode) and (size is None or info.st_size == size)
-
-
 def _clean_temporaries(out: Path) -> None:
     for folder in (out, out / APPLICANTS):
         if folder.is_dir():
@@ -267,7 +176,7 @@ def collect(
         raise UsageError(f"评审意见表目录不存在：{reviews_dir}")
     if reviews_dir is not None and os.path.abspath(reviews_dir) == os.path.abspath(source):
         raise UsageError("评审意见表目录不能是申报材料目录本身；请把评审意见表放在单独的目录中")
-    known, settled = old.header.files, old.header.scanned_ns - SETTLED_NS
+    known, settled = old.header.files, old.header.scanned_ns - rerun.SETTLED_NS
     files = scan(source, [*exclude, reviews_dir] if reviews_dir is not None else exclude, None, known, settled)
     apps = [f for f in files if f.kind != "review"]
     planted = [planted_review(f) for f in files if f.kind == "review"]
@@ -353,14 +262,14 @@ def _run_with(
     stems = output_stems(apps)
     report = BatchReport(out=out, total=len(apps))
     stamp = criteria_stamp(settings.criteria) if out is not None else []
-    rubric_shas = _known_rubrics(old.header, stamp, settings)
+    rubric_shas = known_rubrics(old.header, stamp, settings)
     used_rubrics: dict[str, str] = {}
     seen: dict[tuple[str, DepRecord], bool] = {}
     tasks: list[Task] = []
     for app in apps:
         reviews = matched[app.rel]
         entry = old.entry(app.rel) if out is not None else None
-        if entry is not None and out is not None and _unchanged(entry, app, reviews, rubric_shas, out, seen):
+        if entry is not None and out is not None and unchanged(entry, app, reviews, rubric_shas, out, seen):
             report.found.append((app.rel, entry["row"]))
             used_rubrics[entry["rubric"][0]] = entry["rubric"][1]
             report.skipped += 1
@@ -438,7 +347,7 @@ def _run_with(
         changed = bool(tasks) or gone or old.replayed or not header.same_inputs(old.header)
         with deferred_sync():
             written.extend(_write_summary(out, options.summary, report, header, old.header, changed))
-        if changed or header.summary_key != old.header.summary_key:
+        if changed or written:  # (a summary file deleted since is written again, and made durable)
             save_manifest(out, old, header, [a.rel for a in apps if a.rel in old.where], map(Path, written))
     return report
 
