@@ -3,6 +3,7 @@ with the parent, and a dead worker failing only the call it was running."""
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import multiprocessing
 import os
@@ -47,6 +48,13 @@ def run_pool(
         if not broken:
             return
         queue = itertools.chain(unstarted, queue)
+
+
+def preload(module: str, jobs: int, count: int) -> None:
+    """Import ``module`` here before a pool of ``jobs`` workers starts on ``count`` calls, when the
+    workers are forked: each then starts with it loaded instead of loading it again."""
+    if jobs > 1 and count > 1 and multiprocessing.get_start_method() == "fork":
+        importlib.import_module(module)
 
 
 #: Tasks queued per worker process at a time.

@@ -44,6 +44,7 @@ from shifan.batch.manifest import (
     load_manifest,
     save_manifest,
 )
+from shifan.batch.pool import preload
 from shifan.batch.pool import run_pool as _run_pool
 from shifan.batch.rerun import criteria_stamp, known_rubrics, unchanged
 from shifan.errors import UsageError
@@ -139,7 +140,9 @@ def _peeks(reviews: list[SourceFile], old: Manifest, jobs: int) -> dict[str, Rev
         peek = value or ReviewPeek(target=None, target_sha=None, error=["读取时处理进程异常退出"])
         peeks[review.rel] = replace(peek, sha=review.sha)
 
-    _run_pool(peek_review, [str(r.path) for r in todo], jobs if len(todo) >= PARALLEL_PEEKS else 1, keep)
+    workers = jobs if len(todo) >= PARALLEL_PEEKS else 1
+    preload("shifan.review.load", workers, len(todo))
+    _run_pool(peek_review, [str(r.path) for r in todo], workers, keep)
     return peeks
 
 
@@ -334,6 +337,7 @@ def _run_with(
         prepare = getattr(writer, "prepare", None)
         if callable(prepare):
             prepare()
+    preload("shifan.batch.worker", options.jobs, len(tasks))
     try:
         _run_pool(process, tasks, options.jobs, finished, count=len(tasks))
     finally:
