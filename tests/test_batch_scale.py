@@ -15,7 +15,7 @@ from shifan.batch import pool, rerun, runner
 from shifan.batch.discover import WORKBOOK_SUFFIXES, read_limited
 from shifan.batch.guard import LOCK
 from shifan.batch.manifest import FILENAME, FORMAT, JOURNAL
-from shifan.batch.model import ItemResult, Task
+from shifan.batch.model import ItemResult, ManifestEntry, Task
 from shifan.batch.runner import BatchReport, run_batch
 from shifan.batch.worker import process as worker_process
 from shifan.cli.batch import SUFFIX
@@ -67,6 +67,8 @@ def test_an_interrupted_run_keeps_its_journal_and_the_next_run_redoes_nothing_fi
         batch(source, out)
     assert not (out / FILENAME).exists(), "the manifest is written once, at the end of a run"
     assert len(journal_records(out)) == 3
+    for record in journal_records(out):  # each entry as documented
+        ManifestEntry.model_validate(record["entry"])
     with (out / JOURNAL).open("ab") as journal:
         journal.write(b'{"rel":"app4.yaml","digests":[],"ent')  # a line cut short by the kill
     monkeypatch.setattr(runner, "process", worker_process)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
 
 if TYPE_CHECKING:
-    from shifan.batch.model import Evaluated, SummaryRow
+    from shifan.batch.model import Evaluated
 
 #: ``[size, mtime_ns, sha256]`` of a file read while evaluating, or None when it does not exist.
 DepRecord = tuple[int, int, str] | None
@@ -73,7 +73,7 @@ class ItemResult:
     """What a worker returns for one task."""
 
     rel: str
-    row: SummaryRow | None = None
+    row: bytes | None = None  # the applicant's SummaryRow, as JSON
     failure: Failure | None = None
     deps: dict[str, DepRecord] = field(default_factory=dict, repr=False)
     rubric_ref: str = ""

@@ -86,7 +86,8 @@ class BatchReport:
     total: int = 0
     processed: int = 0
     skipped: int = 0
-    #: (file, row): a SummaryRow, or the row as read from the manifest (made a SummaryRow when used).
+    #: (file, row): a SummaryRow, or the row as a worker sent it (JSON) or as read from the manifest
+    #: (a dict), made a SummaryRow when first used.
     found: list[tuple[str, Any]] = field(default_factory=list, repr=False)
 
     @property
@@ -98,14 +99,24 @@ class BatchReport:
         """The summary row of every applicant evaluated, by file."""
         from shifan.batch.model import SummaryRow
 
-        self.found = [
-            (file, SummaryRow.model_validate(row) if isinstance(row, dict) else row) for file, row in self.found
-        ]
+        self.found = [(file, _row(SummaryRow, row)) for file, row in self.found]
         return [row for _, row in self.found]
 
     def values(self, name: str) -> list[Any]:
         """One field of every summary row (without making the rows read from the manifest into objects)."""
-        return [row[name] if isinstance(row, dict) else getattr(row, name) for _, row in self.found]
+        return [_field(row, name) for _, row in self.found]
+
+
+def _row(model: type[SummaryRow], row: Any) -> SummaryRow:
+    if isinstance(row, bytes):
+        return model.model_validate_json(row)
+    return model.model_validate(row) if isinstance(row, dict) else row
+
+
+def _field(row: Any, name: str) -> Any:
+    if isinstance(row, bytes):
+        return json.loads(row)[name]
+    return row[name] if isinstance(row, dict) else getattr(row, name)
 
 
 def default_jobs() -> int:
@@ -312,21 +323,17 @@ def _run_with(
         if item.rubric_sha:
             used_rubrics[item.rubric_ref] = item.rubric_sha
         if journal is not None and out is not None:
-            from shifan.batch.model import ManifestEntry
-
-            outputs = [os.path.relpath(path, out) for path in item.outputs]
-            entry = ManifestEntry(
+            head = {
                 # the bytes the worker evaluated: a file edited during the run is redone next time
-                app_sha=item.app_sha or by_rel[task.rel].sha,
-                reviews=[(r.rel, r.sha) for r in matched[task.rel]],
-                deps=item.deps,
-                rubric=(item.rubric_ref, item.rubric_sha),
-                outputs=outputs,
-                sizes=[_size(path) for path in item.outputs],
-                row=item.row,
-                failure=item.failure.messages if item.failure is not None else None,
-            )
-            journal.add(task.rel, entry.model_dump_json().encode("utf-8"), item.digests)
+                "app_sha": item.app_sha or by_rel[task.rel].sha,
+                "reviews": [(r.rel, r.sha) for r in matched[task.rel]],
+                "deps": item.deps,
+                "rubric": (item.rubric_ref, item.rubric_sha),
+                "outputs": [os.path.relpath(path, out) for path in item.outputs],
+                "sizes": [_size(path) for path in item.outputs],
+            }
+            failure = item.failure.messages if item.failure is not None else None
+            journal.add(task.rel, entry_json(head, item.row, failure), item.digests)
             written.extend(item.outputs)
         done += 1
         if progress:
@@ -354,6 +361,19 @@ def _run_with(
         if changed or written:  # (a summary file deleted since is written again, and made durable)
             save_manifest(out, old, header, [a.rel for a in apps if a.rel in old.where], map(Path, written))
     return report
+
+
+def entry_json(head: dict[str, Any], row: bytes | None, failure: list[str] | None) -> bytes:
+    """A manifest entry (``shifan.batch.model.ManifestEntry``) with the row as the worker sent it."""
+    text = json.dumps(head, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return (
+        text[:-1]
+        + b',"row":'
+        + (row or b"null")
+        + b',"failure":'
+        + json.dumps(failure, ensure_ascii=False).encode("utf-8")
+        + b"}"
+    )
 
 
 def _size(path: str) -> int:
