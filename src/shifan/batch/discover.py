@@ -15,16 +15,18 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from stat import S_ISREG
 
-from shifan.batch.model import Failure, ReviewPeek
+from shifan.batch.items import Failure, ReviewPeek
 from shifan.errors import ShifanError
 from shifan.files import read_limited, sha256_bytes
-from shifan.load.workbook import LAYOUT_BY_KIND
-from shifan.read.documents import WORKBOOK_SUFFIXES
-from shifan.read.xlsxarchive import sheet_names
-from shifan.read.yamldoc import MAX_FILE_BYTES
-from shifan.review.load import read_review_document, resolve_target
-from shifan.review.workbook import REVIEW_LAYOUT
+
+#: The workbook suffixes the readers accept (``shifan.read.documents.WORKBOOK_SUFFIXES``, not
+#: imported here: it loads the YAML readers).
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+
+# The readers (YAML, workbooks, reviews) load only when a file has to be read: a rerun that finds
+# every file unchanged never needs them.
 
 KIND_LINE = re.compile(r"^kind:[ \t]*['\"]?([A-Za-z_]+)", re.MULTILINE)
 SUFFIXES = (".yaml", ".yml", *WORKBOOK_SUFFIXES)
@@ -38,10 +40,26 @@ class SourceFile:
     rel: str
     sha: str
     kind: str | None
+    size: int = -1
+    mtime_ns: int = -1
+    ctime_ns: int = -1
+
+    @property
+    def record(self) -> FileRecord:
+        """What the next run's scan may reuse without reading the file again."""
+        return (self.size, self.mtime_ns, self.ctime_ns, self.sha, self.kind)
+
+
+#: What a scan found for a regular file: ``[size, mtime_ns, ctime_ns, sha256, kind]``.
+FileRecord = tuple[int, int, int, str, str | None]
 
 
 def _kind(raw: bytes, name: str = "") -> str | None:
     if name.lower().endswith(WORKBOOK_SUFFIXES):
+        from shifan.load.workbook import LAYOUT_BY_KIND
+        from shifan.read.xlsxarchive import sheet_names
+        from shifan.review.workbook import REVIEW_LAYOUT
+
         names = sheet_names(raw)
         if REVIEW_LAYOUT.signature in names:
             return "review"
@@ -52,19 +70,44 @@ def _kind(raw: bytes, name: str = "") -> str | None:
     return match.group(1) if match else None
 
 
-def scan(source: Path, exclude: list[Path], base: Path | None = None) -> list[SourceFile]:
+def scan(
+    source: Path,
+    exclude: list[Path],
+    base: Path | None = None,
+    known: dict[str, FileRecord] | None = None,
+    settled_ns: int = 0,
+) -> list[SourceFile]:
     """Every YAML file and workbook under ``source`` (hidden folders and ``exclude`` skipped), sorted
-    by path; relative paths are taken from ``base`` (default ``source``)."""
+    by path; relative paths are taken from ``base`` (default ``source``).
+
+    A regular file ``known`` from a previous scan with the same size, modification and change
+    times, changed before ``settled_ns`` (so not within the clock tick of that scan), is not read
+    again."""
+    known = known or {}
     root = Path(os.path.abspath(source))
     skipped = {Path(os.path.abspath(p)) for p in exclude}
     found: list[SourceFile] = []
     for folder, dirs, files in os.walk(root):
         here = Path(folder)
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and here / d not in skipped)
+        prefix = Path(os.path.relpath(here, base or root)).as_posix() + "/"
+        prefix = "" if prefix == "./" else prefix
         for name in sorted(files):
             if not name.lower().endswith(SUFFIXES) or name.startswith((".", "~$")):  # ~$ : Excel's lock file
                 continue
             path = here / name
+            rel = prefix + name
+            try:
+                info = os.stat(os.path.join(folder, name))
+                stamp = (info.st_size, info.st_mtime_ns, info.st_ctime_ns) if S_ISREG(info.st_mode) else (-1, -1, -1)
+            except OSError:
+                stamp = (-1, -1, -1)
+            previous = known.get(rel)
+            if previous is not None and tuple(previous[:3]) == stamp and 0 <= stamp[2] < settled_ns:
+                found.append(SourceFile(path, rel, previous[3], previous[4], *stamp))
+                continue
+            from shifan.read.yamldoc import MAX_FILE_BYTES
+
             try:
                 # only regular files, and never more than the loader would read: a FIFO, a
                 # device or a huge file is reported by the worker that loads it
@@ -74,9 +117,7 @@ def scan(source: Path, exclude: list[Path], base: Path | None = None) -> list[So
             if len(raw) > MAX_FILE_BYTES:
                 raw = b""
             text_sha = sha256_bytes(raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw)
-            found.append(
-                SourceFile(path, Path(os.path.relpath(path, base or root)).as_posix(), text_sha, _kind(raw, name))
-            )
+            found.append(SourceFile(path, rel, text_sha, _kind(raw, name), *stamp))
     return found
 
 
@@ -91,6 +132,8 @@ def peek_review(path: str) -> ReviewPeek:
 
     Runs in worker processes.
     """
+    from shifan.review.load import read_review_document, resolve_target
+
     try:
         document = read_review_document(Path(path))
     except ShifanError as error:

@@ -3,20 +3,17 @@ the writers that turn an evaluated applicant into files."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Literal, Protocol
+from dataclasses import dataclass
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from shifan.batch.items import ApplicantWriter, DepRecord, Failure, ItemResult, ReviewPeek, Task
 from shifan.evaluate.pipeline import Checked
 from shifan.evaluate.result import Flag
 from shifan.review.model import Conclusion
 from shifan.review.reconcile import OverrideRecord, ReconciledResult
 from shifan.rules.vocab import Status, Verdict
-
-#: ``[size, mtime_ns, sha256]`` of a file read while evaluating, or None when it does not exist.
-DepRecord = tuple[int, int, str] | None
 
 
 class FailedGate(BaseModel):
@@ -84,13 +81,18 @@ class SummaryRow(BaseModel):
     formats: list[str] = Field(default_factory=list, description="已写出的逐个申报单位输出格式，如 json、pdf")
 
 
-class ReviewPeek(BaseModel):
-    """What a review sheet names, read without validating the rest (cached by content sha)."""
+class ManifestEntry(BaseModel):
+    """What one applicant's outputs were made from, and its summary row or failure: an entry of
+    the batch manifest (see :mod:`shifan.batch.manifest`)."""
 
-    target: str | None = Field(description="所评审申报文件的绝对路径")
-    target_sha: str | None = Field(description="评审时记录的申报文件 sha256")
-    error: list[str] | None = Field(description="读取评审意见表时的问题")
-    sha: str = Field("", description="评审意见表内容的 sha256")
+    app_sha: str
+    reviews: list[tuple[str, str]] = Field(description="评审意见表：相对路径和 sha256")
+    deps: dict[str, DepRecord] = Field(description="读取的其他文件")
+    rubric: tuple[str, str] = Field(description="评分标准：引用、sha256")
+    outputs: list[str]
+    sizes: list[int] = Field(default_factory=list, description="各输出文件写出时的字节数")
+    row: SummaryRow | None
+    failure: list[str] | None
 
 
 @dataclass(frozen=True)
@@ -102,55 +104,17 @@ class Evaluated:
     reconciled: ReconciledResult
 
 
-class ApplicantWriter(Protocol):
-    """Writes one per-applicant output file (JSON, a report PDF, …).
-
-    Instances travel to worker processes, so they must be picklable (module-level classes)."""
-
-    @property
-    def format(self) -> str:
-        """The format name, recorded in the manifest settings and the summary row."""
-
-    @property
-    def suffix(self) -> str:
-        """The file name suffix, with its dot (``.pdf``)."""
-
-    def write(self, evaluated: Evaluated, path: Path) -> None:
-        """Write the output atomically to ``path``."""
-
-
-@dataclass(frozen=True)
-class Task:
-    """One applicant for a worker."""
-
-    app: str
-    rel: str
-    reviews: tuple[str, ...]
-    criteria: str | None
-    as_of: str | None
-    out_base: str | None = None
-    writers: tuple[ApplicantWriter, ...] = ()
-    owner: tuple[str, str] | None = None  # (output folder, run id): outputs are written only while it owns the folder
-
-
-@dataclass
-class Failure:
-    """A file that could not be processed, with every message about it."""
-
-    file: str
-    kind: Literal["application", "review", "internal", "output"]
-    messages: list[str]
-
-
-@dataclass
-class ItemResult:
-    """What a worker returns for one task."""
-
-    rel: str
-    row: SummaryRow | None = None
-    failure: Failure | None = None
-    deps: dict[str, DepRecord] = field(default_factory=dict, repr=False)
-    rubric_ref: str = ""
-    rubric_sha: str = ""
-    app_sha: str = ""
-    outputs: list[str] = field(default_factory=list)
+__all__ = [
+    "ApplicantWriter",
+    "DepRecord",
+    "Evaluated",
+    "FailedGate",
+    "Failure",
+    "ItemResult",
+    "ManifestEntry",
+    "ReviewPeek",
+    "ReviewerConclusion",
+    "StaleReview",
+    "SummaryRow",
+    "Task",
+]

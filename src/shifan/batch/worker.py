@@ -17,6 +17,7 @@ from shifan.batch.model import Evaluated, Failure, ItemResult, Task
 from shifan.batch.rows import summary_row
 from shifan.errors import InputError, OutputError, ShifanError
 from shifan.evaluate.pipeline import Checked, check_loaded, choose_rubric, rubric_for
+from shifan.files import deferred_sync, sha256_file
 from shifan.load.application import load_application
 from shifan.load.rubric import load_rubric
 from shifan.review import load_reviews, reconcile
@@ -44,6 +45,13 @@ def _dependencies(checked: Checked, reviews: tuple[str, ...]) -> list[str]:
     return sorted(set(deps))
 
 
+def _digest(path: str) -> str:
+    try:
+        return sha256_file(Path(path))
+    except OSError as error:
+        raise OutputError(f"无法读取刚写入的 {path}：{error.strerror or error}") from None
+
+
 def process(task: Task) -> ItemResult:
     """Evaluate one applicant with its reviews and write its outputs with the task's writers;
     never raises."""
@@ -60,16 +68,20 @@ def process(task: Task) -> ItemResult:
         item.deps = {path: dep_record(path) for path in _dependencies(checked, task.reviews)}
         reconciled = reconcile(checked, load_reviews(task.reviews, checked.rubric))
         output = Path(task.out_base).name if task.out_base else ""
-        item.row = summary_row(task.rel, output, checked, reconciled)
+        row = summary_row(task.rel, output, checked, reconciled)
         if task.out_base:
             evaluated = Evaluated(task.rel, checked, reconciled)
             for writer in task.writers:
                 if task.owner is not None and not still_owner(Path(task.owner[0]), task.owner[1]):
                     raise OutputError("输出目录已由另一次批处理接管，本次结果不再写入")
                 path = task.out_base + writer.suffix
-                writer.write(evaluated, Path(path))
+                with deferred_sync():  # made durable by the parent, once, before the manifest lists it
+                    writer.write(evaluated, Path(path))
                 item.outputs.append(path)
-                item.row.formats.append(writer.format)
+                item.digests.append(_digest(path))
+                row.formats.append(writer.format)
+        # sent as JSON: a third the size of the object in the parent, and written to the manifest as it is
+        item.row = row.model_dump_json().encode("utf-8")
     except ShifanError as error:
         item.row = None
         if isinstance(error, InputError):

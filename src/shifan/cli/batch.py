@@ -2,23 +2,61 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from shifan.batch import default_jobs, run_batch
 from shifan.cli.params import as_of_option, criteria_option, reviews_option
-from shifan.errors import ExitCode, ShifanError
+from shifan.errors import ExitCode
 from shifan.formatting import one_line
-from shifan.present.formats import applicant_writers
-from shifan.present.report.charset import undrawable
-from shifan.present.summary import SUMMARY
+
+if TYPE_CHECKING:
+    from shifan.batch import Evaluated, Failure, SummaryRow
+
+# The writers (reports, tables) load only when something is to be written: a rerun with nothing
+# to do loads neither them nor the evaluation.
+
+#: Suffix of each per-applicant output format (as in shifan.present.formats.APPLICANT_WRITERS).
+SUFFIX = {"json": ".json", "pdf": ".pdf", "docx": ".docx"}
+
+
+@dataclass(frozen=True)
+class DeferredWriter:
+    """A per-applicant writer of ``shifan.present.formats`` that loads it when first used."""
+
+    format: str
+    suffix: str
+
+    def write(self, evaluated: Evaluated, path: Path) -> None:
+        from shifan.present.formats import APPLICANT_WRITERS
+
+        APPLICANT_WRITERS[self.format].write(evaluated, path)
+
+    def prepare(self) -> None:
+        from shifan.present.formats import APPLICANT_WRITERS
+
+        prepare = getattr(APPLICANT_WRITERS[self.format], "prepare", None)
+        if callable(prepare):
+            prepare()
+
+
+class DeferredSummary:
+    """The summary writer of ``shifan.present.summary``, loaded when the summary is written."""
+
+    names = ("summary.csv", "summary.xlsx", "failures.log")
+
+    def write(self, out: Path, rows: Sequence[SummaryRow], failures: Sequence[Failure]) -> list[Path]:
+        from shifan.present.summary import SUMMARY
+
+        return SUMMARY.write(out, rows, failures)
 
 
 @contextmanager
@@ -47,14 +85,6 @@ def progress_bar(label: str) -> Iterator[Callable[[int, int], None] | None]:
         if last[0]:
             stream.write("\n")
             stream.flush()
-
-
-def _prepare_fonts() -> None:
-    """Build missing font subsets once, here, rather than in every worker at the same time."""
-    from shifan.present.report.fonts import prepare_fonts
-
-    with contextlib.suppress(ShifanError):  # then each applicant's PDF reports the problem, as before
-        prepare_fonts()
 
 
 jobs_option = click.option(
@@ -95,8 +125,6 @@ def batch(
     退出码：0 全部处理成功；1 有文件处理失败（其余不受影响）；2 用法错误；4 输出目录无法写入（没有权限、磁盘已满等）。
     """
     formats = ["json", *([] if no_pdf else ["pdf"]), *(["docx"] if with_docx else [])]
-    if not no_pdf:
-        _prepare_fonts()
     with progress_bar("批量评价") as progress:
         report = run_batch(
             folder,
@@ -105,12 +133,12 @@ def batch(
             reviews_dir=reviews_dir,
             as_of=as_of,
             jobs=jobs or default_jobs(),
-            writers=applicant_writers(formats),
-            summary=SUMMARY,
+            writers=[DeferredWriter(name, SUFFIX[name]) for name in formats],
+            summary=DeferredSummary(),
             progress=progress,
         )
-    eligible = sum(1 for r in report.rows if r.eligible)
-    stale = sum(1 for r in report.rows if r.stale)
+    eligible = sum(1 for value in report.values("eligible") if value)
+    stale = sum(1 for value in report.values("stale") if value)
     click.echo(
         f"共 {report.total} 个申报文件：本次处理 {report.processed} 个，未变化跳过 {report.skipped} 个；"
         f"具备申报资格 {eligible} 个；失败 {len(report.failures)} 个。"
@@ -120,11 +148,13 @@ def batch(
             f"注意：{stale} 个申报单位的评审意见已过期（申报文件或评分标准在评审后修改），见汇总表“评审意见已过期”列。"
         )
     if not no_pdf:
-        for row in report.rows:
-            missing = undrawable([row.name])
+        from shifan.present.report.charset import undrawable
+
+        for file, name in zip(report.values("file"), report.values("name"), strict=True):
+            missing = undrawable([name])
             if missing:
                 click.echo(
-                    f"提示：{one_line(row.file)} 的名称中有报告字体没有的字符，PDF 中可能显示为方框：{''.join(missing)}",
+                    f"提示：{one_line(file)} 的名称中有报告字体没有的字符，PDF 中可能显示为方框：{''.join(missing)}",
                     err=True,
                 )
     for failure in report.failures:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from shifan.present.json_output import dumps
-from shifan.present.text import Style
 from shifan.read.text import EARLIEST, LATEST
+
+if TYPE_CHECKING:
+    from shifan.present.text import Style
 
 
 class DateType(click.ParamType[dt.date]):
@@ -65,6 +66,8 @@ def terminal_style() -> Style:
 
 
 def echo_json(data: Any) -> None:
+    from shifan.present.json_output import dumps  # loaded by the commands that print JSON only
+
     click.echo(dumps(data))
 
 

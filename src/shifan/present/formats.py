@@ -19,13 +19,14 @@ choices from this registry.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from shifan.batch.model import ApplicantWriter, Evaluated
-from shifan.errors import OutputError, UsageError
+from shifan.errors import OutputError, ShifanError, UsageError
 from shifan.evaluate.pipeline import Checked
 from shifan.files import atomic_write_text
 from shifan.present.applicant_json import applicant_json
@@ -276,6 +277,22 @@ class ApplicantSelfReport:
 
     def write(self, evaluated: Evaluated, path: Path) -> None:
         SELF_REPORT.write(evaluated.checked, path, self.format)
+
+    def prepare(self) -> None:
+        """Before a batch's workers start: build missing font subsets once (not in every worker)
+        and, where workers are forked, load WeasyPrint and the fonts here, so each worker starts
+        with them loaded instead of loading them again. A font problem is left to each PDF to report."""
+        if self.format != "pdf":
+            return
+        import multiprocessing
+
+        from shifan.present.report import fonts, pdf
+
+        with contextlib.suppress(ShifanError):
+            if multiprocessing.get_start_method() == "fork":
+                pdf.font_kit()
+            else:
+                fonts.prepare_fonts()
 
 
 #: Per-applicant batch outputs by format name.

@@ -7,22 +7,25 @@ Workbooks are working sheets, not dumps: the header row is frozen, filterable (a
 repeated on every printed page; long-text columns wrap; pages print landscape A4, fit to width.
 Columns named in ``Sheet.links`` hold file names that become hyperlinks (to the folder given
 with the column, relative to the workbook).
+
+Both are written as a stream (openpyxl's write-only workbook), so a table of many rows is never
+held whole in memory: a sheet's rows may be given as a function that yields them.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from shifan.files import atomic_write_bytes
+from shifan.files import atomic_output
 from shifan.present.cells import CellValue, csv_row, xlsx_cell
 
 if TYPE_CHECKING:
-    from openpyxl.worksheet.worksheet import Worksheet
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 BOM = "\ufeff"
 
@@ -36,61 +39,111 @@ class Sheet:
     rows: list[list[CellValue]] = field(default_factory=list)
     widths: dict[int, int] = field(default_factory=dict)
     links: dict[int, str] = field(default_factory=dict)
+    #: Yields the rows instead of ``rows`` (each call from the start), with ``count`` of them.
+    source: Callable[[], Iterable[list[CellValue]]] | None = None
+    count: int = 0
+
+    def each_row(self) -> Iterable[list[CellValue]]:
+        return self.source() if self.source is not None else self.rows
+
+    def row_count(self) -> int:
+        return self.count if self.source is not None else len(self.rows)
 
 
 #: Columns at least this wide hold long text and wrap.
 WRAP_WIDTH = 30
 
 
-def csv_bytes(sheet: Sheet) -> bytes:
+def csv_chunks(sheet: Sheet) -> Iterator[bytes]:
+    """The CSV file, a few hundred rows at a time."""
     buffer = io.StringIO()
     buffer.write(BOM)
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(csv_row(sheet.headers))
-    for row in sheet.rows:
+    for number, row in enumerate(sheet.each_row(), start=1):
         writer.writerow(csv_row(row))
-    return buffer.getvalue().encode("utf-8")
+        if number % 500 == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")
+
+
+def csv_bytes(sheet: Sheet) -> bytes:
+    return b"".join(csv_chunks(sheet))
 
 
 def write_csv(path: Path, sheet: Sheet) -> None:
     """Write ``sheet`` as a UTF-8 CSV with a byte-order mark and CRLF line ends."""
-    atomic_write_bytes(path, csv_bytes(sheet))
+    with atomic_output(path) as handle:
+        for chunk in csv_chunks(sheet):
+            handle.write(chunk)
 
 
 def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
+    buffer = io.BytesIO()
+    _save_xlsx(buffer, sheets)
+    return buffer.getvalue()
+
+
+def write_xlsx(path: Path, sheets: Sequence[Sheet]) -> None:
+    """Write ``sheets`` as one workbook; text cells are always stored as strings."""
+    with atomic_output(path) as handle:
+        _save_xlsx(handle, sheets)
+
+
+def _save_xlsx(target: Any, sheets: Sequence[Sheet]) -> None:
     from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    for sheet in sheets:
+        _write_sheet(workbook.create_sheet(_sheet_title(sheet.title)), sheet)
+    workbook.save(target)
+
+
+def _write_sheet(ws: Any, sheet: Sheet) -> None:
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
-    workbook = Workbook()
-    first = workbook.active
-    assert first is not None
-    workbook.remove(first)
-    for sheet in sheets:
-        ws = workbook.create_sheet(_sheet_title(sheet.title))
-        _put_row(ws, 1, sheet.headers)
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-        for index, row in enumerate(sheet.rows, start=2):
-            _put_row(ws, index, row)
-        ws.freeze_panes = "A2"
-        wrapped = Alignment(wrap_text=True, vertical="top")
-        top = Alignment(vertical="top")
-        for index, header in enumerate(sheet.headers):
-            width = sheet.widths.get(index, max(8, min(40, 2 * len(header) + 2)))
-            letter = get_column_letter(index + 1)
-            ws.column_dimensions[letter].width = width
-            for cell in ws[letter][1:]:
+    widths = [sheet.widths.get(i, max(8, min(40, 2 * len(h) + 2))) for i, h in enumerate(sheet.headers)]
+    for index, width in enumerate(widths):  # column and page settings come before the first row
+        ws.column_dimensions[get_column_letter(index + 1)].width = width
+    ws.freeze_panes = "A2"
+    _print_setup(ws, len(sheet.headers), sheet.row_count())
+    bold = Font(bold=True)
+    wrapped = Alignment(wrap_text=True, vertical="top")
+    top = Alignment(vertical="top")
+    header: list[Any] = []
+    for title in sheet.headers:
+        cell = _cell(ws, WriteOnlyCell, title)
+        cell.font = bold
+        header.append(cell)
+    ws.append(header)
+    for number, row in enumerate(sheet.each_row(), start=2):
+        cells: list[Any] = []
+        for index, value in enumerate(row):
+            cell = _cell(ws, WriteOnlyCell, value)
+            width = widths[index] if index < len(widths) else 0
+            if index in sheet.links and isinstance(value, str) and value:
+                cell.hyperlink = sheet.links[index] + value
+                cell.style = "Hyperlink"
+                cell.alignment = top
+            else:
                 cell.alignment = wrapped if width >= WRAP_WIDTH else top
-                if index in sheet.links and isinstance(cell.value, str) and cell.value:
-                    cell.hyperlink = sheet.links[index] + cell.value
-                    cell.style = "Hyperlink"
-                    cell.alignment = top
-        _row_heights(ws, sheet)
-        _print_setup(ws, len(sheet.headers), len(sheet.rows))
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+            cells.append(cell)
+        height = _row_height(sheet, row)
+        if height is not None:
+            ws.row_dimensions[number].height = height
+        ws.append(cells)
+
+
+def _cell(ws: WriteOnlyWorksheet, make: Any, value: CellValue) -> Any:
+    stored, is_text = xlsx_cell(value)
+    cell = make(ws, value=stored)
+    if is_text:
+        cell.data_type = "s"  # never a formula, whatever the text begins with
+    return cell
 
 
 #: Points per line of 10-point text, and the tallest row Excel allows.
@@ -98,50 +151,34 @@ LINE_HEIGHT = 14.0
 MAX_ROW_HEIGHT = 409.0
 
 
-def _row_heights(ws: Worksheet, sheet: Sheet) -> None:
-    """Rows tall enough for their wrapped text (spreadsheet programs do not always measure it)."""
-    wide = {i: sheet.widths.get(i, 0) for i in range(len(sheet.headers)) if sheet.widths.get(i, 0) >= WRAP_WIDTH}
-    for number, row in enumerate(sheet.rows, start=2):
-        lines = 1
-        for index, width in wide.items():
-            value = row[index] if index < len(row) else None
-            if isinstance(value, str) and value:
-                # A CJK character is about two width units; an explicit line break starts a line.
-                units = [sum(2 if ord(ch) > 0x2E7F else 1 for ch in part) for part in value.split("\n")]
-                lines = max(lines, sum(max(1, -(-u // max(width - 1, 1))) for u in units))
-        if lines > 1:
-            ws.row_dimensions[number].height = min(MAX_ROW_HEIGHT, LINE_HEIGHT * lines + 2)
+def _row_height(sheet: Sheet, row: Sequence[CellValue]) -> float | None:
+    """A row tall enough for its wrapped text (spreadsheet programs do not always measure it)."""
+    lines = 1
+    for index, header in enumerate(sheet.headers):
+        width = sheet.widths.get(index, 0)
+        value = row[index] if index < len(row) else None
+        if width >= WRAP_WIDTH and isinstance(value, str) and value and header:
+            # A CJK character is about two width units; an explicit line break starts a line.
+            units = [sum(2 if ord(ch) > 0x2E7F else 1 for ch in part) for part in value.split("\n")]
+            lines = max(lines, sum(max(1, -(-u // max(width - 1, 1))) for u in units))
+    return min(MAX_ROW_HEIGHT, LINE_HEIGHT * lines + 2) if lines > 1 else None
 
 
-def _print_setup(ws: Worksheet, columns: int, rows: int) -> None:
+def _print_setup(ws: Any, columns: int, rows: int) -> None:
     """Auto-filter on the header; landscape A4, fit to the page width, header row on every page."""
     from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.properties import PageSetupProperties
+    from openpyxl.worksheet.worksheet import Worksheet
 
     if columns:
         ws.auto_filter.ref = f"A1:{get_column_letter(columns)}{rows + 1}"
     ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
-    from openpyxl.worksheet.properties import PageSetupProperties
-
     ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     ws.print_title_rows = "1:1"
     ws.print_options.gridLines = True
-
-
-def write_xlsx(path: Path, sheets: Sequence[Sheet]) -> None:
-    """Write ``sheets`` as one workbook; text cells are always stored as strings."""
-    atomic_write_bytes(path, xlsx_bytes(sheets))
-
-
-def _put_row(ws: Worksheet, row: int, values: Sequence[CellValue]) -> None:
-    for column, value in enumerate(values, start=1):
-        stored, is_text = xlsx_cell(value)
-        cell = ws.cell(row=row, column=column)
-        cell.value = stored
-        if is_text:
-            cell.data_type = "s"  # never a formula, whatever the text begins with
 
 
 def _sheet_title(title: str) -> str:

@@ -5,7 +5,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import heapq
+import itertools
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -106,19 +108,37 @@ def failure_cells(index: int, failure: Failure) -> list[CellValue]:
     return cells
 
 
-def summary_sheet(rows: Sequence[SummaryRow], failures: Sequence[Failure]) -> Sheet:
-    entries: list[tuple[str, SummaryRow | Failure]] = [(r.file, r) for r in rows]
-    entries.extend((f.file, f) for f in failures)
-    entries.sort(key=lambda e: (e[0], isinstance(e[1], Failure)))
-    sheet = Sheet(
+def summary_sheet(rows: Sequence[SummaryRow], failures: Sequence[Failure], kind: str | None = None) -> Sheet:
+    """The summary table (of one ``kind`` of applicant, or all): rows and failures by file name.
+    Its cells are made as the table is written, never all at once."""
+    if any(a.file > b.file for a, b in itertools.pairwise(rows)):
+        rows = sorted(rows, key=_file)
+    failures = sorted(failures, key=_file)
+
+    def chosen() -> Iterator[SummaryRow]:
+        return iter(rows) if kind is None else (r for r in rows if r.kind == kind)
+
+    def cells() -> Iterator[list[CellValue]]:
+        entries: Iterator[SummaryRow | Failure] = heapq.merge(chosen(), failures, key=_order)
+        for index, entry in enumerate(entries, start=1):
+            yield row_cells(index, entry) if isinstance(entry, SummaryRow) else failure_cells(index, entry)
+
+    return Sheet(
         "汇总",
         list(HEADERS),
         widths={1: 36, 2: 30, 7: 24, 11: 40, 12: 60, HEADERS.index("错误"): 60},
         links={HEADERS.index("自评报告PDF"): "applicants/", HEADERS.index("自评报告Word"): "applicants/"},
+        source=cells,
+        count=sum(1 for _ in chosen()) + len(failures),
     )
-    for index, (_, entry) in enumerate(entries, start=1):
-        sheet.rows.append(row_cells(index, entry) if isinstance(entry, SummaryRow) else failure_cells(index, entry))
-    return sheet
+
+
+def _file(entry: SummaryRow | Failure) -> str:
+    return entry.file
+
+
+def _order(entry: SummaryRow | Failure) -> tuple[str, bool]:
+    return entry.file, isinstance(entry, Failure)
 
 
 def write_summary(out: Path, rows: Sequence[SummaryRow], failures: Sequence[Failure]) -> list[Path]:
@@ -127,7 +147,7 @@ def write_summary(out: Path, rows: Sequence[SummaryRow], failures: Sequence[Fail
     csv_path, xlsx_path = out / "summary.csv", out / "summary.xlsx"
     write_csv(csv_path, sheet)
     by_kind = [
-        replace(summary_sheet([r for r in rows if r.kind == kind.value], []), title=kind.label)
+        replace(summary_sheet(rows, [], kind.value), title=kind.label)
         for kind in ApplicantKind
         if any(r.kind == kind.value for r in rows)
     ]
