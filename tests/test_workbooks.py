@@ -46,11 +46,14 @@ def test_summary_workbook(batch_out: Path) -> None:
     header = [c.value for c in ws[1]]
     gates = header.index("否决项问题") + 1
     assert ws.cell(row=2, column=gates).alignment.wrap_text
+    assert all(c.font.b for c in ws[1]) and not any(c.font.b for c in ws[2])
+    assert {c.alignment.vertical for row in ws.iter_rows(min_row=2) for c in row} == {"top"}
     for column, suffix in (("自评报告PDF", ".pdf"), ("自评报告Word", ".docx")):
         number = header.index(column) + 1
         links = [ws.cell(row=r, column=number) for r in range(2, ws.max_row + 1)]
         assert links and all(c.hyperlink is not None and c.hyperlink.target == f"applicants/{c.value}" for c in links)
         assert all(c.value.endswith(suffix) and (batch_out / c.hyperlink.target).is_file() for c in links)
+        assert all(c.style == "Hyperlink" and not c.alignment.wrap_text for c in links)
     overview = [[c.value for c in row] for row in book["地市概况"].iter_rows()]
     assert overview[0][:3] == ["地市", "地市代码", "申报数"]
     assert overview[1][0] == "黄山市" and overview[-1][0] == "合计" and overview[-1][2] == 2

@@ -14,6 +14,7 @@ held whole in memory: a sheet's rows may be given as a function that yields them
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -111,13 +112,22 @@ def _write_sheet(ws: Any, sheet: Sheet) -> None:
         ws.column_dimensions[get_column_letter(index + 1)].width = width
     ws.freeze_panes = "A2"
     _print_setup(ws, len(sheet.headers), sheet.row_count())
-    bold = Font(bold=True)
-    wrapped = Alignment(wrap_text=True, vertical="top")
-    top = Alignment(vertical="top")
+    # Each kind of cell is styled once; its cells copy the style's indices. (Setting a font or an
+    # alignment object on every cell makes openpyxl hash the object each time: most of the time
+    # a large summary took to write.)
+    bold = WriteOnlyCell(ws)
+    bold.font = Font(bold=True)
+    wrapped = WriteOnlyCell(ws)
+    wrapped.alignment = Alignment(wrap_text=True, vertical="top")
+    top = WriteOnlyCell(ws)
+    top.alignment = Alignment(vertical="top")
+    link = WriteOnlyCell(ws)
+    link.style = "Hyperlink"
+    link.alignment = Alignment(vertical="top")
     header: list[Any] = []
     for title in sheet.headers:
         cell = _cell(ws, WriteOnlyCell, title)
-        cell.font = bold
+        cell._style = copy.copy(bold._style)
         header.append(cell)
     ws.append(header)
     for number, row in enumerate(sheet.each_row(), start=2):
@@ -127,10 +137,9 @@ def _write_sheet(ws: Any, sheet: Sheet) -> None:
             width = widths[index] if index < len(widths) else 0
             if index in sheet.links and isinstance(value, str) and value:
                 cell.hyperlink = sheet.links[index] + value
-                cell.style = "Hyperlink"
-                cell.alignment = top
+                cell._style = copy.copy(link._style)
             else:
-                cell.alignment = wrapped if width >= WRAP_WIDTH else top
+                cell._style = copy.copy((wrapped if width >= WRAP_WIDTH else top)._style)
             cells.append(cell)
         height = _row_height(sheet, row)
         if height is not None:
