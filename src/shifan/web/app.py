@@ -29,6 +29,7 @@ from shifan.web.db import AuditEntry, Database, User, migrate, sqlite_url
 from shifan.web.security import SecurityHeaders, Throttle, csrf_ok, csrf_token, password_stamp
 from shifan.web.store import Store
 from shifan.web.templating import render
+from shifan.web.timing import ServerTiming, timed
 
 logger = logging.getLogger(__name__)
 
@@ -150,7 +151,7 @@ def page(path: str, handler: Handler, *, roles: Sequence[str] | None, methods: S
                         return RedirectResponse(PASSWORD_PAGE, 303)
                 return handler(Req(request, state, session, user, form, token))
 
-        return await run_in_threadpool(run)
+        return await run_in_threadpool(timed(request, run))
 
     return Route(path, endpoint, methods=list(methods))
 
@@ -200,6 +201,7 @@ def create_app(settings: Settings) -> Starlette:
         Mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static"),
     ]
     middleware = [
+        Middleware(ServerTiming),
         Middleware(SecurityHeaders, https=settings.https),
         Middleware(
             SessionMiddleware,

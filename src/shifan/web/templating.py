@@ -20,6 +20,7 @@ _ENV = Environment(
     undefined=StrictUndefined,
     trim_blocks=True,
     lstrip_blocks=True,
+    auto_reload=False,  # the templates ship with the package: no file checks on every page
 )
 _ENV.filters["points"] = points
 _ENV.filters["status_label"] = status_label
