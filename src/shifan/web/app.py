@@ -27,6 +27,7 @@ from starlette.staticfiles import StaticFiles
 
 from shifan.web.db import AuditEntry, Database, User, migrate, sqlite_url
 from shifan.web.security import SecurityHeaders, Throttle, csrf_ok, csrf_token, password_stamp
+from shifan.web.settle import lifespan
 from shifan.web.store import Store
 from shifan.web.templating import render
 from shifan.web.timing import ServerTiming, timed
@@ -212,6 +213,8 @@ def create_app(settings: Settings) -> Starlette:
             https_only=settings.https,
         ),
     ]
-    app = Starlette(routes=routes, middleware=middleware, exception_handlers={HTTPException: http_error})
+    app = Starlette(
+        routes=routes, middleware=middleware, exception_handlers={HTTPException: http_error}, lifespan=lifespan
+    )
     app.state.shifan = state
     return app

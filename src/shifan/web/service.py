@@ -26,7 +26,8 @@ from shifan.web.store import Outcome, read_yaml, reconcile_reviews
 
 _CACHE: OrderedDict[tuple[Any, ...], Outcome] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
-_CACHE_SIZE = 256
+#: Whole checks (with the application read) for reviews and reports; pages use the stored ones.
+_CACHE_SIZE = 64
 
 
 def applicant_for(req: Req, *, write: bool = False) -> tuple[Applicant, Round]:
@@ -68,16 +69,11 @@ def outcome(req: Req, applicant: Applicant, round_: Round) -> Outcome | None:
             _CACHE.move_to_end(key)
             return _CACHE[key]
     result = req.state.store.check(applicant.id, applicant.current_file, criteria=round_.rubric, as_of=round_.as_of)
-    _cache(key, result)
-    return result
-
-
-def _cache(key: tuple[Any, ...], result: Outcome) -> None:
     with _CACHE_LOCK:
         _CACHE[key] = result
-        _CACHE.move_to_end(key)
         while len(_CACHE) > _CACHE_SIZE:
             _CACHE.popitem(last=False)
+    return result
 
 
 def shown_outcome(req: Req, applicant: Applicant, round_: Round) -> Shown | None:
@@ -143,7 +139,6 @@ def save_version(
     checks.record(req.session, applicant.id, sha, round_.rubric, round_.as_of, checks.shown(result))
     req.audit(action, f"申报 {applicant.id} {applicant.name}", before=before, after=sha)
     req.session.commit()  # saved; the page is rendered after the write lock is released
-    _cache((applicant.id, name, round_.rubric, round_.as_of), result)
     req.session.refresh(applicant)
     return result
 

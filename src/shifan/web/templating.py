@@ -29,5 +29,9 @@ _ENV.globals["STATUSES"] = STATUSES
 _ENV.globals["FORMAT_LABELS"] = FORMAT_LABELS
 
 
+def environment() -> Environment:
+    return _ENV
+
+
 def render(name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     return HTMLResponse(_ENV.get_template(name).render(**context), status_code=status_code)
