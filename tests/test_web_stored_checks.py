@@ -188,3 +188,23 @@ def test_pages_carry_the_server_time_and_hash_no_password(world: Any, monkeypatc
         assert float(timing["total"]) >= float(timing["handler"]) >= 0
     assert save(client, world, "联系人 2").status_code == 200
     assert hashed == []
+
+
+def test_a_server_process_is_settled_before_its_first_request(world: Any) -> None:
+    import gc
+
+    from starlette.testclient import TestClient
+
+    from shifan.web.settle import YOUNG_THRESHOLD
+    from shifan.web.templating import environment
+
+    threshold = gc.get_threshold()
+    try:
+        with TestClient(world) as client:  # runs the lifespan, as ``shifan serve`` does
+            assert gc.get_freeze_count() > 0
+            assert gc.get_threshold()[0] == YOUNG_THRESHOLD
+            assert environment().cache is not None and len(environment().cache) >= 10  # all pages compiled
+            assert client.get("/login").status_code == 200
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
