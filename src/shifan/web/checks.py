@@ -144,10 +144,25 @@ def lookup(
 
 
 def record(
-    session: Session, applicant_id: int, application_sha: str, criteria: str | None, as_of: dt.date, value: Shown
+    session: Session,
+    applicant_id: int,
+    application_sha: str,
+    criteria: str | None,
+    as_of: dt.date,
+    value: Shown,
+    *,
+    current: bool = False,
 ) -> None:
-    """Store a check in ``session``'s transaction (committed with it)."""
+    """Store a check in ``session``'s transaction (committed with it). ``current``: the version
+    has just become the applicant's current one, and the checks of its earlier versions, which no
+    page shows any more, are dropped (one check per applicant is kept, not one per save)."""
     key = _key(applicant_id, application_sha, criteria, as_of)
+    if current:
+        session.execute(
+            delete(StoredCheck).where(
+                StoredCheck.applicant_id == applicant_id, StoredCheck.application_sha != application_sha
+            )
+        )
     session.add(
         StoredCheck(
             applicant_id=applicant_id,

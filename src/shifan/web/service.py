@@ -136,7 +136,7 @@ def save_version(
     )
     if updated.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict
-    checks.record(req.session, applicant.id, sha, round_.rubric, round_.as_of, checks.shown(result))
+    checks.record(req.session, applicant.id, sha, round_.rubric, round_.as_of, checks.shown(result), current=True)
     req.audit(action, f"申报 {applicant.id} {applicant.name}", before=before, after=sha)
     req.session.commit()  # saved; the page is rendered after the write lock is released
     req.session.refresh(applicant)
