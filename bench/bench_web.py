@@ -61,8 +61,9 @@ PASSWORD = "bench-password-1"
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 VERSION = re.compile(r'name="version" value="(\d+)"')
 TIMING = re.compile(r"(\w+);dur=([\d.]+)")
-#: One measured request: client latency, then the server's total, handler and cpu time (seconds).
-Sample = tuple[float, float, float, float]
+#: One measured request: client latency, then the server's total, handler and cpu time, and when it
+#: started (seconds; the start from the beginning of the run, in ``time.perf_counter`` terms).
+Sample = tuple[float, float, float, float, float]
 
 
 async def measured(record: list[Sample], request: Any) -> httpx.Response:
@@ -71,7 +72,7 @@ async def measured(record: list[Sample], request: Any) -> httpx.Response:
     response: httpx.Response = await request
     elapsed = time.perf_counter() - started
     server = {name: float(value) / 1000 for name, value in TIMING.findall(response.headers.get("server-timing", ""))}
-    record.append((elapsed, server.get("total", 0.0), server.get("handler", 0.0), server.get("cpu", 0.0)))
+    record.append((elapsed, server.get("total", 0.0), server.get("handler", 0.0), server.get("cpu", 0.0), started))
     return response
 
 
@@ -236,6 +237,10 @@ def report(record: dict[str, list[Sample]], errors: list[str], elapsed: float, u
             f"  {statistics.median(handler):>8.0f}{percentile(handler, 0.95):>7.0f}"
             f"  {statistics.median(cpu):>8.0f}{percentile(cpu, 0.95):>7.0f}"
         )
+    if everything:
+        first = min(sample[4] for sample in everything)
+        slowest = sorted(((s, n) for n, rows in record.items() for s in rows), key=lambda item: -item[0][0])[:5]
+        print("最慢的请求：" + "；".join(f"{n} {s[0] * 1000:.0f} ms（第 {s[4] - first:.0f} 秒）" for s, n in slowest))
     for error in errors[:10]:
         print("  错误：", error)
 
