@@ -21,7 +21,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from shifan import __version__
@@ -32,7 +32,7 @@ from shifan.rules.rubric import Rubric
 from shifan.web.db import StoredCheck
 from shifan.web.store import Outcome, cached_rubric
 
-__all__ = ["Shown", "Summary", "basis", "forget", "lookup", "record", "shown"]
+__all__ = ["Shown", "Summary", "basis", "forget", "keep_summary", "lookup", "record", "shown", "summaries"]
 
 
 @dataclass(frozen=True)
@@ -152,17 +152,26 @@ def record(
     value: Shown,
     *,
     current: bool = False,
+    summary: tuple[str, str | None] | None = None,
 ) -> None:
-    """Store a check in ``session``'s transaction (committed with it). ``current``: the version
-    has just become the applicant's current one, and the checks of its earlier versions, which no
-    page shows any more, are dropped (one check per applicant is kept, not one per save)."""
+    """Store a check in ``session``'s transaction (committed with it), replacing one stored for the
+    same version, rubric choice and date. ``current``: the version has just become the applicant's
+    current one, and the checks of its earlier versions, which no page shows any more, are dropped
+    (one check per applicant is kept, not one per save). ``summary``: the reviews key and summary
+    row JSON kept beside it for the dashboard (see :func:`keep_summary`)."""
     key = _key(applicant_id, application_sha, criteria, as_of)
-    if current:
-        session.execute(
-            delete(StoredCheck).where(
-                StoredCheck.applicant_id == applicant_id, StoredCheck.application_sha != application_sha
-            )
+    same = (
+        (StoredCheck.application_sha == key[1])
+        & (StoredCheck.criteria == key[2])
+        & (StoredCheck.as_of == key[3])
+        & (StoredCheck.basis == key[4])
+    )
+    session.execute(
+        delete(StoredCheck).where(
+            StoredCheck.applicant_id == applicant_id,
+            (StoredCheck.application_sha != application_sha) | same if current else same,
         )
+    )
     session.add(
         StoredCheck(
             applicant_id=applicant_id,
@@ -172,9 +181,69 @@ def record(
             basis=key[4],
             rubric_sha=value.checked.rubric.sha256 if value.checked else "",
             outcome=_encode(value),
+            reviews=summary[0] if summary else None,
+            summary=summary[1] if summary else None,
         )
     )
     session.info.setdefault("after_commit", []).append(lambda: _remember(key, value))
+
+
+def keep_summary(
+    session: Session,
+    applicant_id: int,
+    application_sha: str,
+    criteria: str | None,
+    as_of: dt.date,
+    value: Shown,
+    summary: tuple[str, str | None],
+) -> None:
+    """Keep the summary row of a version (reconciled with the reviews ``summary[0]`` names) beside
+    its stored check, storing the check too when there is none."""
+    key = _key(applicant_id, application_sha, criteria, as_of)
+    updated = session.execute(
+        update(StoredCheck)
+        .where(
+            StoredCheck.applicant_id == key[0],
+            StoredCheck.application_sha == key[1],
+            StoredCheck.criteria == key[2],
+            StoredCheck.as_of == key[3],
+            StoredCheck.basis == key[4],
+        )
+        .values(reviews=summary[0], summary=summary[1])
+        .execution_options(synchronize_session=False)
+    )
+    if updated.rowcount == 0:  # type: ignore[attr-defined]
+        record(session, applicant_id, application_sha, criteria, as_of, value, summary=summary)
+
+
+def summaries(
+    session: Session, criteria: str | None, as_of: dt.date, wanted: dict[int, str]
+) -> dict[int, tuple[str, str | None, str]]:
+    """The kept summaries of the versions ``wanted`` names (applicant id → application sha) under
+    this rubric choice and date: applicant id → (reviews key, summary row JSON, rubric sha256)."""
+    found: dict[int, tuple[str, str | None, str]] = {}
+    ids = sorted(wanted)
+    for start in range(0, len(ids), 500):
+        for applicant_id, sha, reviews, summary, rubric_sha in session.execute(
+            select(
+                StoredCheck.applicant_id,
+                StoredCheck.application_sha,
+                StoredCheck.reviews,
+                StoredCheck.summary,
+                StoredCheck.rubric_sha,
+            )
+            .where(
+                StoredCheck.applicant_id.in_(ids[start : start + 500]),
+                StoredCheck.criteria == (criteria or ""),
+                StoredCheck.as_of == as_of,
+                StoredCheck.basis == basis(),
+                StoredCheck.reviews.is_not(None),
+            )
+            .order_by(StoredCheck.id)
+        ).all():
+            if wanted.get(applicant_id) == sha and reviews is not None:
+                found[applicant_id] = (reviews, summary, rubric_sha)
+    return found
 
 
 def forget(session: Session, applicant_id: int) -> None:

@@ -144,6 +144,10 @@ class StoredCheck(Base):
     rubric_sha: Mapped[str] = mapped_column(String(64), default="")
     #: JSON: the rubric reference, the evaluation result (``shifan check --format json`` fields) or the problems.
     outcome: Mapped[str] = mapped_column(Text)
+    #: The reviews the summary row was reconciled with ("id.version,…"; None: no row kept yet).
+    reviews: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: JSON: the applicant's summary row (``shifan batch``'s row; None when it could not be evaluated).
+    summary: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
 
 

@@ -20,7 +20,7 @@ from shifan.errors import Problem
 from shifan.load.application import application_data
 from shifan.read.documents import WORKBOOK_SUFFIXES
 from shifan.review.reconcile import ReconciledResult
-from shifan.web import checks
+from shifan.web import checks, summaries
 from shifan.web.app import Req, digest
 from shifan.web.checks import Shown
 from shifan.web.db import Applicant, Assignment, Review, Round, now
@@ -132,6 +132,7 @@ def save_version(
     before = applicant.current_sha or ""
     result = req.state.store.check(applicant.id, name, criteria=round_.rubric, as_of=round_.as_of)
     checked = result.checked
+    kept = summaries.encoded(summaries.summary(req.session, applicant.id, result))  # read before the write lock
     updated = req.session.execute(
         update(Applicant)
         .where(Applicant.id == applicant.id, Applicant.version == expected_version)
@@ -149,7 +150,9 @@ def save_version(
     )
     if updated.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict
-    checks.record(req.session, applicant.id, sha, round_.rubric, round_.as_of, checks.shown(result), current=True)
+    checks.record(
+        req.session, applicant.id, sha, round_.rubric, round_.as_of, checks.shown(result), current=True, summary=kept
+    )
     req.audit(action, f"申报 {applicant.id} {applicant.name}", before=before, after=sha)
     req.session.commit()  # saved; the page is rendered after the write lock is released
     req.session.refresh(applicant)

@@ -1,4 +1,5 @@
-"""checks kept with the application version they belong to; indexes for the dashboard and pages
+"""checks kept with the application version they belong to (with the dashboard's summary row);
+indexes for the dashboard and pages
 
 Revision ID: 0004
 Revises: 0003
@@ -33,6 +34,8 @@ def upgrade() -> None:
         sa.Column("basis", sa.String(length=64), nullable=False),
         sa.Column("rubric_sha", sa.String(length=64), nullable=False),
         sa.Column("outcome", sa.Text(), nullable=False),
+        sa.Column("reviews", sa.Text(), nullable=True),
+        sa.Column("summary", sa.Text(), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(["applicant_id"], ["applicants.id"]),
         sa.PrimaryKeyConstraint("id"),
