@@ -25,6 +25,7 @@ PREFLIGHT = re.compile(r'<section class="preflight".*?</section>', re.S)
 
 @pytest.fixture
 def world(tmp_path: Path) -> Any:
+    another_process()  # nothing kept from other tests' workspaces
     return small_world(tmp_path / "ws")
 
 
