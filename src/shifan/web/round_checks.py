@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import random
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -49,6 +51,8 @@ EXCLUDED = {
 }
 #: At most this many applicants without a kept row are evaluated within a dashboard request.
 INLINE = 40
+#: Applicants evaluated in the background before their rows are written in one transaction.
+FILL_BATCH = 20
 
 #: (applicant id, application sha, rubric choice, as_of, basis, reviews key): what a row depends on.
 RowKey = tuple[int, str, str, dt.date, str, str]
@@ -90,55 +94,72 @@ def _decoded(summary: str | None, rubric_sha: str) -> tuple[bool, SummaryRow | N
         return False, None
 
 
+def _worked_out(
+    session: Session, store: Store, applicant: Applicant, round_: Round
+) -> tuple[Outcome, tuple[str, SummaryRow | None]]:
+    """Evaluate the applicant's current version and reconcile it with its stored reviews (reads only)."""
+    assert applicant.current_file is not None
+    result: Outcome = store.check(applicant.id, applicant.current_file, criteria=round_.rubric, as_of=round_.as_of)
+    return result, summaries.summary(session, applicant.id, result)
+
+
+#: (applicant id, application sha, rubric choice, as_of): which version's check under which round settings.
+Version = tuple[int, str, str | None, dt.date]
+
+
+def _version(applicant: Applicant, round_: Round) -> Version:
+    assert applicant.current_sha is not None
+    return applicant.id, applicant.current_sha, round_.rubric, round_.as_of
+
+
+def _keep(
+    session: Session, version: Version, result: Outcome, found: tuple[str, SummaryRow | None]
+) -> SummaryRow | None:
+    """Keep the row beside the version's stored check (in ``session``) and in this process."""
+    applicant_id, sha, criteria, as_of = version
+    checks.keep_summary(session, applicant_id, sha, criteria, as_of, checks.shown(result), summaries.encoded(found))
+    _remember((applicant_id, sha, criteria or "", as_of, checks.basis(), found[0]), found[1])
+    return found[1]
+
+
 def _evaluate(session: Session, store: Store, applicant: Applicant, round_: Round) -> SummaryRow | None:
     """Evaluate the applicant's current version, reconcile it and keep its row (in ``session``)."""
-    assert applicant.current_file is not None and applicant.current_sha is not None
-    result: Outcome = store.check(applicant.id, applicant.current_file, criteria=round_.rubric, as_of=round_.as_of)
-    reviews, row = summaries.summary(session, applicant.id, result)
-    checks.keep_summary(
-        session,
-        applicant.id,
-        applicant.current_sha,
-        round_.rubric,
-        round_.as_of,
-        checks.shown(result),
-        summaries.encoded((reviews, row)),
-    )
-    _remember((applicant.id, applicant.current_sha, round_.rubric or "", round_.as_of, checks.basis(), reviews), row)
-    return row
+    return _keep(session, _version(applicant, round_), *_worked_out(session, store, applicant, round_))
 
 
 def refresh_row(session: Session, applicant: Applicant, round_: Round, result: Outcome) -> None:
     """Keep the row of the current version with the reviews stored now (after a review is saved)."""
-    if applicant.current_sha is None:
-        return
-    found = summaries.summary(session, applicant.id, result)
-    checks.keep_summary(
-        session,
-        applicant.id,
-        applicant.current_sha,
-        round_.rubric,
-        round_.as_of,
-        checks.shown(result),
-        summaries.encoded(found),
-    )
-    key = (applicant.id, applicant.current_sha, round_.rubric or "", round_.as_of, checks.basis(), found[0])
-    _remember(key, found[1])
+    if applicant.current_sha is not None:
+        _keep(session, _version(applicant, round_), result, summaries.summary(session, applicant.id, result))
 
 
 def _fill(db: Database, store: Store, round_id: int, ids: list[int]) -> None:
-    """Work out the missing rows of a round in the background, one committed applicant at a time."""
+    """Work out the missing rows of a round in the background: evaluated a batch at a time (in
+    an order of this process's own, so that several processes share the work), then written and
+    committed together (the write lock is held only for the writing)."""
+    random.shuffle(ids)
     try:
-        for applicant_id in ids:
-            with db.session() as session:
-                applicant = session.get(Applicant, applicant_id)
+        with db.session() as session:
+            for start in range(0, len(ids), FILL_BATCH):
                 round_ = session.get(Round, round_id)
-                if applicant is None or round_ is None or applicant.current_sha is None:
-                    continue
-                kept = checks.summaries(session, round_.rubric, round_.as_of, {applicant.id: applicant.current_sha})
-                if applicant.id not in kept:  # another process may have done it meanwhile
-                    _evaluate(session, store, applicant, round_)
-                    session.commit()
+                if round_ is None:
+                    return
+                batch = session.scalars(
+                    select(Applicant).where(Applicant.id.in_(ids[start : start + FILL_BATCH]))
+                ).all()
+                wanted = {
+                    a.id: a.current_sha for a in batch if a.current_file is not None and a.current_sha is not None
+                }
+                kept = checks.summaries(session, round_.rubric, round_.as_of, wanted)  # maybe by another process
+                done = []
+                for applicant in batch:
+                    if applicant.id in wanted and applicant.id not in kept:
+                        done.append((_version(applicant, round_), *_worked_out(session, store, applicant, round_)))
+                        time.sleep(0.002)  # let request threads have the interpreter
+                session.rollback()  # end the read transaction before writing
+                for version, result, found in done:
+                    _keep(session, version, result, found)
+                session.commit()
     except Exception:
         logger.exception("批次 %s 的核验结果未能全部算出", round_id)
     finally:
