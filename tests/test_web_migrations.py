@@ -51,7 +51,19 @@ def test_the_newest_migration_goes_down_and_up_again(tmp_path: Path) -> None:
     config.set_main_option("script_location", str(Path(db.__file__).parent / "migrations"))
     config.set_main_option("sqlalchemy.url", url)
     command.upgrade(config, "head")
+    command.downgrade(config, "0003")
+    assert "invitations" in inspect(create_engine(url)).get_table_names()
+    assert "checks" not in inspect(create_engine(url)).get_table_names()
     command.downgrade(config, "0002")
     assert "invitations" not in inspect(create_engine(url)).get_table_names()
     command.upgrade(config, "head")
-    assert {"invitations", "login_failures"} <= set(inspect(create_engine(url)).get_table_names())
+    assert {"invitations", "login_failures", "checks"} <= set(inspect(create_engine(url)).get_table_names())
+
+
+def test_the_migrations_have_one_head() -> None:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(db.__file__).parent / "migrations"))
+    assert ScriptDirectory.from_config(config).get_heads() == ["0004"]

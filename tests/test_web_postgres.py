@@ -85,6 +85,7 @@ def test_the_newest_migration_goes_down_and_up_again_on_postgresql(cluster: Clus
     config.set_main_option("script_location", str(Path(db.__file__).parent / "migrations"))
     config.set_main_option("sqlalchemy.url", cluster.database())
     command.upgrade(config, "head")
+    command.downgrade(config, "0003")
     command.downgrade(config, "0002")
     command.upgrade(config, "head")
 

@@ -27,8 +27,10 @@ from starlette.staticfiles import StaticFiles
 
 from shifan.web.db import AuditEntry, Database, User, migrate, sqlite_url
 from shifan.web.security import SecurityHeaders, Throttle, csrf_ok, csrf_token, password_stamp
+from shifan.web.settle import lifespan
 from shifan.web.store import Store
 from shifan.web.templating import render
+from shifan.web.timing import ServerTiming, timed
 
 logger = logging.getLogger(__name__)
 
@@ -169,7 +171,7 @@ def page(path: str, handler: Handler, *, roles: Sequence[str] | None, methods: S
                         return RedirectResponse(PASSWORD_PAGE, 303)
                 return handler(Req(request, state, session, user, form, token))
 
-        return await run_in_threadpool(run)
+        return await run_in_threadpool(timed(request, run))
 
     return Route(path, endpoint, methods=list(methods))
 
@@ -230,6 +232,7 @@ def create_app(settings: Settings) -> Starlette:
         Mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static"),
     ]
     middleware = [
+        Middleware(ServerTiming),
         Middleware(SecurityHeaders, https=settings.https),
         Middleware(
             SessionMiddleware,
@@ -240,6 +243,8 @@ def create_app(settings: Settings) -> Starlette:
             https_only=settings.https,
         ),
     ]
-    app = Starlette(routes=routes, middleware=middleware, exception_handlers={HTTPException: http_error})
+    app = Starlette(
+        routes=routes, middleware=middleware, exception_handlers={HTTPException: http_error}, lifespan=lifespan
+    )
     app.state.shifan = state
     return app

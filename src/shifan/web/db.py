@@ -17,6 +17,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -71,8 +72,8 @@ class Applicant(Base):
     __tablename__ = "applicants"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(16))
     city: Mapped[str] = mapped_column(String(100), default="")
@@ -92,7 +93,7 @@ class Attachment(Base):
     __tablename__ = "attachments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    applicant_id: Mapped[int] = mapped_column(ForeignKey("applicants.id"))
+    applicant_id: Mapped[int] = mapped_column(ForeignKey("applicants.id"), index=True)
     stored_name: Mapped[str] = mapped_column(String(200))
     original_name: Mapped[str] = mapped_column(String(300))
     evidence_type: Mapped[str] = mapped_column(String(100))
@@ -107,7 +108,7 @@ class Assignment(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     applicant_id: Mapped[int] = mapped_column(ForeignKey("applicants.id"))
-    expert_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    expert_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
 
 
 class Review(Base):
@@ -122,6 +123,32 @@ class Review(Base):
     signed: Mapped[bool] = mapped_column(Boolean, default=False)
     version: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+
+
+class StoredCheck(Base):
+    """The check of one application version under one round's rubric and evaluation date, kept so
+    that pages show it without evaluating again. Written with the version it belongs to; a row
+    whose ``basis`` (the evaluating code and shipped rubrics) is not the running one is ignored."""
+
+    __tablename__ = "checks"
+    __table_args__ = (Index("ix_checks_lookup", "applicant_id", "application_sha", "criteria", "as_of", "basis"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    applicant_id: Mapped[int] = mapped_column(ForeignKey("applicants.id"))
+    application_sha: Mapped[str] = mapped_column(String(64))
+    #: The rubric the round names ("" when each application's own choice applies).
+    criteria: Mapped[str] = mapped_column(String(100))
+    as_of: Mapped[dt.date] = mapped_column(Date)
+    basis: Mapped[str] = mapped_column(String(64))
+    #: The effective rubric's sha256 ("" when the application could not be evaluated).
+    rubric_sha: Mapped[str] = mapped_column(String(64), default="")
+    #: JSON: the rubric reference, the evaluation result (``shifan check --format json`` fields) or the problems.
+    outcome: Mapped[str] = mapped_column(Text)
+    #: The reviews the summary row was reconciled with ("id.version,…"; None: no row kept yet).
+    reviews: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: JSON: the applicant's summary row (``shifan batch``'s row; None when it could not be evaluated).
+    summary: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
 
 
 class Job(Base):

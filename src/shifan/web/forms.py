@@ -11,12 +11,13 @@ from the stored data.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import types
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Literal, Union
+from typing import Any, Literal, NamedTuple, Union
 
 from pydantic import BaseModel
 
@@ -53,8 +54,32 @@ def _unwrap(annotation: Any) -> tuple[Any, bool]:
     return annotation, optional
 
 
+@functools.cache
 def _options(enum: type[Enum]) -> list[tuple[str, str]]:
+    """(code, label) of every member (computed once per enum; callers do not change the list)."""
     return [(str(member.value), str(getattr(member, "label", member.value))) for member in enum]
+
+
+class _Spec(NamedTuple):
+    """A field of a model as the form needs it."""
+
+    name: str
+    label: str
+    annotation: Any  # without ``None`` and ``Annotated``
+    optional: bool  # ``None`` allowed
+    is_required: bool  # no default
+    origin: Any  # ``typing.get_origin`` of the annotation
+
+
+@functools.cache
+def _fields(model: type[BaseModel]) -> list[_Spec]:
+    """The fields of ``model``, worked out once per model (pages are drawn from them many times)."""
+    specs = []
+    for name, info in model.model_fields.items():
+        annotation, optional = _unwrap(info.annotation)
+        label = info.description or name
+        specs.append(_Spec(name, label, annotation, optional, info.is_required(), typing.get_origin(annotation)))
+    return specs
 
 
 def _is_model(annotation: Any) -> bool:
@@ -79,15 +104,12 @@ def build_form(model: type[BaseModel], data: Any, prefix: str = "") -> list[Fiel
     """The form nodes of ``model`` filled with ``data`` (a dict read from the file, maybe invalid)."""
     values = data if isinstance(data, Mapping) else {}
     nodes: list[Field] = []
-    for name, info in model.model_fields.items():
+    for name, label, annotation, optional, is_required, origin in _fields(model):
         if not prefix and name in HIDDEN:
             continue
         path = f"{prefix}{name}"
-        label = info.description or name
-        annotation, optional = _unwrap(info.annotation)
         value = values.get(name)
-        required = info.is_required() and not optional
-        origin = typing.get_origin(annotation)
+        required = is_required and not optional
         if origin is Literal:
             continue
         if _is_model(annotation):
@@ -162,18 +184,16 @@ def _blank(value: Any) -> bool:
 def parse_form(model: type[BaseModel], form: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     """The data the posted ``form`` describes for ``model`` (blank inputs and blank rows left out)."""
     out: dict[str, Any] = {}
-    for name, info in model.model_fields.items():
+    for name, _label, annotation, _optional, is_required, origin in _fields(model):
         if not prefix and name in HIDDEN:
             continue
         path = f"{prefix}{name}"
-        annotation, _ = _unwrap(info.annotation)
-        origin = typing.get_origin(annotation)
         value: Any = None
         if origin is Literal:
             continue
         if _is_model(annotation):
             value = parse_form(annotation, form, f"{path}.")
-            if not value and not info.is_required():
+            if not value and not is_required:
                 value = None
         elif origin is list:
             (item,) = typing.get_args(annotation)
@@ -182,7 +202,8 @@ def parse_form(model: type[BaseModel], form: Mapping[str, Any], prefix: str = ""
             elif _is_model(item):
                 rows = []
                 index = 0
-                while any(key.startswith(f"{path}.{index}.") for key in form):
+                present = _row_numbers(form, path)
+                while str(index) in present:
                     row = parse_form(item, form, f"{path}.{index}.")
                     if not _blank(row):
                         rows.append(row)
@@ -206,6 +227,18 @@ def parse_form(model: type[BaseModel], form: Mapping[str, Any], prefix: str = ""
         if value is not None:
             out[name] = value
     return out
+
+
+def _row_numbers(form: Mapping[str, Any], path: str) -> set[str]:
+    """The row numbers ``n`` with some input named ``{path}.{n}.…`` (one pass over the form)."""
+    start = f"{path}."
+    present = set()
+    for key in form:
+        if key.startswith(start):
+            head, dot, _ = key[len(start) :].partition(".")
+            if dot:
+                present.add(head)
+    return present
 
 
 def _getlist(form: Mapping[str, Any], key: str) -> list[str]:

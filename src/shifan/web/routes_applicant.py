@@ -18,11 +18,20 @@ from shifan.present.formats import SELF_REPORT, SUFFIXES
 from shifan.rules.application import InstitutionApplication, RegionApplication
 from shifan.rules.rubric import Rubric
 from shifan.web.app import Req, page
+from shifan.web.checks import Shown, Summary
 from shifan.web.db import Applicant, Attachment
 from shifan.web.downloads import attachment
 from shifan.web.forms import attach_errors, build_form, parse_form
 from shifan.web.routes_reports import recent_jobs
-from shifan.web.service import Conflict, applicant_for, current_data, outcome, problems_by_key, save_version
+from shifan.web.service import (
+    Conflict,
+    applicant_for,
+    current_data,
+    outcome,
+    problems_by_key,
+    save_version,
+    shown_outcome,
+)
 from shifan.web.store import APPLICATION_SUFFIXES, EVIDENCE_SUFFIXES, Outcome, cached_rubric, yaml_bytes
 
 MODELS: dict[str, type[InstitutionApplication] | type[RegionApplication]] = {
@@ -38,7 +47,7 @@ def my_applications(req: Req) -> Response:
     return req.page("applicant_home.html", applicants=mine)
 
 
-def _rubric(applicant: Applicant, rubric_id: str | None, checked: Checked | None) -> Rubric | None:
+def _rubric(applicant: Applicant, rubric_id: str | None, checked: Checked | Summary | None) -> Rubric | None:
     if checked is not None:
         return checked.rubric
     try:
@@ -47,7 +56,7 @@ def _rubric(applicant: Applicant, rubric_id: str | None, checked: Checked | None
         return None
 
 
-def evidence_types(applicant: Applicant, rubric_id: str | None, checked: Checked | None) -> dict[str, str]:
+def evidence_types(applicant: Applicant, rubric_id: str | None, checked: Checked | Summary | None) -> dict[str, str]:
     rubric = _rubric(applicant, rubric_id, checked)
     return dict(rubric.evidence_types) if rubric else {}
 
@@ -85,7 +94,7 @@ def _self_scores_from(form: Any, rubric: Rubric | None) -> tuple[dict[str, Any],
     return scores, notes
 
 
-def _materials(checked: Checked | None) -> list[dict[str, Any]]:
+def _materials(checked: Checked | Summary | None) -> list[dict[str, Any]]:
     """The 材料清单: every evidence type the criteria ask for, the files given and the criteria using it."""
     if checked is None:
         return []
@@ -117,7 +126,7 @@ def render_application(
     req: Req,
     applicant: Applicant,
     round_: Any,
-    result: Outcome | None,
+    result: Outcome | Shown | None,
     *,
     data: Any = None,
     status_code: int = 200,
@@ -174,7 +183,7 @@ def render_application(
 
 def show(req: Req) -> Response:
     applicant, round_ = applicant_for(req)
-    return render_application(req, applicant, round_, outcome(req, applicant, round_))
+    return render_application(req, applicant, round_, shown_outcome(req, applicant, round_))
 
 
 def editable_applicant(req: Req) -> tuple[Applicant, Any]:
@@ -199,7 +208,7 @@ def conflict_page(req: Req, applicant: Applicant, round_: Any) -> Response:
         req,
         applicant,
         round_,
-        outcome(req, applicant, round_),
+        shown_outcome(req, applicant, round_),
         status_code=409,
         message="保存失败：此申报已被他人修改。下面是最新内容，请核对后重新填写并保存。",
     )

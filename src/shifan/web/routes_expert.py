@@ -28,6 +28,7 @@ from shifan.review.model import (
 from shifan.web.app import Req, digest, page
 from shifan.web.db import Applicant, Assignment, Attachment, Review, Round, User, now
 from shifan.web.downloads import attachment
+from shifan.web.round_checks import refresh_row
 from shifan.web.service import applicant_for, outcome, reconciliation, today
 from shifan.web.store import validate_review
 
@@ -198,6 +199,7 @@ def save(req: Req) -> Response:
     stored.version += 1
     stored.updated_at = now()
     req.session.flush()
+    refresh_row(req.session, applicant, round_, result)  # the dashboard's row, with this review
     req.audit(
         "签字评审" if stored.signed else "保存评审",
         f"申报 {applicant.id} {applicant.name}",

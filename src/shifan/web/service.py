@@ -1,6 +1,6 @@
 """What the routes of several roles share: who may see an applicant, checking the current
-version (cached by content), saving a new version with a conflict check, and the panel's
-reconciliation."""
+version (stored with the version, see :mod:`shifan.web.checks`), saving a new version with a
+conflict check, and the panel's reconciliation."""
 
 from __future__ import annotations
 
@@ -20,13 +20,16 @@ from shifan.errors import Problem
 from shifan.load.application import application_data
 from shifan.read.documents import WORKBOOK_SUFFIXES
 from shifan.review.reconcile import ReconciledResult
+from shifan.web import checks, summaries
 from shifan.web.app import Req, digest
+from shifan.web.checks import Shown
 from shifan.web.db import Applicant, Assignment, Review, Round, now
 from shifan.web.store import Outcome, read_yaml, reconcile_reviews
 
 _CACHE: OrderedDict[tuple[Any, ...], Outcome] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
-_CACHE_SIZE = 256
+#: Whole checks (with the application read) for reviews and reports; pages use the stored ones.
+_CACHE_SIZE = 64
 
 
 def applicant_for(req: Req, *, write: bool = False) -> tuple[Applicant, Round]:
@@ -58,7 +61,8 @@ def is_assigned(req: Req, applicant_id: int) -> bool:
 
 
 def outcome(req: Req, applicant: Applicant, round_: Round) -> Outcome | None:
-    """The check of the applicant's current version, as ``shifan check`` gives it."""
+    """The check of the applicant's current version, as ``shifan check`` gives it (with the
+    application read, for reports and reviews; pages showing the result use :func:`shown_outcome`)."""
     if applicant.current_file is None:
         return None
     key = (applicant.id, applicant.current_file, round_.rubric, round_.as_of)
@@ -72,6 +76,23 @@ def outcome(req: Req, applicant: Applicant, round_: Round) -> Outcome | None:
         while len(_CACHE) > _CACHE_SIZE:
             _CACHE.popitem(last=False)
     return result
+
+
+def shown_outcome(req: Req, applicant: Applicant, round_: Round) -> Shown | None:
+    """The check of the current version as a page shows it: the one stored with the version,
+    evaluated (and stored) only when there is none for this rubric choice and date."""
+    if applicant.current_file is None or applicant.current_sha is None:
+        return None
+    found = checks.lookup(req.session, applicant.id, applicant.current_sha, round_.rubric, round_.as_of)
+    if found is not None:
+        return found
+    result = outcome(req, applicant, round_)
+    assert result is not None
+    value = checks.shown(result)
+    # Committed with the request (rare: the first view after the round's rubric or date, or the
+    # release, changed; a separate transaction could wait on this request's own write lock).
+    checks.record(req.session, applicant.id, applicant.current_sha, round_.rubric, round_.as_of, value)
+    return value
 
 
 def current_data(req: Req, applicant: Applicant) -> Any:
@@ -111,6 +132,7 @@ def save_version(
     before = applicant.current_sha or ""
     result = req.state.store.check(applicant.id, name, criteria=round_.rubric, as_of=round_.as_of)
     checked = result.checked
+    kept = summaries.encoded(summaries.summary(req.session, applicant.id, result))  # read before the write lock
     updated = req.session.execute(
         update(Applicant)
         .where(Applicant.id == applicant.id, Applicant.version == expected_version)
@@ -128,6 +150,9 @@ def save_version(
     )
     if updated.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict
+    checks.record(
+        req.session, applicant.id, sha, round_.rubric, round_.as_of, checks.shown(result), current=True, summary=kept
+    )
     req.audit(action, f"申报 {applicant.id} {applicant.name}", before=before, after=sha)
     req.session.commit()  # saved; the page is rendered after the write lock is released
     req.session.refresh(applicant)
@@ -160,4 +185,4 @@ def today() -> dt.date:
     return dt.date.today()
 
 
-__all__ = ["Conflict", "applicant_for", "digest", "outcome", "save_version"]
+__all__ = ["Conflict", "applicant_for", "digest", "outcome", "save_version", "shown_outcome"]

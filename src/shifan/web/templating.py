@@ -20,12 +20,17 @@ _ENV = Environment(
     undefined=StrictUndefined,
     trim_blocks=True,
     lstrip_blocks=True,
+    auto_reload=False,  # the templates ship with the package: no file checks on every page
 )
 _ENV.filters["points"] = points
 _ENV.filters["status_label"] = status_label
 _ENV.globals["ROLES"] = ROLES
 _ENV.globals["STATUSES"] = STATUSES
 _ENV.globals["FORMAT_LABELS"] = FORMAT_LABELS
+
+
+def environment() -> Environment:
+    return _ENV
 
 
 def render(name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
