@@ -115,13 +115,13 @@ def _write_sheet(ws: Any, sheet: Sheet) -> None:
     # Each kind of cell is styled once; its cells copy the style's indices. (Setting a font or an
     # alignment object on every cell makes openpyxl hash the object each time: most of the time
     # a large summary took to write.)
-    bold = WriteOnlyCell(ws)
+    bold: Any = WriteOnlyCell(ws)
     bold.font = Font(bold=True)
-    wrapped = WriteOnlyCell(ws)
+    wrapped: Any = WriteOnlyCell(ws)
     wrapped.alignment = Alignment(wrap_text=True, vertical="top")
-    top = WriteOnlyCell(ws)
+    top: Any = WriteOnlyCell(ws)
     top.alignment = Alignment(vertical="top")
-    link = WriteOnlyCell(ws)
+    link: Any = WriteOnlyCell(ws)
     link.style = "Hyperlink"
     link.alignment = Alignment(vertical="top")
     header: list[Any] = []
