@@ -176,7 +176,9 @@ def _command_reference(command: click.Command, ctx: click.Context, path: str) ->
         for option in options:
             lines.append(f"| {cell(_option_names(option, ctx))} | {cell(_option_help(option))} |")
     if isinstance(command, click.Group):
-        subcommands = [(n, c) for n, c in sorted(command.commands.items()) if not c.hidden]
+        # list_commands/get_command, not .commands: the root group loads its commands on use.
+        found = ((n, command.get_command(ctx, n)) for n in command.list_commands(ctx))
+        subcommands = [(n, c) for n, c in sorted(found, key=lambda item: item[0]) if c is not None and not c.hidden]
         lines += ["", "| 命令 | 说明 |", "|---|---|"]
         for sub_name, sub in subcommands:
             lines.append(f"| `{path} {sub_name}` | {cell(_first_paragraph(sub.help or ''))} |")

@@ -209,7 +209,7 @@ class ApplicationCommon(StrictModel):
 
     name: Name = Field(min_length=1, description="申报单位名称")
     region_code: str = Field(description="6位行政区划代码（GB/T 2260）")
-    assessment_date: dt.date = Field(description="评价基准日期（as_of 缺省值），所有“近N年”以此起算")
+    assessment_date: dt.date = Field(description="评价基准日期（命令行未另行指定时采用），所有“近N年”以此起算")
     incidents: list[Incident] = Field(default_factory=list, description="近年事件、事故、案件")
     cancelled_title: CancelledTitle | None = Field(
         None, description="曾被取消全国医养结合示范称号的，填写取消日期和原因；未被取消过的不填"
@@ -222,7 +222,7 @@ class ApplicationCommon(StrictModel):
     rubric: str | None = Field(None, description="适用的评分标准编号，如 anhui/institution；不填则用全国标准")
     contact: Line = Field("", description="联系人及电话")
     filled_by: Line = Field("", description="填报人（印在自评报告封面）")
-    phone: Line = Field("", description="联系电话（印在自评报告封面；不填则用 contact）")
+    phone: Line = Field("", description="联系电话（印在自评报告封面；不填则用“联系人及电话”一栏）")
     submitted: dt.date | None = Field(None, description="报送日期（印在自评报告封面）")
     notes: Text = Field("", description="其他说明")
 
