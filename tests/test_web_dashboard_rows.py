@@ -14,11 +14,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 from tests.test_web_flows import SAMPLE, _form
+from tests.web.caches import another_process, counted_evaluations
 from tests.web.helpers import PASSWORD, login, post, small_world
 
-from shifan.web import checks, round_checks, service
+from shifan.web import round_checks
 from shifan.web.db import Applicant, Attachment, Review, StoredCheck
-from shifan.web.store import Store, read_yaml
+from shifan.web.store import read_yaml
 
 PREFLIGHT = re.compile(r'<section class="preflight".*?</section>', re.S)
 
@@ -31,25 +32,7 @@ def world(tmp_path: Path) -> Any:
 
 @pytest.fixture
 def evaluations(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The application files evaluated from now on (every evaluation goes through ``Store.check``)."""
-    seen: list[str] = []
-    original = Store.check
-
-    def counting(self: Store, applicant_id: int, name: str, **kwargs: Any) -> Any:
-        seen.append(name)
-        return original(self, applicant_id, name, **kwargs)
-
-    monkeypatch.setattr(Store, "check", counting)
-    return seen
-
-
-def another_process() -> None:
-    """As if the page were served by another worker process: only the database is shared."""
-    checks._MEMO.clear()
-    service._CACHE.clear()
-    service._data.cache_clear()
-    round_checks._ROWS.clear()
-    round_checks._ROUNDS.clear()
+    return counted_evaluations(monkeypatch)
 
 
 def dashboard(world: Any) -> str:

@@ -12,12 +12,13 @@ from typing import Any
 import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import select, update
+from tests.web.caches import another_process, counted_evaluations
 from tests.web.helpers import PASSWORD, flatten, login, small_world
 
 from shifan.files import data_dir
 from shifan.web import checks, service
 from shifan.web.db import Applicant, Round, StoredCheck
-from shifan.web.store import Store, read_yaml
+from shifan.web.store import read_yaml
 
 SAMPLE = data_dir("applications") / "institutions" / "01-kangning-eligible.yaml"
 VERDICT = "核验结论：<b>具备申报资格</b>"
@@ -30,23 +31,7 @@ def world(tmp_path: Path) -> Any:
 
 @pytest.fixture
 def evaluations(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The application files evaluated from now on (every evaluation goes through ``Store.check``)."""
-    seen: list[str] = []
-    original = Store.check
-
-    def counting(self: Store, applicant_id: int, name: str, **kwargs: Any) -> Any:
-        seen.append(name)
-        return original(self, applicant_id, name, **kwargs)
-
-    monkeypatch.setattr(Store, "check", counting)
-    return seen
-
-
-def forget_process_caches() -> None:
-    """As if the page were served by another worker process: only the database is shared."""
-    checks._MEMO.clear()
-    service._CACHE.clear()
-    service._data.cache_clear()
+    return counted_evaluations(monkeypatch)
 
 
 def rows(world: Any) -> list[StoredCheck]:
@@ -71,7 +56,7 @@ def test_a_page_view_shows_the_stored_check_without_evaluating(world: Any, evalu
     first = client.get("/applications/1")  # the imported version has no stored check yet: evaluated once
     assert first.status_code == 200 and VERDICT in first.text
     assert len(evaluations) == 1 and len(rows(world)) == 1
-    forget_process_caches()
+    another_process()
     again = client.get("/applications/1")
     assert again.status_code == 200
     assert len(evaluations) == 1  # read back from the database, not evaluated
@@ -91,7 +76,7 @@ def test_a_save_evaluates_once_and_stores_the_check_with_the_version(world: Any,
         stored = session.scalars(select(StoredCheck).where(StoredCheck.application_sha == applicant.current_sha)).all()
     assert len(stored) == 1 and stored[0].rubric_sha
     assert len(rows(world)) == 1  # the check of the replaced version is dropped with it
-    forget_process_caches()
+    another_process()
     page = client.get("/applications/1")
     assert VERDICT in page.text and 'value="联系人 1"' in page.text
     assert len(evaluations) == 1
@@ -105,7 +90,7 @@ def test_a_save_with_problems_stores_them_beside_their_fields(world: Any, evalua
     for key, value in flatten({k: v for k, v in data.items() if k not in ("attachments", "kind")}):
         form.setdefault(key, []).append(value)
     assert "申报数据有错误" in client.post("/applications/1/save", data=form).text
-    forget_process_caches()
+    another_process()
     page = client.get("/applications/1").text
     assert len(evaluations) == 1
     operating = page.index('name="beds.operating"')
@@ -133,7 +118,7 @@ def test_a_changed_round_evaluates_again_once(world: Any, evaluations: list[str]
     else:
         assert "安徽" in page.text
     client.get("/applications/1")
-    forget_process_caches()
+    another_process()
     client.get("/applications/1")
     assert len(evaluations) == 2
     assert len(rows(world)) == 2
@@ -147,7 +132,7 @@ def test_a_check_stored_by_another_release_or_rubric_is_not_used(
     client.get("/applications/1")
     with world.state.shifan.db.session() as session:
         session.execute(update(StoredCheck).values({column: "0" * 64}))
-    forget_process_caches()
+    another_process()
     assert VERDICT in client.get("/applications/1").text
     assert len(evaluations) == 2
 

@@ -75,6 +75,18 @@ def _key(applicant_id: int, application_sha: str, criteria: str | None, as_of: d
     return (applicant_id, application_sha, criteria or "", as_of, basis())
 
 
+def _matching(key: Key) -> tuple[Any, ...]:
+    """The conditions selecting the stored check of ``key``."""
+    applicant_id, application_sha, criteria, as_of, evaluated_by = key
+    return (
+        StoredCheck.applicant_id == applicant_id,
+        StoredCheck.application_sha == application_sha,
+        StoredCheck.criteria == criteria,
+        StoredCheck.as_of == as_of,
+        StoredCheck.basis == evaluated_by,
+    )
+
+
 def shown(outcome: Outcome) -> Shown:
     """A fresh evaluation as pages show it."""
     checked = outcome.checked
@@ -127,13 +139,7 @@ def lookup(
             return _MEMO[key]
     rows = session.execute(
         select(StoredCheck.outcome, StoredCheck.rubric_sha)
-        .where(
-            StoredCheck.applicant_id == key[0],
-            StoredCheck.application_sha == key[1],
-            StoredCheck.criteria == key[2],
-            StoredCheck.as_of == key[3],
-            StoredCheck.basis == key[4],
-        )
+        .where(*_matching(key))
         .order_by(StoredCheck.id.desc())
         .limit(1)
     ).all()
@@ -202,13 +208,7 @@ def keep_summary(
     key = _key(applicant_id, application_sha, criteria, as_of)
     updated = session.execute(
         update(StoredCheck)
-        .where(
-            StoredCheck.applicant_id == key[0],
-            StoredCheck.application_sha == key[1],
-            StoredCheck.criteria == key[2],
-            StoredCheck.as_of == key[3],
-            StoredCheck.basis == key[4],
-        )
+        .where(*_matching(key))
         .values(reviews=summary[0], summary=summary[1])
         .execution_options(synchronize_session=False)
     )
