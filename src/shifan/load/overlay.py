@@ -5,10 +5,8 @@ recorded at the file and key that introduced it."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from shifan.errors import ProblemList, RubricNotFoundError
-from shifan.files import criteria_dir
+from shifan.errors import ProblemList
 from shifan.read.suggest import did_you_mean
 from shifan.read.yamldoc import Document
 from shifan.rules.flags import FlagSpec
@@ -23,28 +21,7 @@ from shifan.rules.rubric_file import (
     Section,
 )
 
-WHAT = "评分标准文件"
 Path_ = tuple[str | int, ...]
-
-
-def shipped_rubric_ids() -> list[str]:
-    root = criteria_dir()
-    return sorted(str(p.relative_to(root).with_suffix("")) for p in root.rglob("*.yaml"))
-
-
-def find_rubric(ref: str, *, roots: list[Path] | None = None) -> Path:
-    """The file of a rubric given by path or by id (searched in ``roots``, then the shipped ones)."""
-    candidate = Path(ref)
-    if candidate.suffix in (".yaml", ".yml") or candidate.is_file():
-        if candidate.is_file():
-            return candidate
-        raise RubricNotFoundError(f"评分标准文件不存在：{ref}")
-    for root in [*(roots or []), criteria_dir()]:
-        path = root / f"{ref}.yaml"
-        if path.is_file():
-            return path
-    known = shipped_rubric_ids()
-    raise RubricNotFoundError(f"找不到评分标准 “{ref}”{did_you_mean(ref, known)}\n可用的评分标准：{'、'.join(known)}")
 
 
 @dataclass
