@@ -151,95 +151,51 @@ def test_counties_in_the_batch_are_rolled_up(big: dict[str, Any]) -> None:
 def test_rerun_skips_unchanged_and_redoes_what_changed(tmp_path: Path) -> None:
     fixture = GEN.generate(tmp_path / "in", 30, seed=5, counties=1)
     out = tmp_path / "out"
-    first = run_batch(
-        tmp_path / "in",
-        out,
-        reviews_dir=tmp_path / "in" / "reviews",
-        writers=applicant_writers(["json"]),
-        summary=SUMMARY,
-        jobs=2,
-    )
+
+    def rerun(**settings: Any) -> Any:
+        return run_batch(
+            tmp_path / "in",
+            out,
+            reviews_dir=tmp_path / "in" / "reviews",
+            writers=applicant_writers(["json"]),
+            summary=SUMMARY,
+            jobs=2,
+            **settings,
+        )
+
+    first = rerun()
     assert first.ok and first.processed == 31 and first.skipped == 0
     summary = out / "summary.xlsx"
     stamp = summary.stat().st_mtime_ns
 
-    again = run_batch(
-        tmp_path / "in",
-        out,
-        reviews_dir=tmp_path / "in" / "reviews",
-        writers=applicant_writers(["json"]),
-        summary=SUMMARY,
-        jobs=2,
-    )
+    again = rerun()
     assert (again.processed, again.skipped) == (0, 31)
     assert summary.stat().st_mtime_ns == stamp
     assert [r.model_dump() for r in again.rows] == [r.model_dump() for r in first.rows]
 
     evidence = tmp_path / "in" / "institutions" / "evidence" / "staff_roster.txt"
     os.utime(evidence, ns=(1, 1))  # touched, same content: still skipped
-    assert (
-        run_batch(
-            tmp_path / "in",
-            out,
-            reviews_dir=tmp_path / "in" / "reviews",
-            writers=applicant_writers(["json"]),
-            summary=SUMMARY,
-            jobs=2,
-        ).processed
-        == 0
-    )
+    assert rerun().processed == 0
 
     review = fixture.reviews[0]
     review.write_text(review.read_text(encoding="utf-8").replace("recommend", "pending", 1), encoding="utf-8")
     owner = review.name.split("-r")[0]
-    changed = run_batch(
-        tmp_path / "in",
-        out,
-        reviews_dir=tmp_path / "in" / "reviews",
-        writers=applicant_writers(["json"]),
-        summary=SUMMARY,
-        jobs=2,
-    )
+    changed = rerun()
     assert changed.processed == 1
 
     county = fixture.counties[0].read_text(encoding="utf-8")
     member = county.split("file: ../institutions/")[1].split("\n")[0]
     path = tmp_path / "in" / "institutions" / member
     path.write_text(path.read_text(encoding="utf-8") + "contact: 新联系人\n", encoding="utf-8")
-    assert (
-        run_batch(
-            tmp_path / "in",
-            out,
-            reviews_dir=tmp_path / "in" / "reviews",
-            writers=applicant_writers(["json"]),
-            summary=SUMMARY,
-            jobs=2,
-        ).processed
-        == 2
-    )  # the institution and its county
+    assert rerun().processed == 2  # the institution and its county
 
     victim = tmp_path / "in" / "institutions" / f"{owner}.yaml"
     victim.unlink()
-    gone = run_batch(
-        tmp_path / "in",
-        out,
-        reviews_dir=tmp_path / "in" / "reviews",
-        writers=applicant_writers(["json"]),
-        summary=SUMMARY,
-        jobs=2,
-    )
+    gone = rerun()
     assert not (out / "applicants" / out_name(f"institutions/{owner}.yaml", ".json")).exists()
     assert gone.total == 30 and len(gone.failures) == sum(1 for r in fixture.reviews if r.name.startswith(owner))
 
-    changed_settings = run_batch(
-        tmp_path / "in",
-        out,
-        reviews_dir=tmp_path / "in" / "reviews",
-        writers=applicant_writers(["json"]),
-        summary=SUMMARY,
-        jobs=2,
-        as_of=GEN.AS_OF,
-    )
+    changed_settings = rerun(as_of=GEN.AS_OF)
     assert changed_settings.skipped == 0
 
 
