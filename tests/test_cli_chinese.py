@@ -31,6 +31,11 @@ def test_help_in_chinese() -> None:
     assert "Show this message" not in text and "Options:" not in text
 
 
+def test_group_help_lists_commands_in_chinese() -> None:
+    text = invoke(["--help"], 0).stdout
+    assert "命令:" in text and "Commands" not in text
+
+
 def test_catalogue_is_complete() -> None:
     entries = read_po(CATALOGUE.read_text(encoding="utf-8"))
     assert all(entries.values())

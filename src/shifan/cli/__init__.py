@@ -22,7 +22,7 @@ from shifan import __version__
 from shifan.cli import translation
 from shifan.errors import ExitCode, ShifanError, error_document
 
-translation.install()
+CATALOGUE = translation.install()
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -85,7 +85,7 @@ class ShifanGroup(click.Group):
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, COMMANDS[name][2]) for name in sorted(COMMANDS)]
-        with formatter.section("Commands"):
+        with formatter.section(CATALOGUE.gettext("Commands")):
             formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:
