@@ -47,6 +47,8 @@ def test_summary_workbook(batch_out: Path) -> None:
     gates = header.index("否决项问题") + 1
     assert ws.cell(row=2, column=gates).alignment.wrap_text
     assert all(c.font.b for c in ws[1]) and not any(c.font.b for c in ws[2])
+    rubric = header.index("评分标准") + 1
+    assert ws.cell(row=2, column=rubric).value == "全国医养结合示范机构评分标准"
     assert {c.alignment.vertical for row in ws.iter_rows(min_row=2) for c in row} == {"top"}
     for column, suffix in (("自评报告PDF", ".pdf"), ("自评报告Word", ".docx")):
         number = header.index(column) + 1

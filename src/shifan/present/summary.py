@@ -15,6 +15,7 @@ from shifan.batch.model import Failure, SummaryRow
 from shifan.files import atomic_write_text
 from shifan.present.cells import CellValue
 from shifan.present.overview import city_overview
+from shifan.present.publication import rubric_title
 from shifan.present.row_text import conclusion_text, gate_text, override_text, stale_text
 from shifan.present.spreadsheet import Sheet, write_csv, write_xlsx
 from shifan.rules.vocab import ApplicantKind
@@ -65,7 +66,7 @@ def row_cells(index: int, row: SummaryRow) -> list[CellValue]:
         row.category_label,
         row.region_code,
         row.region_name,
-        row.rubric_id,
+        rubric_title(row.rubric_id),
         row.as_of,
         row.verdict.label,
         "；".join(gate_text(g) for g in row.failed_gates),
@@ -126,7 +127,7 @@ def summary_sheet(rows: Sequence[SummaryRow], failures: Sequence[Failure], kind:
     return Sheet(
         "汇总",
         list(HEADERS),
-        widths={1: 36, 2: 30, 7: 24, 11: 40, 12: 60, HEADERS.index("错误"): 60},
+        widths={1: 36, 2: 30, 7: 24, 8: 30, 10: 16, 11: 40, 12: 60, HEADERS.index("错误"): 60},
         links={HEADERS.index("自评报告PDF"): "applicants/", HEADERS.index("自评报告Word"): "applicants/"},
         source=cells,
         count=sum(1 for _ in chosen()) + len(failures),
