@@ -209,7 +209,9 @@ class ApplicationCommon(StrictModel):
 
     name: Name = Field(min_length=1, description="申报单位名称")
     region_code: str = Field(description="6位行政区划代码（GB/T 2260）")
-    assessment_date: dt.date = Field(description="评价基准日期（命令行未另行指定时采用），所有“近N年”以此起算")
+    assessment_date: dt.date = Field(
+        description="评价基准日期，所有“近N年”以此起算（另行指定评价基准日的，以指定的为准）"
+    )
     incidents: list[Incident] = Field(default_factory=list, description="近年事件、事故、案件")
     cancelled_title: CancelledTitle | None = Field(
         None, description="曾被取消全国医养结合示范称号的，填写取消日期和原因；未被取消过的不填"
