@@ -48,3 +48,11 @@ def test_files_written_with_bom_and_string_cells(tmp_path: Path) -> None:
         # parser); either way the cell is still text, never a formula
         assert row[0].value in (text, text.replace("\r", "\n")) and row[0].data_type == "s"
         assert row[1].value == 1 and row[1].data_type == "n"
+
+
+@pytest.mark.parametrize("text", ["#N/A", "#REF!", "=A1"])
+def test_error_codes_and_formulas_stay_text_in_one_line_rows(tmp_path: Path, text: str) -> None:
+    write_xlsx(tmp_path / "t.xlsx", [Sheet("表", ["名称", "分数"], [[text, 1]])])
+    ws = openpyxl.load_workbook(tmp_path / "t.xlsx").active
+    assert ws is not None
+    assert ws["A2"].value == text and ws["A2"].data_type == "s"

@@ -49,7 +49,17 @@ def test_summary_workbook(batch_out: Path) -> None:
     assert all(c.font.b for c in ws[1]) and not any(c.font.b for c in ws[2])
     rubric = header.index("评分标准") + 1
     assert ws.cell(row=2, column=rubric).value == "全国医养结合示范机构评分标准"
-    assert {c.alignment.vertical for row in ws.iter_rows(min_row=2) for c in row} == {"top"}
+    # A row taller than a line is aligned to the top throughout; in a one-line row the wrapped
+    # columns still wrap (a spreadsheet program may show the text narrower than estimated).
+    wrapping = [i for i, c in enumerate(ws[2]) if c.alignment.wrap_text]
+    assert wrapping
+    tall = 0
+    for row in ws.iter_rows(min_row=2):
+        if ws.row_dimensions[row[0].row].height is not None:
+            tall += 1
+            assert {c.alignment.vertical for c in row} == {"top"}
+        assert all(row[i].alignment.wrap_text and row[i].alignment.vertical == "top" for i in wrapping)
+    assert tall
     for column, suffix in (("自评报告PDF", ".pdf"), ("自评报告Word", ".docx")):
         number = header.index(column) + 1
         links = [ws.cell(row=r, column=number) for r in range(2, ws.max_row + 1)]
@@ -103,3 +113,16 @@ def test_recommendation_workbook(tmp_path: Path) -> None:
     assert overview[0][-1] == "拟推荐" and overview[-1][0] == "合计"
     listed = sum(ws.max_row - 1 for ws in book.worksheets[:2])
     assert overview[-1][-1] == listed
+
+
+def test_one_kind_of_applicant_has_no_repeated_sheet(tmp_path: Path) -> None:
+    source = tmp_path / "in"
+    source.mkdir()
+    shutil.copy(INSTITUTIONS / "01-kangning-eligible.yaml", source)
+    shutil.copytree(INSTITUTIONS / "evidence", source / "evidence")
+    invoke(["batch", source, "-o", tmp_path / "out", "--jobs", "1", "--no-pdf"], 0)
+    book = openpyxl.load_workbook(tmp_path / "out" / "summary.xlsx")
+    assert book.sheetnames == ["汇总", "地市概况"]
+    ws = book["汇总"]
+    assert ws.max_row == 2 and ws.row_dimensions[2].height is None
+    assert all(c.value is None or c.data_type in ("s", "n") for c in ws[2])

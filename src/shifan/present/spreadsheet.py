@@ -14,7 +14,6 @@ held whole in memory: a sheet's rows may be given as a function that yields them
 
 from __future__ import annotations
 
-import copy
 import csv
 import io
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -112,7 +111,7 @@ def _write_sheet(ws: Any, sheet: Sheet) -> None:
         ws.column_dimensions[get_column_letter(index + 1)].width = width
     ws.freeze_panes = "A2"
     _print_setup(ws, len(sheet.headers), sheet.row_count())
-    # Each kind of cell is styled once; its cells copy the style's indices. (Setting a font or an
+    # Each kind of cell is styled once; its cells share the style's indices. (Setting a font or an
     # alignment object on every cell makes openpyxl hash the object each time: most of the time
     # a large summary took to write.)
     bold: Any = WriteOnlyCell(ws)
@@ -127,24 +126,41 @@ def _write_sheet(ws: Any, sheet: Sheet) -> None:
     header: list[Any] = []
     for title in sheet.headers:
         cell = _cell(ws, WriteOnlyCell, title)
-        cell._style = copy.copy(bold._style)
+        cell._style = bold._style
         header.append(cell)
     ws.append(header)
+    wraps = {index for index, width in enumerate(widths) if width >= WRAP_WIDTH}
     for number, row in enumerate(sheet.each_row(), start=2):
+        height = _row_height(sheet, row)
+        # In a row one line high, top and bottom alignment look the same: its plain cells are
+        # written as bare values (half the cost of a styled cell). Wrapped columns, links and text
+        # openpyxl would read as a formula or an error code keep their own cells.
         cells: list[Any] = []
         for index, value in enumerate(row):
-            cell = _cell(ws, WriteOnlyCell, value)
-            width = widths[index] if index < len(widths) else 0
+            stored, is_text = xlsx_cell(value)
             if index in sheet.links and isinstance(value, str) and value:
+                cell = _cell(ws, WriteOnlyCell, value)
                 cell.hyperlink = sheet.links[index] + value
-                cell._style = copy.copy(link._style)
+                cell._style = link._style
+            elif index in wraps:
+                cell = _cell(ws, WriteOnlyCell, value)
+                cell._style = wrapped._style
+            elif height is None and not (is_text and _typed_by_openpyxl(stored)):
+                cell = stored
             else:
-                cell._style = copy.copy((wrapped if width >= WRAP_WIDTH else top)._style)
+                cell = _cell(ws, WriteOnlyCell, value)
+                cell._style = top._style
             cells.append(cell)
-        height = _row_height(sheet, row)
         if height is not None:
             ws.row_dimensions[number].height = height
         ws.append(cells)
+
+
+def _typed_by_openpyxl(text: CellValue) -> bool:
+    """Whether openpyxl would store this text as a formula or an error code, not as text."""
+    from openpyxl.cell.cell import ERROR_CODES
+
+    return isinstance(text, str) and ((len(text) > 1 and text.startswith("=")) or text in ERROR_CODES)
 
 
 def _cell(ws: WriteOnlyWorksheet, make: Any, value: CellValue) -> Any:

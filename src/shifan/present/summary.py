@@ -143,15 +143,20 @@ def _order(entry: SummaryRow | Failure) -> tuple[str, bool]:
 
 
 def write_summary(out: Path, rows: Sequence[SummaryRow], failures: Sequence[Failure]) -> list[Path]:
-    """Write ``summary.csv`` and ``summary.xlsx`` (the same table) and ``failures.log``."""
+    """Write ``summary.csv`` and ``summary.xlsx`` (the same table) and ``failures.log``.
+
+    The workbook has the summary, a sheet per kind of applicant when both kinds are present, and
+    the per-city overview.
+    """
     sheet = summary_sheet(rows, failures)
     csv_path, xlsx_path = out / "summary.csv", out / "summary.xlsx"
     write_csv(csv_path, sheet)
-    by_kind = [
-        replace(summary_sheet(rows, [], kind.value), title=kind.label)
-        for kind in ApplicantKind
-        if any(r.kind == kind.value for r in rows)
-    ]
+    kinds = [kind for kind in ApplicantKind if any(r.kind == kind.value for r in rows)]
+    # A sheet per kind of applicant only when there is more than one kind: with one, it would
+    # repeat the whole summary.
+    by_kind = (
+        [replace(summary_sheet(rows, [], kind.value), title=kind.label) for kind in kinds] if len(kinds) > 1 else []
+    )
     write_xlsx(xlsx_path, [sheet, *by_kind, city_overview(rows)])
     log_path = out / "failures.log"
     atomic_write_text(log_path, failure_log(failures))
