@@ -4,8 +4,10 @@
 
 1. ``shifan batch --no-pdf`` on ``count`` generated applications against parsing the same files
    only, on as many processes: with libyaml (PyYAML's ``CSafeLoader``, the physical limit; target
-   2.0x) and with ruamel's safe loader (today's baseline). Peak RSS of the batch's parent process
-   and of its largest worker (flat in ``count`` is the goal).
+   2.0x) and with ruamel's safe loader (today's baseline). A lower bound beside them: processes
+   that only parse with libyaml, validate the application model, evaluate it and serialise the
+   result (no normalising, consistency checks, reviews, files or summary), against libyaml alone.
+   Peak RSS of the batch's parent process and of its largest worker (flat in ``count`` is the goal).
 2. A rerun with nothing changed against the full run (target 2 %).
 3. The batch with PDFs on ``pdf-count`` applications with reviews, 1 against 2 and 4 workers
    (target 1.9x for 2 workers on 2 idle cores), the font cache warm.
@@ -56,11 +58,41 @@ def _parse_ruamel(paths: list[str]) -> int:
     return sum(len(YAML(typ="safe", pure=False).load(Path(p).read_text(encoding="utf-8"))) for p in paths)
 
 
+def _core_only(paths: list[str]) -> int:
+    """The least any batch with this schema and engine does per file: parse with libyaml, validate
+    the application model, evaluate it and serialise the result. No normalising of labels, no
+    consistency or evidence checks, no reviews, nothing written, no summary."""
+    import yaml
+    from pydantic import TypeAdapter
+
+    from shifan.evaluate import evaluate
+    from shifan.load.rubric import load_rubric
+    from shifan.rules.application import Application
+
+    adapter: TypeAdapter[Any] = TypeAdapter(Application)
+    rubrics: dict[str, Any] = {}
+    size = 0
+    for path in paths:
+        app = adapter.validate_python(yaml.load(Path(path).read_text(encoding="utf-8"), Loader=yaml.CSafeLoader))
+        ref = app.rubric or f"national/{app.kind}"
+        rubric = rubrics.get(ref) or rubrics.setdefault(ref, load_rubric(ref))
+        size += len(evaluate(app, rubric).model_dump_json())
+    return size
+
+
+PARSERS: dict[str, Callable[[list[str]], int]] = {
+    "libyaml": _parse_libyaml,
+    "ruamel": _parse_ruamel,
+    "core": _core_only,
+}
+
+
 def parse_only(parser: str, folder: str, jobs: int) -> None:
-    """Parse every YAML file under ``folder`` on ``jobs`` processes (the baseline process)."""
+    """Parse (or, with ``core``, parse, validate and evaluate) every YAML file under ``folder``
+    on ``jobs`` processes: the baseline processes."""
     files = sorted(str(p) for p in Path(folder).rglob("*.yaml"))
     chunks = [files[i::jobs] for i in range(jobs)]
-    fn = _parse_libyaml if parser == "libyaml" else _parse_ruamel
+    fn = PARSERS[parser]
     with ProcessPoolExecutor(jobs) as pool:
         list(pool.map(fn, chunks))
 
@@ -170,11 +202,13 @@ def main() -> None:
         batch = shifan("batch", str(source), "-o", str(work / "out"), "--no-pdf", "-j", str(args.jobs))
         libyaml = lambda: run([*me, "libyaml", str(apps)])  # noqa: E731
         ruamel = lambda: run([*me, "ruamel", str(apps)])  # noqa: E731
-        libyaml(), ruamel()  # warm-up (file cache, bytecode)
+        core = lambda: run([*me, "core", str(apps)], env)  # noqa: E731
+        libyaml(), ruamel(), core()  # warm-up (file cache, bytecode)
         # One full batch per round serves every comparison; rounds alternate the processes.
         full = Pair("batch --no-pdf vs libyaml parse only", [], [])
         vs_ruamel = Pair("batch --no-pdf vs ruamel parse only", [], [])
         rerun = Pair("no-change rerun vs full run", [], [])
+        floor = Pair("lower bound: parse + validate + evaluate only vs libyaml parse only", [], [])
         for _ in range(args.runs):
             shutil.rmtree(work / "out", ignore_errors=True)
             whole = run(batch, env, memory=True)
@@ -184,9 +218,12 @@ def main() -> None:
             vs_ruamel.b.append(ruamel())
             rerun.a.append(run(batch, env, memory=True))
             rerun.b.append(whole)
+            floor.a.append(core())
+            floor.b.append(full.b[-1])
         print("1. Evaluation without PDFs vs parsing only")
         print("   " + full.line("<= 2.0x"))
         print("   " + vs_ruamel.line())
+        print("   " + floor.line())
         print(
             f"   peak RSS of the batch: parent {mb(max(t.parent_kb for t in full.a))}, "
             f"largest worker {mb(max(t.worker_kb for t in full.a))}; "
