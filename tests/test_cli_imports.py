@@ -74,3 +74,20 @@ def test_command_table_matches_the_commands() -> None:
     ctx = click.Context(cli)
     for name in COMMANDS:
         assert cli.get_command(ctx, name) is not None
+
+
+def test_a_command_process_collects_young_objects_less_often_and_freezes_at_exit() -> None:
+    probe = (
+        "import atexit, gc, sys\n"
+        "from shifan.cli import YOUNG_THRESHOLD, tune_collector\n"
+        "gc.set_threshold(700, 10, 10)\n"
+        "atexit.register(lambda: print(gc.get_freeze_count() > 0))\n"  # registered first, runs last
+        "tune_collector()\n"
+        "assert gc.get_threshold() == (YOUNG_THRESHOLD, 10, 10), gc.get_threshold()\n"
+        "gc.set_threshold(10 * YOUNG_THRESHOLD, 10, 10)\n"
+        "tune_collector()\n"  # a higher threshold set by the embedding program is kept
+        "assert gc.get_threshold()[0] == 10 * YOUNG_THRESHOLD and gc.get_freeze_count() == 0\n"
+    )
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT / "src")}
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=False)
+    assert done.returncode == 0 and done.stdout.strip() == "True", done.stderr
