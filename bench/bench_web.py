@@ -13,8 +13,9 @@ act for ``duration`` seconds. Every person waits a think time drawn uniformly fr
   in two, at once saves the form with a changed contact name (a new version: stored and
   re-checked, the page drawn again) — a save follows its page view without a think time;
 * an expert opens an assigned applicant's review page (check + panel reconciliation);
-* a staff member opens the round dashboard (all ``applicants`` with their flags and the
-  recommendation pre-flight, 70 %) or the audit log (30 %). As no check is precomputed, the first
+* a staff member opens the round dashboard (totals of all ``applicants``, the first page of the
+  applicant table with their flags and the recommendation pre-flight of all, 70 %) or the audit
+  log (30 %). As no check is precomputed, the first
   dashboard view finds no kept summary rows and has them worked out in the background of each
   server process (the page says how many are pending until then).
 

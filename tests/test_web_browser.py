@@ -1,7 +1,8 @@
 """End to end in a real browser (Chromium driven by Playwright) against ``shifan serve``:
 staff invite an applicant (a one-time link, copied with the button), the applicant sets a password
 through it, fills the form from scratch and downloads the
-自评报告 PDF (its text is checked), an expert scores and signs, staff produce the list.
+自评报告 PDF (its text is checked), an expert scores and signs, staff produce the list, and staff
+filter and page through a round of a few hundred applicants.
 
 Screenshots of every page visited are saved under ``$SHIFAN_SCREENSHOTS`` (default: the test's
 temporary folder)."""
@@ -15,6 +16,7 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 from tests.test_web_excel import WORKBOOK
@@ -32,10 +34,32 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     workspace = tmp_path_factory.mktemp("browser") / "ws"
     world = small_world(workspace)
     add_applicant(world, "华西护理院", "10-huaxi-larger-fire.yaml", expert="expert-a")  # has a plausibility flag
+    _large_round(world)
     world.state.shifan.db.engine.dispose()  # type: ignore[attr-defined]
     running = Server(workspace).start()
     yield running
     running.stop()
+
+
+def _large_round(world: Any) -> None:
+    """Round 2: 190 applicants without applications (120 护理院 and 10 康养中心 in 合肥市, 60 in 芜湖市)."""
+    from shifan.web.db import Applicant, Round, User
+
+    with world.state.shifan.db.session() as session:
+        round_ = Round(name="分页示例批次（虚构）", as_of=session.get(Round, 1).as_of, quota=5)
+        session.add(round_)
+        session.flush()
+        owner = session.query(User.id).filter_by(username="jigou-b").scalar()
+        names = [
+            *((f"合肥市第{i:03d}护理院（虚构）", "合肥市") for i in range(120)),
+            *((f"合肥市第{i:03d}康养中心（虚构）", "合肥市") for i in range(10)),
+            *((f"芜湖市第{i:03d}康养中心（虚构）", "芜湖市") for i in range(60)),
+        ]
+        session.add_all(
+            Applicant(round_id=round_.id, user_id=owner, name=name, kind="institution", city=city, status=status)
+            for i, (name, city) in enumerate(names)
+            for status in ["submitted" if i % 3 == 0 else "draft"]
+        )
 
 
 @pytest.fixture(scope="module")
@@ -260,3 +284,37 @@ def test_applicant_deletes_evidence_and_uploads_workbooks(
     assert "01-lekang-excel-sample.xlsx!佐证材料!B2" in content
     applicant.shot("workbook-uploaded")
     applicant.close()
+
+
+def test_staff_filter_and_page_the_dashboard(browser: Any, server: Server, shots: Path) -> None:
+    staff = Visit(browser, server, shots, "6-staff")
+    staff.login("staff", PASSWORD)
+    page = staff.page
+    page.goto(f"{server.url}/staff/rounds/2")
+    assert "第 1 / 2 页，共 190 个申报单位" in page.content()
+    form = page.locator("form.filters")
+    form.locator("select[name=city]").select_option(label="合肥市")
+    form.locator("input[name=q]").fill("护理院")
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector("text=共 120 个申报单位（筛选后）")
+    assert "第 1 / 2 页" in page.content()
+    assert page.locator("nav.pager").first.locator("a[rel=next]").count() == 1
+    page.locator("nav.pager").first.locator("a[rel=next]").click()
+    page.wait_for_selector("text=第 2 / 2 页，共 120 个申报单位（筛选后）")
+    assert parse_qs(urlparse(page.url).query) == {"city": ["合肥市"], "q": ["护理院"], "page": ["2"]}
+    names = page.locator("table:has(th:text('提示（请重点核实）')) tbody tr td:first-child a").all_inner_texts()
+    assert names == [f"合肥市第{i:03d}护理院（虚构）" for i in range(100, 120)]
+    assert form.locator("select[name=city]").input_value() == "合肥市"
+    assert form.locator("input[name=q]").input_value() == "护理院"
+    # Nothing is wider than the window, and the filters sit on one line at this width.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    tops = form.locator("select, input, button").evaluate_all("els => els.map(e => e.getBoundingClientRect().bottom)")
+    assert max(tops) - min(tops) < 4, tops
+    staff.shot("dashboard-filtered")
+    page.evaluate("window.scrollBy(0, document.querySelector('form.filters').getBoundingClientRect().top - 60)")
+    page.screenshot(path=str(shots / "6-staff-dashboard-filtered-view.png"))
+    page.locator("nav.pager").first.locator("a[rel=prev]").click()
+    page.wait_for_selector("text=第 1 / 2 页，共 120 个申报单位（筛选后）")
+    page.click("text=清除筛选")
+    page.wait_for_selector("text=第 1 / 2 页，共 190 个申报单位")
+    staff.close()

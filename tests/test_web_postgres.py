@@ -15,6 +15,15 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine
+from tests.test_web_dashboard_filters import (
+    test_a_keyword_is_literal_text_matched_case_insensitively,
+    test_bad_query_values_show_the_unfiltered_table,
+    test_each_filter_narrows_the_table,
+    test_paging_links_and_forms_keep_the_filters,
+    test_stale_reviews_are_counted_in_their_own_round_only,
+    test_the_totals_and_the_by_city_table_are_the_whole_round,
+    varied,
+)
 from tests.test_web_evidence import test_a_stale_form_deletes_nothing, test_an_applicant_deletes_an_evidence_file
 from tests.test_web_flows import (
     test_a_saved_form_is_rechecked_with_errors_beside_their_fields,
@@ -36,18 +45,25 @@ pytestmark = pytest.mark.slow
 
 # Flows of the other workbench tests, collected here again with ``world`` on PostgreSQL.
 __all__ = [
+    "test_a_keyword_is_literal_text_matched_case_insensitively",
     "test_a_saved_form_is_rechecked_with_errors_beside_their_fields",
     "test_a_stale_form_deletes_nothing",
     "test_an_applicant_deletes_an_evidence_file",
     "test_an_expired_link_is_refused_in_chinese",
     "test_an_invitation_link_works_once",
+    "test_bad_query_values_show_the_unfiltered_table",
+    "test_each_filter_narrows_the_table",
     "test_every_change_is_in_the_audit_log_with_digests",
+    "test_paging_links_and_forms_keep_the_filters",
     "test_review_reconciliation_and_staleness",
+    "test_stale_reviews_are_counted_in_their_own_round_only",
     "test_submit_makes_the_application_read_only_until_staff_reopen_it",
     "test_the_recommendation_list_is_the_one_shifan_recommend_makes",
     "test_the_same_applicant_twice_is_a_blocking_preflight_problem",
     "test_the_self_report_pdf_is_made_in_the_background",
+    "test_the_totals_and_the_by_city_table_are_the_whole_round",
     "test_two_editors_get_a_conflict_not_a_silent_overwrite",
+    "varied",
 ]
 
 

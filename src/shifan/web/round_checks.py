@@ -25,6 +25,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -64,6 +65,19 @@ _SIZE = 4096
 _FILLING: set[int] = set()  # rounds whose missing rows a background thread is working out
 
 
+class Entry(Protocol):
+    """What is read of an applicant here (an :class:`Applicant` or a row of these columns)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def current_file(self) -> str | None: ...
+    @property
+    def current_sha(self) -> str | None: ...
+
+
 @dataclass
 class RoundChecks:
     """Flags and pre-flight findings of one round, by applicant id."""
@@ -95,7 +109,7 @@ def _decoded(summary: str | None, rubric_sha: str) -> tuple[bool, SummaryRow | N
 
 
 def _worked_out(
-    session: Session, store: Store, applicant: Applicant, round_: Round
+    session: Session, store: Store, applicant: Entry, round_: Round
 ) -> tuple[Outcome, tuple[str, SummaryRow | None]]:
     """Evaluate the applicant's current version and reconcile it with its stored reviews (reads only)."""
     assert applicant.current_file is not None
@@ -107,7 +121,7 @@ def _worked_out(
 Version = tuple[int, str, str | None, dt.date]
 
 
-def _version(applicant: Applicant, round_: Round) -> Version:
+def _version(applicant: Entry, round_: Round) -> Version:
     assert applicant.current_sha is not None
     return applicant.id, applicant.current_sha, round_.rubric, round_.as_of
 
@@ -122,7 +136,7 @@ def _keep(
     return found[1]
 
 
-def _evaluate(session: Session, store: Store, applicant: Applicant, round_: Round) -> SummaryRow | None:
+def _evaluate(session: Session, store: Store, applicant: Entry, round_: Round) -> SummaryRow | None:
     """Evaluate the applicant's current version, reconcile it and keep its row (in ``session``)."""
     return _keep(session, _version(applicant, round_), *_worked_out(session, store, applicant, round_))
 
@@ -167,14 +181,14 @@ def _fill(db: Database, store: Store, round_id: int, ids: list[int]) -> None:
             _FILLING.discard(round_id)
 
 
-def _rows(req: Req, round_: Round, with_files: list[Applicant]) -> tuple[list[RowKey], dict[int, SummaryRow | None]]:
+def _rows(req: Req, round_: Round, with_files: list[Entry]) -> tuple[list[RowKey], dict[int, SummaryRow | None]]:
     """What the applicants' rows depend on and the rows known (the missing ones evaluated here when
     they are few, else in the background: those are left out)."""
     pairs: dict[int, list[tuple[int, int]]] = {}
     for applicant_id, review_id, version in req.session.execute(
-        select(Review.applicant_id, Review.id, Review.version).where(
-            Review.applicant_id.in_([a.id for a in with_files])
-        )
+        select(Review.applicant_id, Review.id, Review.version)
+        .join(Applicant, Applicant.id == Review.applicant_id)
+        .where(Applicant.round_id == round_.id)
     ).all():
         pairs.setdefault(applicant_id, []).append((review_id, version))
     basis = checks.basis()
@@ -243,8 +257,9 @@ def sentence(problem: PreflightProblem, names: dict[str, str]) -> str:
     return problem_text(problem)
 
 
-def round_checks(req: Req, round_: Round, applicants: Sequence[Applicant]) -> RoundChecks:
-    """Flags and pre-flight problems of the round's applicants that have an application."""
+def round_checks(req: Req, round_: Round, applicants: Sequence[Entry]) -> RoundChecks:
+    """Flags and pre-flight problems of the round's applicants that have an application
+    (``applicants``: at least every applicant of the round with one; the others are passed over)."""
     with_files = [a for a in applicants if a.current_file is not None and a.current_sha is not None]
     keys, rows = _rows(req, round_, with_files) if with_files else ([], {})
     pending = len(with_files) - len(rows)

@@ -17,8 +17,9 @@ from starlette.responses import RedirectResponse, Response
 from shifan.load.rubric import shipped_rubric_ids
 from shifan.web import invitations
 from shifan.web.app import Req, fits, page
-from shifan.web.dashboard import KINDS, QUOTA_BY, dashboard
+from shifan.web.dashboard import QUOTA_BY, dashboard
 from shifan.web.dashboard import round_of as _round
+from shifan.web.dashboard_filters import KINDS, back_query
 from shifan.web.db import ROLES, Applicant, Assignment, AuditEntry, Invitation, Job, Round, User
 from shifan.web.downloads import attachment
 from shifan.web.invitations import unusable_password
@@ -153,6 +154,12 @@ def reissue(req: Req) -> Response:
     return dashboard(req, created=invitations.issue(req, user, round_.id))
 
 
+def _back(req: Req, round_id: int) -> str:
+    """The dashboard view (filters and page) the form was posted from."""
+    query = back_query(req.field("back"))
+    return f"/staff/rounds/{round_id}" + (f"?{query}" if query else "")
+
+
 def assign(req: Req) -> Response:
     round_ = _round(req)
     applicant = req.session.get(Applicant, int(req.field("applicant") or 0))
@@ -165,7 +172,7 @@ def assign(req: Req) -> Response:
     if exists is None:
         req.session.add(Assignment(applicant_id=applicant.id, expert_id=expert.id))
         req.audit("分配专家", f"申报 {applicant.id} {applicant.name}", after=expert.username)
-    return RedirectResponse(f"/staff/rounds/{round_.id}", 303)
+    return RedirectResponse(_back(req, round_.id), 303)
 
 
 def reopen(req: Req) -> Response:
@@ -175,7 +182,7 @@ def reopen(req: Req) -> Response:
     if applicant.status == "submitted":
         applicant.status = "draft"
         req.audit("退回修改", f"申报 {applicant.id} {applicant.name}", before="submitted", after="draft")
-    return RedirectResponse(f"/staff/rounds/{applicant.round_id}", 303)
+    return RedirectResponse(_back(req, applicant.round_id), 303)
 
 
 def start_recommendation(req: Req) -> Response:
