@@ -213,6 +213,10 @@ def test_paging_links_and_forms_keep_the_filters(world: Any) -> None:
         {"applicant": second[0], "expert": expert, "back": "//evil.example/?x=1&page=2"},
     )
     assert response.headers["location"] == "/staff/rounds/1?page=2"  # type: ignore[attr-defined]
+    # A damaged or forged form is refused, never a server error.
+    for applicant, who in (("abc", expert), (second[0], "1e3"), ("９", expert), ("9" * 40, expert), ("", "")):
+        response = post(staff, "/staff/rounds/1/assign", {"applicant": applicant, "expert": who})
+        assert response.status_code == 400, (applicant, who)  # type: ignore[attr-defined]
 
 
 def test_reopening_returns_to_the_filtered_view(world: Any) -> None:

@@ -160,10 +160,16 @@ def _back(req: Req, round_id: int) -> str:
     return f"/staff/rounds/{round_id}" + (f"?{query}" if query else "")
 
 
+def _id(text: str) -> int | None:
+    """A record number posted by a form; anything else (a forged or damaged form) is None."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 19 else None
+
+
 def assign(req: Req) -> Response:
     round_ = _round(req)
-    applicant = req.session.get(Applicant, int(req.field("applicant") or 0))
-    expert = req.session.get(User, int(req.field("expert") or 0))
+    applicant_id, expert_id = _id(req.field("applicant")), _id(req.field("expert"))
+    applicant = req.session.get(Applicant, applicant_id) if applicant_id else None
+    expert = req.session.get(User, expert_id) if expert_id else None
     if applicant is None or applicant.round_id != round_.id or expert is None or expert.role != "expert":
         raise HTTPException(400)
     exists = req.session.scalar(
