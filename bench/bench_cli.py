@@ -4,10 +4,11 @@
 
 * ``shifan -h``, ``shifan check <sample> --format json`` and ``shifan criteria list`` against the
   import floor ``python -c "import click, pydantic, ruamel.yaml"`` (targets 1.3x, 1.6x);
-* ``shifan report self`` of the 7-page sample as PDF against the same report as HTML (target 2.0x);
-* two lower bounds: the floor plus one trivial pydantic model (pydantic builds its machinery on the
-  first model class, after ``import pydantic``), and loading the PDF engine alone against the
-  whole HTML report.
+* ``shifan report self`` of the 8-page sample as PDF against the same report as HTML (target 2.0x);
+* three lower bounds: the floor plus one trivial pydantic model (pydantic builds its machinery on
+  the first model class, after ``import pydantic``); loading the PDF engine alone against the whole
+  HTML report; and the engine rendering as many pages of plain paragraphs as the sample report
+  has (no tables), against the HTML report: what WeasyPrint needs for a PDF that long at least.
 
 ``--src`` points at another checkout's ``src`` folder to measure it with the same script;
 ``--against DIR`` adds rows timing each command against the same command of the checkout whose
@@ -37,6 +38,17 @@ ONE_MODEL = [
 # The PDF engine as shifan loads it (WeasyPrint, its C libraries, the prepared fonts and base
 # stylesheet), nothing rendered.
 PDF_ENGINE = [sys.executable, "-c", "import shifan.present.report.pdf as p; p.font_kit()"]
+# The engine rendering 8 A4 pages of plain Chinese paragraphs (as many pages as the sample report,
+# none of its tables): the least a PDF of that length costs with WeasyPrint.
+PLAIN_PAGES = [
+    sys.executable,
+    "-c",
+    "import datetime, sys, shifan.present.report.pdf as p\n"
+    "text = '本单位承诺：以上自评情况和所附材料真实、准确、完整，如有不实，愿承担相应责任。' * 6\n"
+    "body = '<p>' + '</p><p>'.join([text] * 50) + '</p>'\n"
+    "r = p.render(p.html_document(body, title='t'), title='t', as_of=datetime.date(2025, 1, 1))\n"
+    "sys.exit(0 if r.pages == 8 else 2)",  # exit status 1 counts as a normal run in paired.run
+]
 
 
 def main() -> None:
@@ -73,7 +85,7 @@ def main() -> None:
             ),
             (
                 paired(
-                    "report self, 7-page PDF vs the same report as HTML",
+                    "report self, 8-page PDF vs the same report as HTML",
                     lambda: run(shifan("report", "self", str(SAMPLE), "-o", str(out / "r.pdf")), env),
                     lambda: run(shifan("report", "self", str(SAMPLE), "-o", str(out / "r.html")), env),
                     args.pdf_runs,
@@ -91,6 +103,14 @@ def main() -> None:
             paired(
                 "loading the PDF engine alone vs report self as HTML",
                 lambda: run(PDF_ENGINE, env),
+                lambda: run(shifan("report", "self", str(SAMPLE), "-o", str(out / "r.html")), env),
+                args.pdf_runs,
+            ).line()
+        )
+        print(
+            paired(
+                "engine + 8 plain text pages vs report self as HTML",
+                lambda: run(PLAIN_PAGES, env),
                 lambda: run(shifan("report", "self", str(SAMPLE), "-o", str(out / "r.html")), env),
                 args.pdf_runs,
             ).line()
