@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -49,6 +50,10 @@ def settle() -> None:
 
 @asynccontextmanager
 async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-    """The server's lifespan: settled before the first request."""
+    """The server's lifespan: settled before the first request; the PDF engine's temporary files
+    removed at shutdown (a server stopped by a signal ends without running exit handlers)."""
     settle()
     yield
+    pdf = sys.modules.get("shifan.present.report.pdf")  # loaded only if a report was rendered
+    if pdf is not None:
+        pdf.remove_temporary_files()

@@ -176,11 +176,25 @@ def _engine() -> _Engine:
         return _ENGINE
 
 
+_CLEANUPS: list[multiprocessing.util.Finalize] = []
+
+
 def _remove_at_exit(folder: Path | None) -> None:
     """Remove WeasyPrint's temporary font folder when the process ends, batch workers included
     (they exit without running ``__del__``, which would otherwise leave one folder per worker)."""
     if folder is not None:
-        multiprocessing.util.Finalize(None, shutil.rmtree, args=(str(folder), True), exitpriority=0)
+        _CLEANUPS.append(multiprocessing.util.Finalize(None, shutil.rmtree, args=(str(folder), True), exitpriority=0))
+
+
+def remove_temporary_files() -> None:
+    """Remove the engine's temporary files now, for a process about to end without running its
+    exit handlers (a server stopped by a signal: uvicorn raises it again once it has shut down).
+    Rendering again after this prepares the engine afresh."""
+    global _ENGINE
+    with _ENGINE_LOCK:
+        _ENGINE = None
+        while _CLEANUPS:
+            _CLEANUPS.pop()()
 
 
 def reset_engine() -> None:
