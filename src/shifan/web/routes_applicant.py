@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Callable
 from pathlib import PurePath
 from typing import Any
 
@@ -214,6 +215,27 @@ def conflict_page(req: Req, applicant: Applicant, round_: Any) -> Response:
     )
 
 
+def save_data(
+    req: Req,
+    applicant: Applicant,
+    round_: Any,
+    data: dict[str, Any],
+    action: str,
+    message: str,
+    *,
+    after_commit: Callable[[], None] | None = None,
+) -> Response:
+    """Save ``data`` as the applicant's new version and show the form checked again, or the latest
+    version when someone saved first. ``after_commit`` runs once the new version is committed."""
+    try:
+        result = save_version(req, applicant, round_, yaml_bytes(data), ".yaml", posted_version(req), action)
+    except Conflict:
+        return conflict_page(req, applicant, round_)
+    if after_commit is not None:
+        req.session.info.setdefault("after_commit", []).append(after_commit)
+    return render_application(req, applicant, round_, result, data=data, message=message)
+
+
 def save(req: Req) -> Response:
     applicant, round_ = editable_applicant(req)
     assert req.form is not None
@@ -226,11 +248,7 @@ def save(req: Req) -> Response:
         full["self_scores"] = scores
     if notes:
         full["self_notes"] = notes
-    try:
-        result = save_version(req, applicant, round_, yaml_bytes(full), ".yaml", posted_version(req), "保存申报")
-    except Conflict:
-        return conflict_page(req, applicant, round_)
-    return render_application(req, applicant, round_, result, data=full, message="已保存并重新核验。")
+    return save_data(req, applicant, round_, full, "保存申报", "已保存并重新核验。")
 
 
 def upload(req: Req) -> Response:

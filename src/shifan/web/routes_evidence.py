@@ -17,14 +17,13 @@ from shifan.web.db import Attachment
 from shifan.web.downloads import attachment
 from shifan.web.routes_applicant import (
     ROLES,
-    conflict_page,
     editable_applicant,
     evidence_types,
-    posted_version,
     render_application,
+    save_data,
 )
-from shifan.web.service import Conflict, applicant_for, current_data, outcome, save_version
-from shifan.web.store import EVIDENCE_SUFFIXES, yaml_bytes
+from shifan.web.service import applicant_for, current_data, outcome
+from shifan.web.store import EVIDENCE_SUFFIXES
 
 MAX_EVIDENCE = 20 * 1024 * 1024
 
@@ -68,11 +67,7 @@ def add_evidence(req: Req) -> Response:
             sha256=sha256_bytes(raw),
         )
     )
-    try:
-        result = save_version(req, applicant, round_, yaml_bytes(data), ".yaml", posted_version(req), "上传佐证材料")
-    except Conflict:
-        return conflict_page(req, applicant, round_)
-    return render_application(req, applicant, round_, result, data=data, message="佐证材料已上传。")
+    return save_data(req, applicant, round_, data, "上传佐证材料", "佐证材料已上传。")
 
 
 def evidence_file(req: Req) -> Response:
@@ -105,16 +100,15 @@ def delete_evidence(req: Req) -> Response:
     )
     path = req.state.store.evidence_path(applicant.id, record.stored_name)
     req.session.delete(record)
-    try:
-        result = save_version(
-            req, applicant, round_, yaml_bytes(data), ".yaml", posted_version(req), "删除佐证材料后更新申报"
-        )
-    except Conflict:
-        return conflict_page(req, applicant, round_)
-    # Committed: the file goes now (a failure before the commit would have kept row and file).
-    req.session.info.setdefault("after_commit", []).append(lambda: path.unlink(missing_ok=True))
-    return render_application(
-        req, applicant, round_, result, data=data, message=f"已删除佐证材料“{record.original_name}”。"
+    # The file goes once the new version is committed (a failure before would keep row and file).
+    return save_data(
+        req,
+        applicant,
+        round_,
+        data,
+        "删除佐证材料后更新申报",
+        f"已删除佐证材料“{record.original_name}”。",
+        after_commit=lambda: path.unlink(missing_ok=True),
     )
 
 
