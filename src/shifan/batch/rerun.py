@@ -64,39 +64,30 @@ def unchanged(
     out: Path,
     seen: dict[tuple[str, DepRecord], bool],
 ) -> bool:
+    """Whether the entry a previous run recorded still holds: same file, reviews, rubric and
+    dependencies, and its outputs still there."""
     try:
-        return _entry_unchanged(entry, app, reviews, rubric_shas, out, seen)
+        if entry["failure"] or not isinstance(entry["row"], dict) or entry["app_sha"] != app.sha:
+            return False
+        if entry["reviews"] != [[r.rel, r.sha] for r in reviews]:
+            return False
+        ref, sha = entry["rubric"]
+        if not sha or _rubric_sha(ref, rubric_shas) != sha:
+            return False
+        folder = str(out)
+        pairs = itertools.zip_longest(entry["outputs"], entry["sizes"])
+        if not all(_output_there(os.path.join(folder, path), size) for path, size in pairs):
+            return False
+        for path, stored in entry["deps"].items():  # files shared by many applicants are checked once
+            record: DepRecord = tuple(stored) if stored is not None else None
+            key = (path, record)
+            if key not in seen:
+                seen[key] = dep_unchanged(path, record)
+            if not seen[key]:
+                return False
+        return True
     except (KeyError, TypeError, ValueError, AttributeError):  # not an entry this version wrote
         return False
-
-
-def _entry_unchanged(
-    entry: dict[str, Any],
-    app: SourceFile,
-    reviews: list[SourceFile],
-    rubric_shas: dict[str, str],
-    out: Path,
-    seen: dict[tuple[str, DepRecord], bool],
-) -> bool:
-    if entry["failure"] or not isinstance(entry["row"], dict) or entry["app_sha"] != app.sha:
-        return False
-    if entry["reviews"] != [[r.rel, r.sha] for r in reviews]:
-        return False
-    ref, sha = entry["rubric"]
-    if not sha or _rubric_sha(ref, rubric_shas) != sha:
-        return False
-    folder = str(out)
-    pairs = itertools.zip_longest(entry["outputs"], entry["sizes"])
-    if not all(_output_there(os.path.join(folder, path), size) for path, size in pairs):
-        return False
-    for path, stored in entry["deps"].items():  # files shared by many applicants are checked once
-        record: DepRecord = tuple(stored) if stored is not None else None
-        key = (path, record)
-        if key not in seen:
-            seen[key] = dep_unchanged(path, record)
-        if not seen[key]:
-            return False
-    return True
 
 
 def _output_there(path: str, size: int | None) -> bool:
