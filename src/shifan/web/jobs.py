@@ -96,16 +96,21 @@ def run_recommendation(db: Database, store: Store, job_id: int) -> None:
             row.folder = str(out)
             row.message = f"有 {result.failures} 个文件无法处理，已列入附件。" if result.failures else ""
     except Exception as error:
-        logger.exception("recommendation job %s failed", job_id)
-        with db.session() as session:
-            row = session.get(Job, job_id)
-            if row is not None:
-                row.status = "failed"
-                row.message = f"生成失败：{error}"
+        _failed(db, job_id, "recommendation", error)
 
 
 #: The file a 自评报告 job writes in its folder.
 SELF_REPORT_FILE = "自评报告.pdf"
+
+
+def _failed(db: Database, job_id: int, what: str, error: Exception) -> None:
+    """Log a job that failed and mark it failed with the reason, for its page."""
+    logger.exception("%s job %s failed", what, job_id)
+    with db.session() as session:
+        row = session.get(Job, job_id)
+        if row is not None:
+            row.status = "failed"
+            row.message = f"生成失败：{error}"
 
 
 def _job_progress(db: Database, job_id: int, done: int, total: int) -> None:
@@ -143,9 +148,4 @@ def run_self_report(db: Database, store: Store, job_id: int) -> None:
             if not message:
                 row.done, row.folder = 2, str(folder)
     except Exception as error:
-        logger.exception("self-report job %s failed", job_id)
-        with db.session() as session:
-            row = session.get(Job, job_id)
-            if row is not None:
-                row.status = "failed"
-                row.message = f"生成失败：{error}"
+        _failed(db, job_id, "self-report", error)
