@@ -11,8 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy import select
-from tests.web.helpers import PASSWORD, flatten, small_world
-from tests.web.server import Server
+from tests.web.helpers import flatten, small_world
+from tests.web.server import Server, signed_in
 
 from shifan.files import data_dir, sha256_file
 from shifan.load.application import load_application
@@ -21,17 +21,8 @@ from shifan.web.store import Store, read_yaml
 
 pytestmark = pytest.mark.slow
 
-CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 VERSION = re.compile(r'name="version" value="(\d+)"')
 SAMPLE = data_dir("applications") / "institutions" / "01-kangning-eligible.yaml"
-
-
-def _client(server: Server, username: str) -> tuple[httpx.Client, str]:
-    client = httpx.Client(base_url=server.url, timeout=30)
-    token = CSRF.search(client.get("/login").text).group(1)  # type: ignore[union-attr]
-    client.post("/login", data={"username": username, "password": PASSWORD, "csrf": token})
-    token = CSRF.search(client.get("/account/password").text).group(1)  # type: ignore[union-attr]
-    return client, token
 
 
 class Saver(threading.Thread):
@@ -44,7 +35,7 @@ class Saver(threading.Thread):
         self.stop = threading.Event()
 
     def run(self) -> None:
-        client, token = _client(self.server, "jigou-a")
+        client, token = signed_in(self.server, "jigou-a")
         data = read_yaml(SAMPLE.read_bytes())
         data = {k: v for k, v in data.items() if k not in ("attachments", "kind")}
         number = 0
@@ -74,7 +65,7 @@ class Uploader(threading.Thread):
         self.stop = threading.Event()
 
     def run(self) -> None:
-        client, token = _client(self.server, "jigou-b")
+        client, token = signed_in(self.server, "jigou-b")
         number = 0
         while not self.stop.is_set():
             try:
@@ -146,7 +137,7 @@ def test_sigkill_during_saves_and_uploads_loses_nothing(tmp_path: Path) -> None:
                 assert sha256_file(store.evidence_path(2, row.stored_name)) == row.sha256
             listed = read_yaml(store.application_path(2, second.current_file or "").read_bytes())["attachments"]
             assert {a["path"] for a in listed} >= {row.stored_name for row in stored.values()}
-        client, _ = _client(restarted, "jigou-a")
+        client, _ = signed_in(restarted, "jigou-a")
         assert contact in client.get("/applications/1").text
     finally:
         restarted.stop()

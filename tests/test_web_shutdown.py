@@ -3,18 +3,14 @@ uvicorn raises the signal again after its graceful shutdown, so exit handlers ne
 
 from __future__ import annotations
 
-import re
 import time
 from pathlib import Path
 
-import httpx
 import pytest
-from tests.web.helpers import PASSWORD, small_world
-from tests.web.server import Server
+from tests.web.helpers import small_world
+from tests.web.server import Server, signed_in
 
 pytestmark = pytest.mark.slow
-
-CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
 
 def test_sigterm_after_a_pdf_leaves_no_font_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -25,17 +21,15 @@ def test_sigterm_after_a_pdf_leaves_no_font_folder(tmp_path: Path, monkeypatch: 
     small_world(workspace)
     server = Server(workspace).start()
     try:
-        with httpx.Client(base_url=server.url, timeout=60) as client:
-            token = CSRF.search(client.get("/login").text).group(1)  # type: ignore[union-attr]
-            client.post("/login", data={"username": "jigou-a", "password": PASSWORD, "csrf": token})
-            token = CSRF.search(client.get("/applications/1").text).group(1)  # type: ignore[union-attr]
-            job = client.post("/applications/1/self-report-jobs", data={"csrf": token}, follow_redirects=True)
-            assert job.status_code == 200, job.text
-            deadline = time.monotonic() + 120
-            while "下载自评报告（PDF）" not in job.text and time.monotonic() < deadline:
-                time.sleep(0.5)
-                job = client.get(str(job.url))
-            assert "下载自评报告（PDF）" in job.text
+        client, token = signed_in(server, "jigou-a")
+        job = client.post("/applications/1/self-report-jobs", data={"csrf": token}, follow_redirects=True)
+        assert job.status_code == 200, job.text
+        deadline = time.monotonic() + 120
+        while "下载自评报告（PDF）" not in job.text and time.monotonic() < deadline:
+            time.sleep(0.5)
+            job = client.get(str(job.url))
+        client.close()
+        assert "下载自评报告（PDF）" in job.text
         assert list(temporary.glob("weasyprint-*")), "the engine keeps its fonts in a temporary folder"
     finally:
         server.stop()  # SIGTERM

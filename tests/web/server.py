@@ -11,6 +11,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import httpx
+
 SHIFAN = [sys.executable, "-c", "from shifan.cli import main; main()"]
 
 
@@ -79,3 +81,16 @@ class Server:
                 self.process.wait(15)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+
+def signed_in(server: Server, username: str, password: str = "") -> tuple[httpx.Client, str]:
+    """An HTTP client of ``server`` signed in as ``username`` (with the test worlds' password
+    unless given), with its session's form token."""
+    from tests.web.helpers import CSRF, PASSWORD  # the test client's module, not for benches
+
+    password = password or PASSWORD
+    client = httpx.Client(base_url=server.url, timeout=60)
+    token = CSRF.search(client.get("/login").text).group(1)  # type: ignore[union-attr]
+    client.post("/login", data={"username": username, "password": password, "csrf": token})
+    token = CSRF.search(client.get("/account/password").text).group(1)  # type: ignore[union-attr]
+    return client, token
