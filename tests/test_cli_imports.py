@@ -79,7 +79,7 @@ def test_command_table_matches_the_commands() -> None:
 def test_a_command_process_collects_young_objects_less_often_and_freezes_at_exit() -> None:
     probe = (
         "import atexit, gc, sys\n"
-        "from shifan.cli import YOUNG_THRESHOLD, tune_collector\n"
+        "from shifan.collector import YOUNG_THRESHOLD, tune_collector\n"
         "gc.set_threshold(700, 10, 10)\n"
         "atexit.register(lambda: print(gc.get_freeze_count() > 0))\n"  # registered first, runs last
         "tune_collector()\n"

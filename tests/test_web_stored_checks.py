@@ -183,7 +183,7 @@ def test_a_server_process_is_settled_before_its_first_request(world: Any) -> Non
 
     from starlette.testclient import TestClient
 
-    from shifan.web.settle import YOUNG_THRESHOLD
+    from shifan.collector import YOUNG_THRESHOLD
     from shifan.web.templating import environment
 
     threshold = gc.get_threshold()

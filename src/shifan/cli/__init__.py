@@ -10,8 +10,6 @@ plain ``check`` do not pay for PDF, spreadsheet, batch or review machinery they 
 
 from __future__ import annotations
 
-import atexit
-import gc
 import importlib
 import json
 import logging
@@ -22,6 +20,7 @@ import click
 
 from shifan import __version__
 from shifan.cli import translation
+from shifan.collector import tune_collector
 from shifan.errors import ExitCode, ShifanError, error_document
 
 CATALOGUE = translation.install()
@@ -140,26 +139,6 @@ def cli(ctx: click.Context, debug: bool) -> None:
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
     logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-
-
-#: Objects allocated (less those freed) between two young garbage collections; Python's default
-#: is 700.
-YOUNG_THRESHOLD = 20_000
-
-
-def tune_collector() -> None:
-    """Set up the garbage collector for a command's process.
-
-    A command builds many objects that live as long as the process (modules, the schemas'
-    validators, the rubric, the PDF engine) and few reference cycles. With the default threshold
-    the collector runs hundreds of times while they load, and each full collection walks all of
-    them: about a tenth of a ``check``. Young objects are collected less often (still often enough
-    to bound memory over a long batch), and at exit everything is frozen instead of being walked
-    and freed one object at a time, memory the operating system takes back at once anyway.
-    """
-    _, middle, old = gc.get_threshold()
-    gc.set_threshold(max(YOUNG_THRESHOLD, gc.get_threshold()[0]), middle, old)
-    atexit.register(gc.freeze)
 
 
 def main() -> None:

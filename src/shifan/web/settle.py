@@ -18,6 +18,7 @@ from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 
+from shifan.collector import collect_less_often
 from shifan.errors import ShifanError
 from shifan.load.rubric import shipped_rubric_ids
 from shifan.web.checks import basis
@@ -25,10 +26,6 @@ from shifan.web.store import cached_rubric
 from shifan.web.templating import TEMPLATES, environment
 
 logger = logging.getLogger(__name__)
-
-#: Objects allocated (less those freed) before a young collection; the default, 700, makes a
-#: busy server collect hundreds of times a second.
-YOUNG_THRESHOLD = 20_000
 
 
 def settle() -> None:
@@ -44,8 +41,7 @@ def settle() -> None:
     basis()
     gc.collect()
     gc.freeze()
-    _, middle, old = gc.get_threshold()
-    gc.set_threshold(YOUNG_THRESHOLD, middle, old)
+    collect_less_often()  # the default makes a busy server collect hundreds of times a second
 
 
 @asynccontextmanager
