@@ -123,12 +123,7 @@ def _write_sheet(ws: Any, sheet: Sheet) -> None:
     link: Any = WriteOnlyCell(ws)
     link.style = "Hyperlink"
     link.alignment = Alignment(vertical="top")
-    header: list[Any] = []
-    for title in sheet.headers:
-        cell = _cell(ws, WriteOnlyCell, title)
-        cell._style = bold._style
-        header.append(cell)
-    ws.append(header)
+    ws.append([_cell(ws, WriteOnlyCell, *xlsx_cell(title), bold) for title in sheet.headers])
     wraps = {index for index, width in enumerate(widths) if width >= WRAP_WIDTH}
     for number, row in enumerate(sheet.each_row(), start=2):
         height = _row_height(sheet, row)
@@ -138,18 +133,19 @@ def _write_sheet(ws: Any, sheet: Sheet) -> None:
         cells: list[Any] = []
         for index, value in enumerate(row):
             stored, is_text = xlsx_cell(value)
-            if index in sheet.links and isinstance(value, str) and value:
-                cell = _cell(ws, WriteOnlyCell, value)
-                cell.hyperlink = sheet.links[index] + value
-                cell._style = link._style
+            href = sheet.links[index] + value if index in sheet.links and isinstance(value, str) and value else None
+            if href is not None:
+                style = link
             elif index in wraps:
-                cell = _cell(ws, WriteOnlyCell, value)
-                cell._style = wrapped._style
+                style = wrapped
             elif height is None and not (is_text and _typed_by_openpyxl(stored)):
-                cell = stored
+                cells.append(stored)
+                continue
             else:
-                cell = _cell(ws, WriteOnlyCell, value)
-                cell._style = top._style
+                style = top
+            cell = _cell(ws, WriteOnlyCell, stored, is_text, style)
+            if href is not None:
+                cell.hyperlink = href
             cells.append(cell)
         if height is not None:
             ws.row_dimensions[number].height = height
@@ -163,11 +159,12 @@ def _typed_by_openpyxl(text: CellValue) -> bool:
     return isinstance(text, str) and ((len(text) > 1 and text.startswith("=")) or text in ERROR_CODES)
 
 
-def _cell(ws: WriteOnlyWorksheet, make: Any, value: CellValue) -> Any:
-    stored, is_text = xlsx_cell(value)
+def _cell(ws: WriteOnlyWorksheet, make: Any, stored: CellValue, is_text: bool, style: Any) -> Any:
+    """A cell holding ``stored`` (see :func:`xlsx_cell`) with the style of the cell ``style``."""
     cell = make(ws, value=stored)
     if is_text:
         cell.data_type = "s"  # never a formula, whatever the text begins with
+    cell._style = style._style
     return cell
 
 
